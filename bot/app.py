@@ -1,0 +1,125 @@
+"""Builds the one ``Application``: defaults, context types, rate limiter, handlers, services.
+
+Production (``python run.py``), the console, the tests and the benchmark all call
+:func:`build_application`; they differ only in the request object (real HTTP or the fake Bot
+API) and the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
+from telegram.request import BaseRequest
+
+from bot import commands
+from bot.clock import Clock
+from bot.context import BotContext, BotData
+from bot.i18n import Translator
+from bot.settings import Settings
+from handlers import browsing, errors, start, users
+from storage.db import Database
+from storage.users import language_of
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TOKEN = "0:offline"  # console and tests: the fake API accepts any token
+
+# Handler groups. Order matters: the user middleware (group -1) must run before any feature so
+# that the language is known. Within group 0 PTB runs only the first matching handler, so the
+# features come in the order listed and the catch-all fallbacks last: they see only what no
+# feature handled. (A separate group would run them in addition, not instead.)
+GROUP_MIDDLEWARE = -1
+GROUP_FEATURES = 0
+
+
+def register_handlers(application: Application) -> None:
+    """The one place where every feature's handlers are registered, in order."""
+    application.add_handlers(users.build_handlers(), group=GROUP_MIDDLEWARE)
+    application.add_handlers(
+        [
+            *start.build_handlers(),
+            *browsing.build_handlers(),
+            *start.build_fallbacks(),
+        ],
+        group=GROUP_FEATURES,
+    )
+    application.add_error_handler(errors.handle_error)
+
+
+async def post_init(application: Application) -> None:
+    """Open and migrate the database, then tell Telegram the command menus."""
+    data: BotData = application.bot_data
+    data.db = await Database.open(data.settings.database_path)
+    try:
+        await commands.set_default_commands(
+            application.bot, data.translator, data.settings.default_language
+        )
+        for admin_id in data.settings.admin_ids:
+            lang = await language_of(data.db, admin_id, data.settings.default_language)
+            try:
+                await commands.set_organiser_commands(
+                    application.bot, data.translator, admin_id, lang
+                )
+            except TelegramError as exc:  # e.g. the organiser never opened the bot yet
+                log.warning("Organiser commands for %s not set: %s", admin_id, exc)
+    except TelegramError as exc:
+        log.warning("Command menus not set: %s", exc)
+
+
+async def post_shutdown(application: Application) -> None:
+    """Close the database."""
+    data: BotData = application.bot_data
+    if getattr(data, "db", None) is not None:
+        await data.db.close()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    translator: Translator | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> Application:
+    """The bot, ready for ``initialize()``; nothing touches the network or disk before that."""
+    token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.bot_api_base_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    data: BotData = application.bot_data
+    data.settings = settings
+    data.clock = clock or Clock()
+    data.translator = translator or Translator.load()
+    register_handlers(application)
+    return application
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

@@ -1,0 +1,125 @@
+"""The command-line verbs of ``run.py`` (PRODUCT §2). Each returns the process exit code:
+0 success, 2 invalid input or configuration (one line on stderr, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
+
+from bot.settings import ConfigError, Settings, load_settings
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python run.py",
+        description="Telegram bot of »Kraft der Region – Macher:innengespräche«. "
+        "Without a verb the bot runs (long polling, or webhook when WEBHOOK_URL is set).",
+    )
+    verbs = parser.add_subparsers(dest="verb")
+    console = verbs.add_parser("console", help="the whole bot in the terminal, no Telegram needed")
+    console.add_argument("--user-id", type=int, default=None, help="Telegram user id to act as")
+    console.add_argument("--admin", action="store_true", help="act as an organiser")
+    console.add_argument("--name", default="Erika", help="first name of the console user")
+    console.add_argument("--language", default="de", help="Telegram language code")
+    verbs.add_parser("import", help="validate and upsert a program file").add_argument("file")
+    verbs.add_parser("export", help="write the current program").add_argument("file")
+    verbs.add_parser("attendees", help="attendee list as CSV on stdout").add_argument("event_id")
+    verbs.add_parser("backup", help="consistent copy of the database").add_argument("file")
+    return parser
+
+
+def _settings_or_exit() -> Settings | None:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def configure_logging(level: str) -> None:
+    """Plain log lines on stderr; HTTP client chatter only at WARNING."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Dispatch one CLI verb."""
+    args = _parser().parse_args(argv)
+    if args.verb == "import":
+        from bot.cli_program import import_program  # noqa: PLC0415 (keep start-up light)
+
+        return import_program(args.file)
+    if args.verb == "export":
+        from bot.cli_program import export_program  # noqa: PLC0415
+
+        return export_program(args.file)
+    settings = _settings_or_exit()
+    if settings is None:
+        return EXIT_INVALID
+    if args.verb == "console":
+        from bot.console import run_console  # noqa: PLC0415
+
+        return run_console(settings, args)
+    if args.verb == "attendees":
+        from bot.cli_data import print_attendees  # noqa: PLC0415
+
+        return asyncio.run(print_attendees(settings, args.event_id))
+    if args.verb == "backup":
+        from bot.cli_data import backup  # noqa: PLC0415
+
+        return asyncio.run(backup(settings, args.file))
+    return run_bot(settings)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run against Telegram until stopped: polling, or a webhook when ``WEBHOOK_URL`` is set."""
+    if settings.bot_token is None:
+        print(
+            "BOT_TOKEN is not set. Get a token from @BotFather and set BOT_TOKEN, "
+            "or try the bot without Telegram: python run.py console",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    configure_logging(settings.log_level)
+    from bot.app import build_application  # noqa: PLC0415
+
+    application = build_application(settings)
+    try:
+        _serve(application, settings)
+    except InvalidToken:
+        print("BOT_TOKEN was rejected by Telegram; check it with @BotFather.", file=sys.stderr)
+        return EXIT_INVALID
+    except NetworkError as exc:
+        print(f"Cannot reach the Bot API at {settings.bot_api_base_url}: {exc}", file=sys.stderr)
+        return 1
+    return EXIT_OK
+
+
+def _serve(application: Application, settings: Settings) -> None:
+    """Polling by default; a webhook (with Telegram's secret-token check) when configured."""
+    from bot.app import ALLOWED_UPDATES  # noqa: PLC0415
+
+    if settings.webhook_url is not None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_url.path.lstrip("/") if settings.webhook_url.path else "",
+            webhook_url=str(settings.webhook_url),
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,98 @@
+"""The real bot against the fake Bot API: used by the console, the tests and the benchmark.
+
+:func:`offline_bot` builds the same ``Application`` as production, with :class:`FakeBotApi` as
+its network and optionally a manual clock, and runs its whole life cycle (``initialize``,
+``post_init``, optionally ``start`` for the JobQueue, then the mirror image on exit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from telegram.ext import AIORateLimiter, Application, BaseRateLimiter
+
+from bot.app import build_application
+from bot.clock import Clock
+from bot.context import BotData
+from bot.fake_telegram import FakeBotApi, FakeGroup, FakeUser
+from bot.settings import Settings
+
+
+def unthrottled() -> BaseRateLimiter:
+    """The production rate limiter without the overall 30/s ceiling (429s still honoured), so
+    that tests and benchmarks are not paced like a real bot; bulk pacing is the sender's job."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)
+
+
+@dataclass
+class OfflineBot:
+    """A running offline bot with helpers to create users and groups that talk to it."""
+
+    app: Application
+    api: FakeBotApi
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(-1001000000001, -1))
+
+    @property
+    def data(self) -> BotData:
+        return self.app.bot_data
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Erika",
+        language_code: str | None = "de",
+        last_name: str | None = None,
+        username: str | None = None,
+    ) -> FakeUser:
+        """A Telegram user in a private chat with the bot."""
+        return FakeUser(
+            self.app,
+            self.api,
+            user_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+        )
+
+    def group(self, title: str = "Kammergruppe") -> FakeGroup:
+        """A supergroup the bot is a member of."""
+        return FakeGroup(self.app, self.api, next(self._ids), title)
+
+
+@contextlib.asynccontextmanager
+async def offline_bot(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    api: FakeBotApi | None = None,
+    start: bool = False,
+    rate_limiter: BaseRateLimiter | None = None,
+) -> AsyncIterator[OfflineBot]:
+    """Run the bot against the fake API for the duration of the ``async with`` block.
+
+    ``start=True`` also starts the application (JobQueue, update queue) as in production;
+    tests that control time leave it off and run jobs themselves.
+    """
+    api = api or FakeBotApi()
+    application = build_application(
+        settings, request=api, clock=clock, rate_limiter=rate_limiter or unthrottled()
+    )
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        if start:
+            await application.start()
+        try:
+            yield OfflineBot(application, api)
+        finally:
+            if start and application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

@@ -1,0 +1,135 @@
+"""Turning domain values into message texts: dates in the reader's language, the event card,
+list lines and speakers. All escaping happens through ``bot.i18n`` (values are escaped when they
+are put into a catalogue text); nothing here builds user text with f-strings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from bot.i18n import Html, Translator, escape
+from storage.models import Event, EventStatus, Registration, RegistrationStatus, SeatCounts, Speaker
+
+
+class Renderer:
+    """Renders texts for one language and time zone."""
+
+    def __init__(self, translator: Translator, lang: str, tz: ZoneInfo):
+        self.translator = translator
+        self.lang = lang
+        self.tz = tz
+
+    def text(self, key: str, count: int | None = None, **values: object) -> Html:
+        """A catalogue message in this renderer's language."""
+        return self.translator.text(self.lang, key, count, **values)
+
+    def when(self, moment: datetime) -> str:
+        """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` / ``Wednesday, 22 October 2025, 6:30 PM``."""
+        pattern = self.translator.raw(self.lang, "format.datetime")
+        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+
+    def short_when(self, moment: datetime) -> str:
+        """``Mi., 22.10.2025, 18:30`` — for lists and buttons."""
+        pattern = self.translator.raw(self.lang, "format.datetime_short")
+        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+
+    def time_only(self, moment: datetime) -> str:
+        """``21:00 Uhr`` — the end of an evening on the same day."""
+        pattern = self.translator.raw(self.lang, "format.time")
+        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+
+    def event_time(self, event: Event) -> str:
+        """Start, and the end when known (time only if on the same day)."""
+        start = self.when(event.starts_at)
+        if event.ends_at is None:
+            return start
+        same_day = event.starts_at.astimezone(self.tz).date() == event.ends_at.astimezone(
+            self.tz
+        ).date()
+        end = self.time_only(event.ends_at) if same_day else self.when(event.ends_at)
+        return self.text("card.time_range", start=start, end=end)
+
+    def seats(self, event: Event, counts: SeatCounts) -> Html:
+        """Free seats, fully booked, or sign-up not offered."""
+        if event.status is EventStatus.CANCELLED:
+            return self.text("card.cancelled")
+        if event.capacity == 0:
+            return self.text("card.no_registration")
+        if event.capacity is None:
+            return self.text("card.seats_unlimited")
+        free = event.capacity - counts.confirmed
+        if free <= 0:
+            return self.text("card.full_waitlist", count=counts.waitlisted)
+        return self.text("card.seats_free", count=free)
+
+    def own_status(self, registration: Registration | None) -> Html | None:
+        """The reader's own status line, if they are signed up."""
+        if registration is None:
+            return None
+        if registration.status is RegistrationStatus.CONFIRMED:
+            return self.text("card.you_confirmed")
+        if registration.status is RegistrationStatus.WAITLISTED:
+            return self.text("card.you_waitlisted", position=registration.waitlist_position)
+        return None
+
+    def speaker_line(self, speaker: Speaker, with_bio: bool = False) -> Html:
+        """``• Name – Role`` (and the bio on the next line)."""
+        if speaker.role:
+            line = self.text("speaker.line_role", name=speaker.name, role=speaker.role)
+        else:
+            line = self.text("speaker.line", name=speaker.name)
+        if with_bio and speaker.bio:
+            line = Html(line + "\n" + self.text("speaker.bio", bio=speaker.bio))
+        return line
+
+    def event_card(
+        self, event: Event, counts: SeatCounts, registration: Registration | None = None
+    ) -> Html:
+        """The full card: title, series, time, venue, description, speakers, seats, status."""
+        parts: list[str] = []
+        if event.status is EventStatus.CANCELLED:
+            parts.append(self.text("card.cancelled_banner"))
+        parts.append(self.text("card.title", title=event.title))
+        if event.series:
+            parts.append(self.text("card.series", series=event.series))
+        parts.append("")
+        parts.append(self.text("card.when", when=self.event_time(event)))
+        if event.address:
+            parts.append(self.text("card.where_address", venue=event.venue, address=event.address))
+        else:
+            parts.append(self.text("card.where", venue=event.venue))
+        if event.description:
+            parts.extend(["", escape(event.description.strip())])
+        if event.speakers:
+            parts.extend(["", self.text("card.speakers_heading")])
+            parts.extend(self.speaker_line(speaker) for speaker in event.speakers)
+        parts.extend(["", self.seats(event, counts)])
+        status = self.own_status(registration)
+        if status:
+            parts.append(status)
+        return Html("\n".join(parts))
+
+    def event_list_line(self, event: Event, index: int) -> Html:
+        """One line of the /termine list."""
+        key = "list.line_cancelled" if event.status is EventStatus.CANCELLED else "list.line"
+        return self.text(key, index=index, title=event.title, when=self.short_when(event.starts_at))
+
+    def speakers_overview(self, events: Iterable[Event]) -> Html:
+        """All speakers of the given events, grouped by evening, with roles and bios."""
+        blocks: list[str] = []
+        for event in events:
+            if not event.speakers:
+                continue
+            block = [
+                self.text(
+                    "speakers.event_heading",
+                    title=event.title,
+                    when=self.short_when(event.starts_at),
+                )
+            ]
+            block.extend(self.speaker_line(s, with_bio=True) for s in event.speakers)
+            blocks.append("\n".join(block))
+        return Html("\n\n".join(blocks))

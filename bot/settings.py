@@ -1,0 +1,132 @@
+"""Configuration from environment variables and ``.env`` (PRODUCT §2), validated once."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"2h"`` → two hours. Units: s, m, h, d."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a duration like 30m, 2h or 1d")
+    amount, unit = match.groups()
+    if int(amount) == 0:
+        raise ValueError("a reminder offset must be longer than zero")
+    return timedelta(seconds=int(amount) * _UNIT_SECONDS[unit])
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; field names are the variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    bot_api_base_url: str = "https://api.telegram.org/bot"
+    database_path: Path = Path("data/bot.sqlite3")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Berlin"
+    reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
+        timedelta(days=1),
+        timedelta(hours=2),
+    )
+    broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    default_language: Literal["de", "en"] = "de"
+    webhook_url: AnyHttpUrl | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    privacy_notice_file: Path | None = None
+    data_retention_days: int = Field(default=180, ge=1)
+
+    @field_validator(
+        "bot_token", "webhook_url", "webhook_secret", "privacy_notice_file", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            for part in parts:
+                if not re.fullmatch(r"-?\d+", part):
+                    raise ValueError(f"{part!r} is not a numeric Telegram user id")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _parse_offsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            offsets = {parse_duration(part) for part in value.split(",") if part.strip()}
+            return tuple(sorted(offsets, reverse=True))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_path")
+    @classmethod
+    def _creatable(cls, value: Path) -> Path:
+        folder = value.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"folder {str(folder)!r} cannot be created ({exc.strerror})") from exc
+        if value.is_dir():
+            raise ValueError(f"{str(value)!r} is a folder, not a file")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone as an object."""
+        return ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    """Invalid configuration; ``str()`` is the one line shown to the operator."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the configuration; raise :class:`ConfigError` with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        message = error["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"Invalid {variable}: {message}") from None

@@ -1,0 +1,290 @@
+"""Browsing: the list of dates, the event card and its buttons, speakers, venue and .ics."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.helpers import create_deep_linked_url
+
+from bot.calendar_file import event_ics
+from bot.callbacks import Action, pack, pattern, unpack
+from bot.context import BotContext
+from bot.i18n import Html
+from bot.render import Renderer
+from storage import events as event_store
+from storage import registrations as registration_store
+from storage.models import Event, EventStatus, Registration, RegistrationStatus
+
+PAGE_SIZE = 5
+MESSAGE_LIMIT = 4096
+EVENT_DEEP_LINK_PREFIX = "ev_"
+
+
+def renderer(context: BotContext) -> Renderer:
+    """A renderer for the reader's language and the configured time zone."""
+    return Renderer(context.services.translator, context.lang, context.settings.tz)
+
+
+def is_group(update: Update) -> bool:
+    """Group and supergroup chats get a reduced bot: list and cards, sign-up via deep link."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
+
+
+async def reply_or_edit(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit the pressed message in place, or send a new message for a typed command."""
+    query = update.callback_query
+    if query is not None and query.message is not None and isinstance(query.message, Message):
+        with contextlib.suppress(BadRequest):  # "message is not modified": nothing to do
+            await query.edit_message_text(text, reply_markup=markup)
+        return
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+async def _list_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+    db, now = context.db, context.now()
+    total = await event_store.count_upcoming(db, now)
+    if total == 0:
+        return context.text("list.empty"), None
+    offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+    page = await event_store.list_upcoming(db, now, PAGE_SIZE, offset)
+    render = renderer(context)
+    lines = [context.text("list.heading", count=total)]
+    lines.extend(render.event_list_line(event, offset + i + 1) for i, event in enumerate(page))
+    if total > PAGE_SIZE:
+        lines.append(
+            context.text(
+                "list.page", page=offset // PAGE_SIZE + 1, pages=(total - 1) // PAGE_SIZE + 1
+            )
+        )
+    rows = [
+        [
+            InlineKeyboardButton(
+                context.plain("list.button", index=offset + i + 1, title=event.title),
+                callback_data=pack(Action.CARD, event.id),
+            )
+        ]
+        for i, event in enumerate(page)
+    ]
+    paging = []
+    if offset > 0:
+        paging.append(_button(context, "list.previous", Action.LIST, offset - PAGE_SIZE))
+    if offset + PAGE_SIZE < total:
+        paging.append(_button(context, "list.next", Action.LIST, offset + PAGE_SIZE))
+    if paging:
+        rows.append(paging)
+    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+async def show_events(update: Update, context: BotContext) -> None:
+    """/termine, /events: the first page of upcoming dates."""
+    text, markup = await _list_page(context, 0)
+    await reply_or_edit(update, context, text, markup)
+
+
+async def page_events(update: Update, context: BotContext) -> None:
+    """◀ / ▶ on the list: another page."""
+    callback = unpack(update.callback_query.data)
+    offset = callback.int_arg() if callback else None
+    await update.callback_query.answer()
+    text, markup = await _list_page(context, offset or 0)
+    await reply_or_edit(update, context, text, markup)
+
+
+# --- the card ------------------------------------------------------------------------------
+
+
+def signup_open(event: Event, context: BotContext) -> bool:
+    """Whether the card offers a sign-up button at all."""
+    now = context.now()
+    return (
+        event.status is EventStatus.SCHEDULED
+        and event.capacity != 0
+        and event.registration_deadline > now
+    )
+
+
+def card_keyboard(
+    context: BotContext, event: Event, registration: Registration | None, in_group: bool
+) -> InlineKeyboardMarkup:
+    """Sign up or cancel, speakers, calendar, venue, back to the list."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if in_group:
+        if signup_open(event, context):
+            url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
+            rows.append([InlineKeyboardButton(context.plain("card.signup_private"), url=url)])
+        return InlineKeyboardMarkup(rows)
+    if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
+        row = [_button(context, "card.cancel", Action.CANCEL, registration.id)]
+        if registration.status is RegistrationStatus.CONFIRMED:
+            row.append(_button(context, "card.ticket", Action.TICKET, registration.id))
+        rows.append(row)
+    elif signup_open(event, context):
+        rows.append([_button(context, "card.signup", Action.SIGN_UP, event.id)])
+    info = [_button(context, "card.calendar", Action.ICS, event.id)]
+    if event.speakers:
+        info.insert(0, _button(context, "card.speakers", Action.SPEAKERS, event.id))
+    rows.append(info)
+    rows.append([_button(context, "card.venue", Action.VENUE, event.id)])
+    rows.append([_button(context, "card.back", Action.LIST, 0)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def card_content(
+    context: BotContext, event: Event, user_id: int | None, in_group: bool = False
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """Text and buttons of an event card as ``user_id`` sees it right now."""
+    counts = await event_store.seat_counts(context.db, event.id)
+    registration = None
+    if user_id is not None and not in_group:
+        registration = await registration_store.active_registration(context.db, event.id, user_id)
+    text = renderer(context).event_card(event, counts, registration)
+    return text, card_keyboard(context, event, registration, in_group)
+
+
+async def send_card(update: Update, context: BotContext, event_id: str, edit: bool) -> None:
+    """Show one event's card (editing the pressed message when ``edit``)."""
+    event = await event_store.get_event(context.db, event_id)
+    if event is None:
+        await reply_or_edit(update, context, context.text("card.unknown_event"))
+        return
+    user = update.effective_user
+    text, markup = await card_content(context, event, user.id if user else None, is_group(update))
+    if edit:
+        await reply_or_edit(update, context, text, markup)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def open_card(update: Update, context: BotContext) -> None:
+    """A list entry was pressed: the list message becomes that event's card."""
+    callback = unpack(update.callback_query.data)
+    await update.callback_query.answer()
+    await send_card(update, context, (callback.arg() if callback else None) or "", edit=True)
+
+
+async def _event_from_button(update: Update, context: BotContext) -> Event | None:
+    """The event a card button refers to; answers the press (with a note if it is gone)."""
+    callback = unpack(update.callback_query.data)
+    event_id = callback.arg() if callback else None
+    event = await event_store.get_event(context.db, event_id) if event_id else None
+    if event is None:
+        await update.callback_query.answer(context.plain("card.unknown_event"), show_alert=True)
+    else:
+        await update.callback_query.answer()
+    return event
+
+
+async def send_calendar_file(update: Update, context: BotContext) -> None:
+    """📅 on the card: the .ics file of the evening."""
+    event = await _event_from_button(update, context)
+    if event is None:
+        return
+    url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
+    data = event_ics(event, context.now(), url)
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(data, filename=f"{event.id}.ics", mimetype="text/calendar"),
+        caption=context.text("card.calendar_caption", title=event.title),
+    )
+
+
+async def send_venue(update: Update, context: BotContext) -> None:
+    """📍 on the card: a map pin when coordinates are known, else the address as text."""
+    event = await _event_from_button(update, context)
+    if event is None:
+        return
+    chat_id = update.effective_chat.id
+    if event.has_location:
+        await context.bot.send_venue(
+            chat_id,
+            latitude=event.latitude,
+            longitude=event.longitude,
+            title=event.venue,
+            address=event.address or event.venue,
+        )
+    elif event.address:
+        await context.bot.send_message(
+            chat_id, context.text("card.venue_text", venue=event.venue, address=event.address)
+        )
+    else:
+        await context.bot.send_message(chat_id, context.text("card.venue_unknown"))
+
+
+async def send_event_speakers(update: Update, context: BotContext) -> None:
+    """👥 on the card: the evening's speakers with role and bio."""
+    event = await _event_from_button(update, context)
+    if event is None:
+        return
+    text = renderer(context).speakers_overview([event]) or context.text("speakers.none")
+    for chunk in split_message(text):
+        await context.bot.send_message(update.effective_chat.id, chunk)
+
+
+async def show_speakers(update: Update, context: BotContext) -> None:
+    """/referenten, /speakers: speakers of all upcoming evenings."""
+    upcoming = await event_store.list_upcoming(context.db, context.now())
+    scheduled = [e for e in upcoming if e.status is EventStatus.SCHEDULED]
+    text = renderer(context).speakers_overview(scheduled)
+    if not text:
+        text = context.text("speakers.none")
+    else:
+        text = Html(context.text("speakers.heading") + "\n\n" + text)
+    for chunk in split_message(text):
+        await update.effective_message.reply_text(chunk)
+
+
+def split_message(text: Html, limit: int = MESSAGE_LIMIT) -> list[Html]:
+    """Split a long text at blank lines (then lines) into messages Telegram accepts.
+
+    Splitting only at line breaks keeps every HTML tag (which never spans lines here) whole.
+    """
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(paragraph) > limit:  # a single over-long line: cut hard (rare)
+            chunks.append(paragraph[:limit])
+            paragraph = paragraph[limit:]
+        current = paragraph
+    if current:
+        chunks.append(current)
+    return [Html(chunk) for chunk in chunks]
+
+
+def build_handlers() -> list:
+    """Handlers of this feature, in the order they must be tried."""
+    group_or_private = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    return [
+        CommandHandler(["termine", "events"], show_events, filters=group_or_private),
+        CommandHandler(["referenten", "speakers"], show_speakers, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(page_events, pattern(Action.LIST)),
+        CallbackQueryHandler(open_card, pattern(Action.CARD)),
+        CallbackQueryHandler(send_calendar_file, pattern(Action.ICS)),
+        CallbackQueryHandler(send_venue, pattern(Action.VENUE)),
+        CallbackQueryHandler(send_event_speakers, pattern(Action.SPEAKERS)),
+    ]

@@ -1,0 +1,194 @@
+"""Versioned schema migrations, applied in order and recorded in ``_migrations``.
+
+Each migration is a function named after what it does. Never edit one that has shipped; add a
+new one at the end of :data:`MIGRATIONS` instead. All times are UTC strings written by
+``storage.db.to_db_time``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def m001_initial_schema(conn: aiosqlite.Connection) -> None:
+    """Users, events, speakers, registrations, reminders, broadcasts and the outbox."""
+    await _execute_script(
+        conn,
+        """
+        CREATE TABLE users (
+            id                 INTEGER PRIMARY KEY,      -- Telegram user id
+            language           TEXT NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en')),
+            language_chosen    INTEGER NOT NULL DEFAULT 0,  -- 1: set via /sprache
+            display_name       TEXT,                     -- the name to register under
+            consent_at         TEXT,                     -- privacy notice accepted
+            subscribed         INTEGER NOT NULL DEFAULT 0,  -- announcements of new dates
+            subscription_asked INTEGER NOT NULL DEFAULT 0,
+            blocked_at         TEXT,                     -- bot blocked (403); cleared on contact
+            created_at         TEXT NOT NULL
+        );
+
+        CREATE TABLE events (
+            id                     TEXT PRIMARY KEY,
+            title                  TEXT NOT NULL,
+            series                 TEXT,
+            starts_at              TEXT NOT NULL,
+            ends_at                TEXT,
+            venue                  TEXT NOT NULL,
+            address                TEXT,
+            latitude               REAL,
+            longitude              REAL,
+            capacity               INTEGER CHECK (capacity IS NULL OR capacity >= 0),
+            registration_closes_at TEXT,
+            status                 TEXT NOT NULL DEFAULT 'scheduled'
+                                   CHECK (status IN ('scheduled', 'cancelled')),
+            description            TEXT NOT NULL DEFAULT '',
+            created_at             TEXT NOT NULL,
+            updated_at             TEXT NOT NULL
+        );
+        CREATE INDEX events_by_start ON events (starts_at);
+
+        CREATE TABLE speakers (
+            event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name     TEXT NOT NULL,
+            role     TEXT,
+            bio      TEXT,
+            PRIMARY KEY (event_id, position)
+        );
+
+        -- One row per sign-up. Free seats and waitlist positions are derived from these rows
+        -- (ordered by id = arrival), never kept in counters. Deleting a person anonymises
+        -- their rows (user_id, name, ticket set to NULL) so that counts survive.
+        CREATE TABLE registrations (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id      TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            user_id       INTEGER REFERENCES users (id) ON DELETE SET NULL,
+            name          TEXT,
+            status        TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
+            ticket        TEXT UNIQUE,
+            created_at    TEXT NOT NULL,
+            confirmed_at  TEXT,
+            cancelled_at  TEXT,
+            checked_in_at TEXT
+        );
+        CREATE UNIQUE INDEX registrations_one_active
+            ON registrations (event_id, user_id) WHERE status != 'cancelled';
+        CREATE INDEX registrations_by_event ON registrations (event_id, status, id);
+        CREATE INDEX registrations_by_user ON registrations (user_id);
+
+        -- Exactly-once reminders: a row exists once a reminder for this sign-up, offset and
+        -- start time has been planned (state 'skipped' for an older offset missed in downtime).
+        CREATE TABLE reminder_deliveries (
+            registration_id INTEGER NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
+            offset_seconds  INTEGER NOT NULL,
+            starts_at       TEXT NOT NULL,
+            state           TEXT NOT NULL CHECK (state IN ('planned', 'skipped')),
+            created_at      TEXT NOT NULL,
+            PRIMARY KEY (registration_id, offset_seconds, starts_at)
+        );
+
+        CREATE TABLE broadcasts (
+            id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_by          INTEGER NOT NULL,
+            source_chat_id      INTEGER NOT NULL,
+            source_message_id   INTEGER NOT NULL,
+            audience            TEXT NOT NULL
+                                CHECK (audience IN ('subscribers', 'confirmed', 'waitlist')),
+            event_id            TEXT REFERENCES events (id) ON DELETE SET NULL,
+            status              TEXT NOT NULL DEFAULT 'sending'
+                                CHECK (status IN ('sending', 'done')),
+            progress_chat_id    INTEGER,
+            progress_message_id INTEGER,
+            created_at          TEXT NOT NULL,
+            finished_at         TEXT
+        );
+
+        -- Everything the bot sends on its own initiative (reminders, change notices, waitlist
+        -- promotions, broadcasts) is a row here first, written in the same transaction as the
+        -- change that causes it, and drained by one paced sender. State goes
+        -- pending -> sending -> sent | blocked | failed; 'sending' rows found at start-up were
+        -- in flight during a crash and are not sent again (at most once beats twice).
+        CREATE TABLE outbox (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id      INTEGER NOT NULL,
+            kind         TEXT NOT NULL,
+            payload      TEXT NOT NULL DEFAULT '{}',   -- JSON: message id and parameters
+            broadcast_id INTEGER REFERENCES broadcasts (id) ON DELETE CASCADE,
+            state        TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (state IN ('pending', 'sending', 'sent', 'blocked', 'failed')),
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            not_before   TEXT,
+            created_at   TEXT NOT NULL,
+            sent_at      TEXT,
+            error        TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (state, id);
+        CREATE UNIQUE INDEX outbox_once_per_broadcast
+            ON outbox (broadcast_id, user_id) WHERE broadcast_id IS NOT NULL;
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial_schema]
+
+
+async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:
+    """Run a multi-statement script inside the caller's transaction.
+
+    ``executescript`` would commit the open transaction first, so statements are split with
+    :func:`sqlite3.complete_statement` and run one by one.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            await conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+async def applied_migrations(conn: aiosqlite.Connection) -> list[str]:
+    """Names of the migrations recorded in the database, in the order they ran."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    async with conn.execute("SELECT name FROM _migrations ORDER BY rowid") as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def migrate(conn: aiosqlite.Connection) -> list[str]:
+    """Apply every migration not yet recorded, each in its own transaction; return their names.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    done = set(await applied_migrations(conn))
+    newly_applied = []
+    for migration in MIGRATIONS:
+        name = migration.__name__
+        if name in done:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            async with conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)) as cur:
+                if await cur.fetchone() is not None:
+                    await conn.execute("ROLLBACK")
+                    continue
+            await migration(conn)
+            await conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+            )
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        newly_applied.append(name)
+    return newly_applied

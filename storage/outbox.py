@@ -1,0 +1,123 @@
+"""The outbox: messages the bot sends on its own initiative, queued in the causing transaction.
+
+A change (an event moved, a seat freed, a reminder falling due, a broadcast confirmed) writes its
+outbox rows in the same transaction as the change itself, so a crash can never lose the
+notification nor send one for a change that was rolled back. The paced sender drains the table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+
+
+class OutboxKind:
+    """The kinds of queued messages; the sender renders each kind in the recipient's language."""
+
+    EVENT_CHANGED = "event_changed"
+    EVENT_CANCELLED = "event_cancelled"
+    PROMOTED = "promoted"
+    REMINDER = "reminder"
+    ANNOUNCEMENT = "announcement"
+    BROADCAST = "broadcast"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    broadcast_id: int | None
+    attempts: int
+    created_at: datetime
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    broadcast_id: int | None = None,
+) -> None:
+    """Queue one message inside the caller's transaction."""
+    await conn.execute(
+        "INSERT INTO outbox (user_id, kind, payload, broadcast_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now)),
+    )
+
+
+def _item(row: aiosqlite.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        broadcast_id=row["broadcast_id"],
+        attempts=row["attempts"],
+        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+async def claim_pending(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
+    """Mark up to ``limit`` due pending rows as 'sending' and return them, oldest first.
+
+    Marking before sending is the exactly-once trade-off: a crash between the mark and the send
+    loses that message (it stays 'sending' and is reported), but never sends it twice.
+    Users who blocked the bot are skipped: their rows are closed as 'blocked'.
+    """
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
+            " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)"
+        )
+        async with conn.execute(
+            "SELECT * FROM outbox WHERE state = 'pending'"
+            " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
+            (to_db_time(now), limit),
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        if rows:
+            await conn.executemany(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [(row["id"],) for row in rows],
+            )
+    return [_item(row) for row in rows]
+
+
+async def finish(
+    db: Database, item_id: int, state: str, now: datetime, error: str | None = None
+) -> None:
+    """Record the outcome of one send: 'sent', 'blocked' or 'failed'."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET state = ?, sent_at = ?, error = ? WHERE id = ?",
+            (state, to_db_time(now), error, item_id),
+        )
+
+
+async def retry_later(db: Database, item_id: int, not_before: datetime, error: str) -> None:
+    """Put a row back to 'pending' after a transient failure (5xx, timeout, 429)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET state = 'pending', not_before = ?, error = ? WHERE id = ?",
+            (to_db_time(not_before), error, item_id),
+        )
+
+
+async def abandon_in_flight(db: Database) -> int:
+    """At start-up: rows left 'sending' by a crash are closed as 'failed' (never re-sent)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
+            " WHERE state = 'sending'"
+        )
+        return cursor.rowcount

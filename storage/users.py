@@ -1,0 +1,96 @@
+"""People who talk to the bot: language, name, consent, subscription, reachability."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.models import User
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        language=row["language"],
+        language_chosen=bool(row["language_chosen"]),
+        display_name=row["display_name"],
+        consent_at=from_db_time(row["consent_at"]),
+        subscribed=bool(row["subscribed"]),
+        subscription_asked=bool(row["subscription_asked"]),
+        blocked_at=from_db_time(row["blocked_at"]),
+    )
+
+
+async def get_user(db: Database, user_id: int) -> User | None:
+    """The stored user, or ``None`` if they never wrote anything worth storing."""
+    row = await db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+    return None if row is None else _user(row)
+
+
+async def ensure_user(db: Database, user_id: int, detected_language: str, now: datetime) -> User:
+    """Create the user on first contact, keep an unchosen language in step with Telegram's,
+    and clear a 'blocked' mark (they wrote again). Writes only when something changed."""
+    user = await get_user(db, user_id)
+    if (
+        user is not None
+        and user.blocked_at is None
+        and (user.language_chosen or user.language == detected_language)
+    ):
+        return user
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, language, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET blocked_at = NULL,"
+            " language = CASE WHEN language_chosen THEN language ELSE excluded.language END",
+            (user_id, detected_language, to_db_time(now)),
+        )
+    user = await get_user(db, user_id)
+    assert user is not None
+    return user
+
+
+async def set_language(db: Database, user_id: int, language: str) -> None:
+    """Remember the language the user chose explicitly."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?", (language, user_id)
+        )
+
+
+async def set_display_name(db: Database, user_id: int, name: str) -> None:
+    """The name this user registers under from now on."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
+
+
+async def give_consent(db: Database, user_id: int, now: datetime) -> None:
+    """Record that the user accepted the privacy notice."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET consent_at = ? WHERE id = ?", (to_db_time(now), user_id)
+        )
+
+
+async def set_subscribed(db: Database, user_id: int, subscribed: bool) -> None:
+    """Switch announcements of new dates on or off (and stop asking)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET subscribed = ?, subscription_asked = 1 WHERE id = ?",
+            (int(subscribed), user_id),
+        )
+
+
+async def mark_blocked(db: Database, user_id: int, now: datetime) -> None:
+    """The user blocked the bot (403): skip them in bulk sends until they write again."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE users SET blocked_at = ? WHERE id = ?", (to_db_time(now), user_id)
+        )
+
+
+async def language_of(db: Database, user_id: int, default: str) -> str:
+    """The stored language of a user (for messages without an incoming update)."""
+    language = await db.fetch_value("SELECT language FROM users WHERE id = ?", (user_id,))
+    return language or default
