@@ -201,7 +201,7 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
     data = event_ics(event, context.now(), url)
     await context.bot.send_document(
         update.effective_chat.id,
-        InputFile(data, filename=f"{event.id}.ics", mimetype="text/calendar"),
+        InputFile(data, filename=f"{event.id}.ics"),
         caption=context.text("card.calendar_caption", title=event.title),
     )
 

@@ -23,10 +23,10 @@ async def handle_error(update: object, context: BotContext) -> None:
     log.error("Error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update):
         return
+    # A message rather than a callback answer: the failed handler may already have answered
+    # the button press, and a second answer is refused by Telegram.
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(context.plain("common.error"), show_alert=True)
-        elif update.effective_chat is not None and update.effective_chat.type == "private":
+        if update.effective_chat is not None and update.effective_chat.type == "private":
             await context.bot.send_message(update.effective_chat.id, context.text("common.error"))
     except TelegramError:
         log.warning("Could not apologise for update %s", update_id)

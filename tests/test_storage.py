@@ -1,0 +1,81 @@
+"""Storage without Telegram: migrations from an empty file, WAL, the write path, times in UTC."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.migrations import MIGRATIONS, applied_migrations
+from tests.conftest import NOW, make_event
+from storage import events as event_store
+
+
+async def test_migrations_run_once_on_an_empty_file(tmp_path):
+    path = tmp_path / "sub" / "folder" / "db.sqlite3"
+    db = await Database.open(path)
+    await db.close()
+    db = await Database.open(path)  # second start: nothing to do, nothing fails
+    names = await db.fetch_all("SELECT name FROM _migrations ORDER BY rowid")
+    assert [row[0] for row in names] == [m.__name__ for m in MIGRATIONS]
+    assert await db.fetch_value("PRAGMA journal_mode") == "wal"
+    assert await db.fetch_value("PRAGMA foreign_keys") == 1
+    tables = {row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"users", "events", "speakers", "registrations", "reminder_deliveries", "broadcasts", "outbox"} <= tables
+    await db.close()
+
+
+async def test_migrations_on_an_in_memory_database():
+    import aiosqlite
+
+    from storage.migrations import migrate
+
+    async with aiosqlite.connect(":memory:", isolation_level=None) as conn:
+        assert await migrate(conn) == [m.__name__ for m in MIGRATIONS]
+        assert await migrate(conn) == []
+        assert await applied_migrations(conn) == [m.__name__ for m in MIGRATIONS]
+
+
+async def test_a_failing_transaction_writes_nothing(tmp_path):
+    db = await Database.open(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await event_store.save_events_in(conn, [make_event("a")], NOW)
+            raise RuntimeError("boom")
+    assert await db.fetch_value("SELECT count(*) FROM events") == 0
+    await db.close()
+
+
+async def test_times_are_stored_in_utc(tmp_path):
+    db = await Database.open(tmp_path / "db.sqlite3")
+    berlin_evening = datetime(2025, 10, 22, 18, 30, tzinfo=timezone(timedelta(hours=2)))
+    await event_store.save_events(db, [make_event("a", starts_at=berlin_evening, ends_at=None)], NOW)
+    assert await db.fetch_value("SELECT starts_at FROM events") == "2025-10-22T16:30:00Z"
+    event = await event_store.get_event(db, "a")
+    assert event.starts_at == berlin_evening
+    await db.close()
+    with pytest.raises(ValueError):
+        to_db_time(datetime(2025, 1, 1))
+    assert from_db_time("2025-01-01T00:00:00Z") == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+async def test_a_second_process_can_write_while_the_first_reads(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, timeout=5)
+    other.execute("INSERT INTO users (id, created_at) VALUES (7, '2026-01-01T00:00:00Z')")
+    other.commit()
+    other.close()
+    assert await db.fetch_value("SELECT count(*) FROM users") == 1
+    await db.close()
+
+
+async def test_saving_the_same_program_twice_changes_nothing(tmp_path):
+    db = await Database.open(tmp_path / "db.sqlite3")
+    first = await event_store.save_events(db, [make_event("a"), make_event("b", days=3)], NOW)
+    second = await event_store.save_events(db, [make_event("a"), make_event("b", days=3)], NOW)
+    assert sorted(first.created) == ["a", "b"]
+    assert sorted(second.unchanged) == ["a", "b"] and not second.updated
+    await db.close()
