@@ -1,0 +1,581 @@
+"""The program file (PRODUCT §3): read and validate it, and write it back out.
+
+Pure functions, no Telegram and no database: :func:`parse_program` turns the YAML text into
+:class:`storage.models.Event` values or raises :class:`ProgramError` listing *every* problem,
+each naming the event and the field; :func:`dump_program` writes events in the same format, so
+that ``parse(dump(events)) == events`` and ``dump(parse(dump(x)))`` is byte-identical.
+
+The YAML is read with a loader that resolves only ``null`` and merge keys (``<<``) implicitly:
+everything else stays the text the organiser typed, so an id ``2025`` stays ``"2025"``, a title
+``yes`` stays ``"yes"`` and ``1.10`` is not shortened to ``1.1``; pydantic then converts numbers
+and our own validator reads the times.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from storage.models import Event, EventStatus, Speaker
+
+TIME_EXAMPLE = "2025-10-22 18:30"
+ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
+_TIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"[ \t]*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+)
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?")
+
+
+class ProgramError(Exception):
+    """The program file is invalid; ``errors`` holds one line per problem."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- cleaning text (shared by reading and writing, so that a dump always reads back) ---------
+
+
+def _one_line(text: str) -> str:
+    """Strip and join line breaks into spaces: titles, names, venues are single lines."""
+    return " ".join(part.strip() for part in _split_lines(text) if part.strip())
+
+
+def _multi_line(text: str) -> str:
+    """Strip the whole and the end of every line; keep the line breaks (description, bio)."""
+    return "\n".join(line.rstrip() for line in _split_lines(text.strip()))
+
+
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")  # what YAML also reads as line breaks
+
+
+def _split_lines(text: str) -> list[str]:
+    return _LINE_BREAKS.sub("\n", text).split("\n")
+
+
+def _as_text(value: Any) -> Any:
+    """Numbers and dates given by a YAML loader that resolves them become the text they were."""
+    if isinstance(value, bool):
+        return value  # left to pydantic: "must be text"
+    if isinstance(value, int | float | date):
+        return str(value)
+    return value
+
+
+def _required_line(value: Any) -> Any:
+    value = _as_text(value)
+    if value is None:
+        raise ValueError("must not be empty")
+    if isinstance(value, str):
+        value = _one_line(value)
+        if not value:
+            raise ValueError("must not be empty")
+    return value
+
+
+def _optional_line(value: Any) -> Any:
+    value = _as_text(value)
+    if isinstance(value, str):
+        return _one_line(value) or None
+    return value
+
+
+def _optional_text(value: Any) -> Any:
+    value = _as_text(value)
+    if isinstance(value, str):
+        return _multi_line(value) or None
+    return value
+
+
+def _description(value: Any) -> Any:
+    value = _as_text(value)
+    if value is None:
+        return ""
+    return _multi_line(value) if isinstance(value, str) else value
+
+
+def _event_id(value: Any) -> Any:
+    value = _as_text(value)
+    if value is None:
+        raise ValueError("must not be empty: 1-40 characters, only a-z, 0-9 and '-'")
+    if isinstance(value, str):
+        value = value.strip()
+        if not ID_PATTERN.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a valid id: 1-40 characters, only a-z, 0-9 and '-'"
+            )
+    return value
+
+
+RequiredLine = Annotated[str, BeforeValidator(_required_line)]
+OptionalLine = Annotated[str | None, BeforeValidator(_optional_line)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
+# --- times ----------------------------------------------------------------------------------
+
+
+def _zone_name(tz: tzinfo) -> str:
+    return getattr(tz, "key", None) or str(tz)
+
+
+def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
+    """A wall-clock time in ``tz``; a time skipped by a clock change is an error."""
+    local = naive.replace(tzinfo=tz)
+    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise ValueError(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {_zone_name(tz)} (the clocks go forward)"
+        )
+    return local
+
+
+def parse_time(value: Any, tz: tzinfo) -> datetime:
+    """``2025-10-22 18:30`` (local in ``tz``) or with an explicit offset → an aware datetime."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else _attach_zone(value, tz)
+    elif isinstance(value, str) and (match := _TIME.fullmatch(value.strip())):
+        year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
+        try:
+            naive = datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            raise ValueError(f"{value.strip()!r} is not a valid date and time") from None
+        offset = match["offset"]
+        if offset is None:
+            moment = _attach_zone(naive, tz)
+        elif offset in ("Z", "z"):
+            moment = naive.replace(tzinfo=UTC)
+        else:
+            sign, hours, minutes = _OFFSET.fullmatch(offset).groups()  # type: ignore[union-attr]
+            delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+            if delta >= timedelta(hours=24):
+                raise ValueError(f"{value.strip()!r} has an impossible UTC offset")
+            moment = naive.replace(tzinfo=timezone(-delta if sign == "-" else delta))
+    else:
+        shown = f" (got {str(value).strip()!r})" if isinstance(value, str | date) else ""
+        raise ValueError(f"not a date and time like {TIME_EXAMPLE}{shown}")
+    if moment.microsecond:
+        raise ValueError("times are whole minutes (or seconds), not fractions")
+    return moment
+
+
+def format_time(moment: datetime, tz: tzinfo) -> str:
+    """The local wall-clock time as written in the file; the UTC offset is added only where the
+    wall-clock time alone is ambiguous (the hour that repeats when the clocks go back)."""
+    local = moment.astimezone(tz)
+    text = local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+    offset = local.utcoffset()
+    if local.replace(fold=1 - local.fold).utcoffset() != offset and offset is not None:
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
+        text += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return text
+
+
+def _context_zone(info: ValidationInfo) -> tzinfo:
+    zone = (info.context or {}).get("tz")
+    if zone is None:
+        raise ValueError("no time zone given to read times in (context={'tz': ...})")
+    return zone
+
+
+# --- the models, mirroring the YAML ---------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SpeakerEntry(_Strict):
+    """One speaker of an evening."""
+
+    name: RequiredLine
+    role: OptionalLine = None
+    bio: OptionalText = None
+
+    def to_speaker(self) -> Speaker:
+        """The domain value."""
+        return Speaker(name=self.name, role=self.role, bio=self.bio)
+
+
+class EventEntry(_Strict):
+    """One evening as written in the file. Field order is the order of PRODUCT §3; validators
+    of later fields see the earlier ones (``info.data``), which is how ``ends`` is checked
+    against ``starts`` while every field still reports its own errors."""
+
+    id: Annotated[str, BeforeValidator(_event_id)]
+    title: RequiredLine
+    series: OptionalLine = None
+    starts: datetime
+    ends: datetime | None = None
+    venue: RequiredLine
+    address: OptionalLine = None
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(
+        default=None, ge=-180, le=180, allow_inf_nan=False, validate_default=True
+    )
+    capacity: int | None = Field(default=None, ge=0)
+    registration_closes: datetime | None = None
+    status: EventStatus = EventStatus.SCHEDULED
+    description: Annotated[str, BeforeValidator(_description)] = ""
+    speakers: list[SpeakerEntry] = Field(default_factory=list)
+
+    @field_validator("starts", "ends", "registration_closes", mode="before")
+    @classmethod
+    def _read_time(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name != "starts":
+            return None
+        return parse_time(value, _context_zone(info))
+
+    @field_validator("ends")
+    @classmethod
+    def _after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts = info.data.get("starts")
+        if value is not None and starts is not None and value <= starts:
+            raise ValueError(f"must be after starts ({format_time(starts, _context_zone(info))})")
+        return value
+
+    @field_validator("registration_closes")
+    @classmethod
+    def _not_after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts = info.data.get("starts")
+        if value is not None and starts is not None and value > starts:
+            zone = _context_zone(info)
+            raise ValueError(f"must not be after starts ({format_time(starts, zone)})")
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _both_or_neither(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "latitude" not in info.data:
+            return value  # latitude itself is invalid and reported
+        latitude = info.data["latitude"]
+        if latitude is not None and value is None:
+            raise ValueError("is required when latitude is given (both or neither)")
+        if latitude is None and value is not None:
+            raise ValueError("is given without latitude (both or neither)")
+        return value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("speakers", mode="before")
+    @classmethod
+    def _no_speakers(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    def to_event(self) -> Event:
+        """The domain value, times in UTC like the ones read from the database."""
+        return Event(
+            id=self.id,
+            title=self.title,
+            series=self.series,
+            starts_at=self.starts.astimezone(UTC),
+            ends_at=self.ends.astimezone(UTC) if self.ends else None,
+            venue=self.venue,
+            address=self.address,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            capacity=self.capacity,
+            registration_closes_at=(
+                self.registration_closes.astimezone(UTC) if self.registration_closes else None
+            ),
+            status=self.status,
+            description=self.description,
+            speakers=tuple(speaker.to_speaker() for speaker in self.speakers),
+        )
+
+
+class ProgramFile(_Strict):
+    """The whole file: ``events:`` and a list of evenings with unique ids.
+
+    Validate with ``ProgramFile.model_validate(data, context={"tz": zone})``.
+    """
+
+    events: list[EventEntry]
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _no_events(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("events")
+    @classmethod
+    def _unique_ids(cls, events: list[EventEntry]) -> list[EventEntry]:
+        duplicates = _duplicate_ids([event.id for event in events])
+        if duplicates:
+            index, first = duplicates[0]
+            raise PydanticCustomError(
+                "duplicate_id",
+                "event #{index} has the same id as event #{first}",
+                {"index": index + 1, "first": first + 1},
+            )
+        return events
+
+
+def _duplicate_ids(ids: list[str | None]) -> list[tuple[int, int]]:
+    """``(index, index of first use)`` for every id used before (None ids are skipped)."""
+    first_use: dict[str, int] = {}
+    duplicates = []
+    for index, event_id in enumerate(ids):
+        if event_id is None:
+            continue
+        if event_id in first_use:
+            duplicates.append((index, first_use[event_id]))
+        else:
+            first_use[event_id] = index
+    return duplicates
+
+
+# --- reading --------------------------------------------------------------------------------
+
+_KEPT_RESOLVERS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
+
+
+class _ProgramLoader(yaml.SafeLoader):
+    """SafeLoader that resolves only null and merge keys, and refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                    key_node, yaml.ScalarNode
+                ):
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"the key {key_node.value!r} appears twice",
+                        key_node.start_mark,
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+
+
+_ProgramLoader.yaml_implicit_resolvers = {
+    first: kept
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    if (kept := [(tag, rx) for tag, rx in resolvers if tag in _KEPT_RESOLVERS])
+}
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        text = (
+            f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
+        )
+        if exc.context and exc.context_mark is not None:
+            text += f" ({exc.context} starting at line {exc.context_mark.line + 1})"
+        return text
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = source.count("\n", 0, exc.position) + 1
+        return (
+            f"YAML syntax error at line {line}: unacceptable character #x{exc.character:04x}"
+            " (control characters are not allowed)"
+        )
+    return "YAML syntax error: " + " ".join(str(exc).split())
+
+
+def _raw_id(item: Any) -> str | None:
+    """The id of a raw event mapping if it is a valid id, else None."""
+    if not isinstance(item, dict):
+        return None
+    value = _as_text(item.get("id"))
+    if isinstance(value, str) and ID_PATTERN.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
+def _label(raw_events: list[Any], index: int) -> str:
+    """``event 'allianzen-2025'``, or ``event #3`` when the id is invalid or used before."""
+    ids = [_raw_id(item) for item in raw_events[: index + 1]]
+    event_id = ids[index] if index < len(raw_events) else None
+    if event_id is None or event_id in ids[:index]:
+        return f"event #{index + 1}"
+    return f"event {event_id!r}"
+
+
+def _unknown_field(name: str, model: type[BaseModel]) -> str:
+    allowed = list(model.model_fields)
+    close = difflib.get_close_matches(name, allowed, n=1)
+    if close:
+        return f"unknown field (did you mean {close[0]!r}?)"
+    return "unknown field (known fields: " + ", ".join(allowed) + ")"
+
+
+def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    messages = {
+        "missing": "is required",
+        "string_type": "must be text",
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number like 48.7707",
+        "float_type": "must be a number like 48.7707",
+        "finite_number": "must be a finite number",
+        "list_type": "must be a list (lines starting with '- ')",
+        "model_type": "must be a mapping of fields ('name: value' lines)",
+        "model_attributes_type": "must be a mapping of fields ('name: value' lines)",
+    }
+    if kind == "extra_forbidden":
+        return _unknown_field(field, model)
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']}"
+    if kind == "enum":
+        return f"must be {ctx['expected']}"
+    return messages.get(kind, error["msg"])
+
+
+def _describe(error: ErrorDetails, raw_events: list[Any]) -> tuple[int, str]:
+    """``(event index or -1, one line)`` for one pydantic error on the whole file."""
+    loc = error["loc"]
+    if len(loc) < 2 or loc[0] != "events":
+        if not loc:
+            return -1, "the file must be a mapping with an 'events' list"
+        return -1, f"top level, field {loc[0]!r}: {_message(error, ProgramFile)}"
+    index = int(loc[1])
+    label = _label(raw_events, index)
+    rest = loc[2:]
+    if not rest:
+        return index, f"{label}: {_message(error, EventEntry)}"
+    if rest[0] == "speakers" and len(rest) >= 2:
+        speaker = f"{label}, speaker #{int(rest[1]) + 1}"
+        if len(rest) == 2:
+            return index, f"{speaker}: {_message(error, SpeakerEntry)}"
+        return index, f"{speaker}, field {rest[2]!r}: {_message(error, SpeakerEntry)}"
+    return index, f"{label}, field {rest[0]!r}: {_message(error, EventEntry)}"
+
+
+def parse_program(text: str, tz: tzinfo) -> list[Event]:
+    """Read a program file; times without offset are local in ``tz``.
+
+    Raises :class:`ProgramError` with every problem found, one line each, naming the event (by
+    id, or ``event #3`` when the id is missing or invalid) and the field.
+    """
+    try:
+        data = yaml.load(text, Loader=_ProgramLoader)
+    except yaml.YAMLError as exc:
+        raise ProgramError([_yaml_error(exc, text)]) from None
+    raw_events = data.get("events") if isinstance(data, dict) else None
+    raw_events = raw_events if isinstance(raw_events, list) else []
+
+    problems: list[tuple[int, str]] = []
+    program: ProgramFile | None = None
+    try:
+        program = ProgramFile.model_validate(data, context={"tz": tz})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if error["type"] != "duplicate_id":
+                problems.append(_describe(error, raw_events))
+    for index, first in _duplicate_ids([_raw_id(item) for item in raw_events]):
+        problems.append(
+            (
+                index,
+                f"event #{index + 1}, field 'id': {_raw_id(raw_events[index])!r} is already"
+                f" the id of event #{first + 1}",
+            )
+        )
+    if problems or program is None:
+        problems.sort(key=lambda problem: problem[0])
+        raise ProgramError([message for _, message in problems])
+    return [entry.to_event() for entry in program.events]
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class _ProgramDumper(yaml.SafeDumper):
+    """Lists indented under their key (as in PRODUCT §3); multi-line text as ``|`` blocks."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ProgramDumper.add_representer(str, _represent_text)
+
+
+def _block(text: str) -> str:
+    """Multi-line text gets a final line break so that it is written as ``|``, not ``|-``."""
+    return text + "\n" if "\n" in text else text
+
+
+def _event_mapping(event: Event, tz: tzinfo) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": event.id, "title": _one_line(event.title)}
+    optional: list[tuple[str, Any]] = [
+        ("series", event.series and _one_line(event.series)),
+        ("starts", format_time(event.starts_at, tz)),
+        ("ends", event.ends_at and format_time(event.ends_at, tz)),
+        ("venue", _one_line(event.venue)),
+        ("address", event.address and _one_line(event.address)),
+        ("latitude", None if event.latitude is None else float(event.latitude)),
+        ("longitude", None if event.longitude is None else float(event.longitude)),
+        ("capacity", event.capacity),
+        (
+            "registration_closes",
+            event.registration_closes_at and format_time(event.registration_closes_at, tz),
+        ),
+        ("status", EventStatus(event.status).value),
+        ("description", _block(_multi_line(event.description or ""))),
+    ]
+    entry.update((key, value) for key, value in optional if value is not None and value != "")
+    speakers = []
+    for speaker in event.speakers:
+        item = {"name": _one_line(speaker.name)}
+        if speaker.role and _one_line(speaker.role):
+            item["role"] = _one_line(speaker.role)
+        if speaker.bio and _multi_line(speaker.bio):
+            item["bio"] = _block(_multi_line(speaker.bio))
+        speakers.append(item)
+    if speakers:
+        entry["speakers"] = speakers
+    return entry
+
+
+def dump_program(events: list[Event], tz: tzinfo) -> str:
+    """Write events as a program file (local times in ``tz``, absent fields left out)."""
+    body = yaml.dump(
+        {"events": [_event_mapping(event, tz) for event in events]},
+        Dumper=_ProgramDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=4096,
+    )
+    # A blank line between evenings; "  - id: " can only start an event at this indentation.
+    body = body.replace("\n  - id: ", "\n\n  - id: ").replace("events:\n\n", "events:\n", 1)
+    header = (
+        "# Kraft der Region – program file (format: see the comment in examples/program.yaml).\n"
+        f"# Times without an offset are local times in {_zone_name(tz)}.\n"
+    )
+    return header + body
