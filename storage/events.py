@@ -151,7 +151,13 @@ def describe_changes(old: Event, new: Event) -> dict[str, list[str | None]]:
 async def _queue_change_notices(
     conn: aiosqlite.Connection, old: Event, new: Event, now: datetime
 ) -> int:
-    """Tell everyone confirmed or waitlisted what changed; return how many were queued."""
+    """Tell everyone confirmed or waitlisted what changed; return how many were queued.
+
+    Corrections to evenings that are over (e.g. a fixed start time in an old program file)
+    are not news for their former attendees and queue nothing.
+    """
+    if old.starts_at <= now and new.starts_at <= now:
+        return 0
     if new.status is EventStatus.CANCELLED and old.status is not EventStatus.CANCELLED:
         kind, payload = outbox.OutboxKind.EVENT_CANCELLED, {"event_id": new.id}
     else:

@@ -79,3 +79,19 @@ async def test_saving_the_same_program_twice_changes_nothing(tmp_path):
     assert sorted(first.created) == ["a", "b"]
     assert sorted(second.unchanged) == ["a", "b"] and not second.updated
     await db.close()
+
+
+async def test_corrections_to_past_events_notify_nobody(tmp_path):
+    from storage import registrations
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    event = make_event("soon", days=1)
+    await event_store.save_events(db, [event], NOW)
+    await registrations.sign_up(db, "soon", 5, "Erika", NOW)
+    later = NOW + timedelta(days=3)
+    moved = make_event("soon", days=1, venue="Anderswo")
+    report = await event_store.save_events(db, [moved], later)
+    assert report.updated == ["soon"] and report.notified == 0
+    report = await event_store.save_events(db, [make_event("soon", days=1, venue="Dort")], NOW)
+    assert report.notified == 1
+    await db.close()
