@@ -1,4 +1,4 @@
-"""Entry point: ``python run.py [console|import FILE|export FILE|attendees EVENT_ID|backup FILE]``."""
+"""Entry point of the bot and its CLI verbs; see ``python run.py --help`` and bot/cli.py."""
 
 import sys
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import sys
 from collections.abc import Sequence
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.settings import ConfigError, Settings, load_settings
@@ -58,26 +59,26 @@ def main(argv: Sequence[str]) -> int:
     """Dispatch one CLI verb."""
     args = _parser().parse_args(argv)
     if args.verb == "import":
-        from bot.cli_program import import_program  # noqa: PLC0415 (keep start-up light)
+        from bot.cli_program import import_program
 
         return import_program(args.file)
     if args.verb == "export":
-        from bot.cli_program import export_program  # noqa: PLC0415
+        from bot.cli_program import export_program
 
         return export_program(args.file)
     settings = _settings_or_exit()
     if settings is None:
         return EXIT_INVALID
     if args.verb == "console":
-        from bot.console import run_console  # noqa: PLC0415
+        from bot.console import run_console
 
         return run_console(settings, args)
     if args.verb == "attendees":
-        from bot.cli_data import print_attendees  # noqa: PLC0415
+        from bot.cli_data import print_attendees
 
         return asyncio.run(print_attendees(settings, args.event_id))
     if args.verb == "backup":
-        from bot.cli_data import backup  # noqa: PLC0415
+        from bot.cli_data import backup
 
         return asyncio.run(backup(settings, args.file))
     return run_bot(settings)
@@ -93,7 +94,7 @@ def run_bot(settings: Settings) -> int:
         )
         return EXIT_INVALID
     configure_logging(settings.log_level)
-    from bot.app import build_application  # noqa: PLC0415
+    from bot.app import build_application
 
     application = build_application(settings)
     try:
@@ -104,22 +105,46 @@ def run_bot(settings: Settings) -> int:
     except NetworkError as exc:
         print(f"Cannot reach the Bot API at {settings.bot_api_base_url}: {exc}", file=sys.stderr)
         return 1
+    except TelegramError as exc:  # e.g. setWebhook refused the URL
+        print(f"Telegram refused to start the bot: {exc}", file=sys.stderr)
+        return 1
     return EXIT_OK
 
 
+def webhook_options(settings: Settings) -> dict[str, object]:
+    """The ``run_webhook`` arguments for ``WEBHOOK_*``.
+
+    Telegram sends the secret in the ``X-Telegram-Bot-Api-Secret-Token`` header of every POST
+    and PTB's web server answers 403 to any request without it. Without ``WEBHOOK_SECRET`` a
+    random secret is made for this run (``setWebhook`` registers it anew at every start), so a
+    webhook is never open to forged updates.
+    """
+    from bot.app import ALLOWED_UPDATES
+
+    assert settings.webhook_url is not None
+    if settings.webhook_secret is not None:
+        secret = settings.webhook_secret.get_secret_value()
+    else:
+        secret = secrets.token_urlsafe(32)
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": (settings.webhook_url.path or "").lstrip("/"),
+        "webhook_url": str(settings.webhook_url),
+        "secret_token": secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
 def _serve(application: Application, settings: Settings) -> None:
-    """Polling by default; a webhook (with Telegram's secret-token check) when configured."""
-    from bot.app import ALLOWED_UPDATES  # noqa: PLC0415
+    """Polling by default; a webhook (with Telegram's secret-token check) when configured.
+
+    Both run until SIGINT/SIGTERM; PTB then stops fetching updates, lets the handlers that are
+    running finish, runs ``post_shutdown`` (closing the database) and exits.
+    """
+    from bot.app import ALLOWED_UPDATES
 
     if settings.webhook_url is not None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_url.path.lstrip("/") if settings.webhook_url.path else "",
-            webhook_url=str(settings.webhook_url),
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        application.run_webhook(**webhook_options(settings))  # type: ignore[arg-type]
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

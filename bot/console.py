@@ -27,7 +27,8 @@ QUIT_WORDS = {"/quit", "/exit", "/q"}
 
 
 def console_settings(settings: Settings, args: argparse.Namespace, user_id: int) -> Settings:
-    """Its own database unless ``DATABASE_PATH`` is set; ``--admin`` makes the user an organiser."""
+    """Its own database unless ``DATABASE_PATH`` is set; ``--admin`` makes the user an
+    organiser."""
     update: dict[str, object] = {}
     if "database_path" not in settings.model_fields_set:
         update["database_path"] = CONSOLE_DATABASE
@@ -38,7 +39,7 @@ def console_settings(settings: Settings, args: argparse.Namespace, user_id: int)
 
 async def load_examples_if_empty(settings: Settings, db: object, clock: Clock) -> int:
     """Fill an empty console database with the example program; return how many were loaded."""
-    from bot.program import parse_program  # noqa: PLC0415 (only needed here)
+    from bot.program import parse_program
 
     if await event_store.list_all(db) or not EXAMPLE_PROGRAM.exists():  # type: ignore[arg-type]
         return 0

@@ -70,8 +70,8 @@ class Translator:
                     if not message.id:
                         continue
                     key = message.id[0] if isinstance(message.id, tuple) else message.id
-                    forms = message.string if isinstance(message.string, tuple) else (
-                        message.string,
+                    forms = (
+                        message.string if isinstance(message.string, tuple) else (message.string,)
                     )
                     if key in entries:
                         raise ValueError(f"{po_file}: message id {key!r} defined twice")

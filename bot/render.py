@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.i18n import Html, Translator, escape
-from storage.models import Event, EventStatus, Registration, RegistrationStatus, SeatCounts, Speaker
+from storage.models import (
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    SeatCounts,
+    Speaker,
+)
 
 
 class Renderer:
@@ -46,9 +53,9 @@ class Renderer:
         start = self.when(event.starts_at)
         if event.ends_at is None:
             return start
-        same_day = event.starts_at.astimezone(self.tz).date() == event.ends_at.astimezone(
-            self.tz
-        ).date()
+        same_day = (
+            event.starts_at.astimezone(self.tz).date() == event.ends_at.astimezone(self.tz).date()
+        )
         end = self.time_only(event.ends_at) if same_day else self.when(event.ends_at)
         return self.text("card.time_range", start=start, end=end)
 
@@ -115,7 +122,9 @@ class Renderer:
     def event_list_line(self, event: Event, index: int) -> Html:
         """One line of the /termine list."""
         key = "list.line_cancelled" if event.status is EventStatus.CANCELLED else "list.line"
-        return self.text(key, index=index, title=event.title, when=self.short_when(event.starts_at))
+        return self.text(
+            key, index=index, title=event.title, when=self.short_when(event.starts_at)
+        )
 
     def speakers_overview(self, events: Iterable[Event]) -> Html:
         """All speakers of the given events, grouped by evening, with roles and bios."""

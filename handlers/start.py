@@ -26,7 +26,11 @@ def main_menu(context: BotContext) -> InlineKeyboardMarkup:
     """The buttons under the welcome text."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(context.plain("menu.events"), callback_data=pack(Action.LIST, 0))],
+            [
+                InlineKeyboardButton(
+                    context.plain("menu.events"), callback_data=pack(Action.LIST, 0)
+                )
+            ],
             [InlineKeyboardButton(context.plain("menu.mine"), callback_data=pack(Action.MINE))],
         ]
     )
@@ -64,7 +68,9 @@ async def show_help(update: Update, context: BotContext) -> None:
 async def choose_language(update: Update, context: BotContext) -> None:
     """/sprache, /language: Deutsch / English."""
     buttons = [
-        InlineKeyboardButton(context.plain(f"language.name_{lang}"), callback_data=pack(Action.LANGUAGE, lang))
+        InlineKeyboardButton(
+            context.plain(f"language.name_{lang}"), callback_data=pack(Action.LANGUAGE, lang)
+        )
         for lang in LANGUAGES
     ]
     await update.effective_message.reply_text(

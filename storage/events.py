@@ -197,7 +197,7 @@ async def save_events_in(
 
     When a capacity grows, the waitlist moves up in the same transaction.
     """
-    from storage.registrations import promote_waitlist  # noqa: PLC0415 (cycle)
+    from storage.registrations import promote_waitlist
 
     created, updated, unchanged, notified = [], [], [], 0
     stamp = to_db_time(now)

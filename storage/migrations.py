@@ -131,7 +131,7 @@ async def m001_initial_schema(conn: aiosqlite.Connection) -> None:
         CREATE INDEX outbox_pending ON outbox (state, id);
         CREATE UNIQUE INDEX outbox_once_per_broadcast
             ON outbox (broadcast_id, user_id) WHERE broadcast_id IS NOT NULL;
-        """
+        """,
     )
 
 

@@ -143,7 +143,15 @@ async def sign_up(
         cursor = await conn.execute(
             "INSERT INTO registrations (event_id, user_id, name, status, ticket, created_at,"
             " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (event_id, user_id, name, status.value, new_ticket(), stamp, stamp if seat_free else None),
+            (
+                event_id,
+                user_id,
+                name,
+                status.value,
+                new_ticket(),
+                stamp,
+                stamp if seat_free else None,
+            ),
         )
         registration = await _one(conn, "r.id = ?", (cursor.lastrowid,))
     outcome = SignUpOutcome.CONFIRMED if seat_free else SignUpOutcome.WAITLISTED

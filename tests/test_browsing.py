@@ -54,7 +54,9 @@ async def test_events_english_spelling_and_english_text(bot, add_events):
 
 
 async def test_event_list_pages_of_five_with_next_and_previous(bot, add_events):
-    await add_events(*(make_event(f"e-{i:02}", days=i + 1, title=f"Abend {i:02}") for i in range(12)))
+    await add_events(
+        *(make_event(f"e-{i:02}", days=i + 1, title=f"Abend {i:02}") for i in range(12))
+    )
     user = bot.user(1)
     [first] = await user.send("/termine")
     assert first.button_labels == [f"{i}. Abend {i - 1:02}" for i in range(1, 6)] + ["Spätere ▶"]
@@ -128,7 +130,7 @@ async def test_cancelled_event_is_marked_and_cannot_be_joined(bot, add_events):
 
 
 async def test_titles_with_html_characters_come_out_exactly(bot, add_events):
-    title = "Bauen & Wohnen <morgen> \"heute\""
+    title = 'Bauen & Wohnen <morgen> "heute"'
     await add_events(
         make_event(
             "html",
@@ -187,7 +189,9 @@ async def test_calendar_file_is_valid_ics_with_stable_uid(bot, add_events, clock
 
 
 async def test_venue_is_a_map_pin_when_coordinates_are_known(bot, add_events):
-    await add_events(make_event("pin", days=7), make_event("nopin", days=8, latitude=None, longitude=None))
+    await add_events(
+        make_event("pin", days=7), make_event("nopin", days=8, latitude=None, longitude=None)
+    )
     user = bot.user(1)
     await user.send("/start ev_pin")
     [pin] = await user.press("Veranstaltungsort")
@@ -203,8 +207,12 @@ async def test_venue_is_a_map_pin_when_coordinates_are_known(bot, add_events):
 async def test_speakers_command_lists_upcoming_speakers_with_bios(bot, add_events):
     await add_events(
         make_event(
-            "a", days=3, title="Abend A",
-            speakers=(Speaker("Irene Armbruster", "Bürgerstiftung Stuttgart", "Hörendes Handeln."),),
+            "a",
+            days=3,
+            title="Abend A",
+            speakers=(
+                Speaker("Irene Armbruster", "Bürgerstiftung Stuttgart", "Hörendes Handeln."),
+            ),
         ),
         make_event("old", days=-3, title="Alt", speakers=(Speaker("Niemand Mehr"),)),
     )
@@ -219,7 +227,10 @@ async def test_speakers_command_lists_upcoming_speakers_with_bios(bot, add_event
 async def test_long_speaker_overview_is_split_into_valid_messages(bot, add_events):
     bio = "Sehr lange Biografie & mehr. " * 60
     await add_events(
-        *(make_event(f"e{i}", days=i + 1, speakers=(Speaker(f"Person {i}", "Rolle", bio),)) for i in range(8))
+        *(
+            make_event(f"e{i}", days=i + 1, speakers=(Speaker(f"Person {i}", "Rolle", bio),))
+            for i in range(8)
+        )
     )
     answers = await bot.user(1).send("/referenten")
     assert len(answers) > 1
@@ -262,7 +273,15 @@ async def test_forged_or_stale_buttons_are_answered(bot, add_events):
     await add_events(make_event("e", days=3))
     user = bot.user(1)
     await user.send("/termine")
-    for data in ["garbage", "0:ev:e", "1:ev:gibtsnicht", "1:ics:nope", "1:map:", "1:ls:abc", "1:lang:fr"]:
+    for data in [
+        "garbage",
+        "0:ev:e",
+        "1:ev:gibtsnicht",
+        "1:ics:nope",
+        "1:map:",
+        "1:ls:abc",
+        "1:lang:fr",
+    ]:
         await user.press_data(data)
     answered = {a.query_id for a in bot.api.callback_answers}
     assert len(answered) == 7
@@ -284,8 +303,26 @@ async def test_group_gets_list_and_card_with_deep_link_only(bot, add_events):
 async def test_commands_are_registered_in_both_languages(bot):
     german = dict(bot.api.commands(language_code="de"))
     english = dict(bot.api.commands(language_code="en"))
-    assert {"termine", "referenten", "meine", "abo", "datenschutz", "sprache", "hilfe", "abbrechen"} <= set(german)
-    assert {"events", "speakers", "mine", "subscribe", "privacy", "language", "help", "cancel"} <= set(english)
+    assert {
+        "termine",
+        "referenten",
+        "meine",
+        "abo",
+        "datenschutz",
+        "sprache",
+        "hilfe",
+        "abbrechen",
+    } <= set(german)
+    assert {
+        "events",
+        "speakers",
+        "mine",
+        "subscribe",
+        "privacy",
+        "language",
+        "help",
+        "cancel",
+    } <= set(english)
     assert "admin" not in german
 
 

@@ -50,8 +50,14 @@ def test_plurals_follow_the_language():
 
 @pytest.mark.parametrize(
     ("chosen", "telegram", "expected"),
-    [("en", "de", "en"), (None, "de-AT", "de"), (None, "en-US", "en"), (None, "fr", "de"),
-     (None, None, "de"), ("xx", "en", "en")],
+    [
+        ("en", "de", "en"),
+        (None, "de-AT", "de"),
+        (None, "en-US", "en"),
+        (None, "fr", "de"),
+        (None, None, "de"),
+        ("xx", "en", "en"),
+    ],
 )
 def test_language_resolution(chosen, telegram, expected):
     assert resolve_language(chosen, telegram, "de") == expected
@@ -60,7 +66,11 @@ def test_language_resolution(chosen, telegram, expected):
 def test_dates_in_both_languages_in_the_configured_zone():
     moment = datetime(2025, 10, 22, 16, 30, tzinfo=UTC)
     berlin = ZoneInfo("Europe/Berlin")
-    assert Renderer(translator, "de", berlin).when(moment) == "Mittwoch, 22. Oktober 2025, 18:30 Uhr"
+    assert (
+        Renderer(translator, "de", berlin).when(moment) == "Mittwoch, 22. Oktober 2025, 18:30 Uhr"
+    )
     assert Renderer(translator, "en", berlin).when(moment) == "Wednesday, 22 October 2025, 6:30 PM"
     london = ZoneInfo("Europe/London")
-    assert Renderer(translator, "de", london).when(moment) == "Mittwoch, 22. Oktober 2025, 17:30 Uhr"
+    assert (
+        Renderer(translator, "de", london).when(moment) == "Mittwoch, 22. Oktober 2025, 17:30 Uhr"
+    )

@@ -12,8 +12,18 @@ from bot.settings import ConfigError, load_settings, parse_duration
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "TIMEZONE", "REMINDER_OFFSETS", "DATABASE_PATH",
-                 "BROADCAST_RATE", "DEFAULT_LANGUAGE", "WEBHOOK_URL", "WEBHOOK_PORT", "LOG_LEVEL"):
+    for name in (
+        "BOT_TOKEN",
+        "ADMIN_IDS",
+        "TIMEZONE",
+        "REMINDER_OFFSETS",
+        "DATABASE_PATH",
+        "BROADCAST_RATE",
+        "DEFAULT_LANGUAGE",
+        "WEBHOOK_URL",
+        "WEBHOOK_PORT",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -29,11 +39,17 @@ def test_defaults():
 
 
 def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
-    (tmp_path / ".env").write_text("ADMIN_IDS=12, 34\nREMINDER_OFFSETS=30m,1d,2h\nBOT_TOKEN=1:abc\n")
+    (tmp_path / ".env").write_text(
+        "ADMIN_IDS=12, 34\nREMINDER_OFFSETS=30m,1d,2h\nBOT_TOKEN=1:abc\n"
+    )
     monkeypatch.setenv("TIMEZONE", "Europe/London")
     settings = load_settings()
     assert settings.admin_ids == {12, 34}
-    assert settings.reminder_offsets == (timedelta(days=1), timedelta(hours=2), timedelta(minutes=30))
+    assert settings.reminder_offsets == (
+        timedelta(days=1),
+        timedelta(hours=2),
+        timedelta(minutes=30),
+    )
     assert settings.tz.key == "Europe/London"
     assert settings.bot_token.get_secret_value() == "1:abc"
     assert "1:abc" not in repr(settings)
@@ -41,10 +57,18 @@ def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ADMIN_IDS", "12,abc"), ("TIMEZONE", "Mars/Olympus"), ("REMINDER_OFFSETS", "soon"),
-     ("REMINDER_OFFSETS", "0h"), ("DATABASE_PATH", "/proc/nonexistent/x/bot.sqlite3"),
-     ("BROADCAST_RATE", "0"), ("DEFAULT_LANGUAGE", "fr"), ("WEBHOOK_PORT", "x"),
-     ("WEBHOOK_URL", "not a url"), ("LOG_LEVEL", "LOUD")],
+    [
+        ("ADMIN_IDS", "12,abc"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("REMINDER_OFFSETS", "soon"),
+        ("REMINDER_OFFSETS", "0h"),
+        ("DATABASE_PATH", "/proc/nonexistent/x/bot.sqlite3"),
+        ("BROADCAST_RATE", "0"),
+        ("DEFAULT_LANGUAGE", "fr"),
+        ("WEBHOOK_PORT", "x"),
+        ("WEBHOOK_URL", "not a url"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
 )
 def test_invalid_values_give_one_line_naming_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
@@ -60,6 +84,8 @@ def test_empty_token_counts_as_unset(monkeypatch):
     assert load_settings().bot_token is None
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("1d", 86400), ("2h", 7200), ("30m", 1800), (" 45s ", 45)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("1d", 86400), ("2h", 7200), ("30m", 1800), (" 45s ", 45)]
+)
 def test_durations(text, seconds):
     assert parse_duration(text).total_seconds() == seconds

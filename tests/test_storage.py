@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from storage import events as event_store
 from storage.db import Database, from_db_time, to_db_time
 from storage.migrations import MIGRATIONS, applied_migrations
 from tests.conftest import NOW, make_event
-from storage import events as event_store
 
 
 async def test_migrations_run_once_on_an_empty_file(tmp_path):
@@ -22,8 +22,18 @@ async def test_migrations_run_once_on_an_empty_file(tmp_path):
     assert [row[0] for row in names] == [m.__name__ for m in MIGRATIONS]
     assert await db.fetch_value("PRAGMA journal_mode") == "wal"
     assert await db.fetch_value("PRAGMA foreign_keys") == 1
-    tables = {row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"users", "events", "speakers", "registrations", "reminder_deliveries", "broadcasts", "outbox"} <= tables
+    tables = {
+        row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    assert {
+        "users",
+        "events",
+        "speakers",
+        "registrations",
+        "reminder_deliveries",
+        "broadcasts",
+        "outbox",
+    } <= tables
     await db.close()
 
 
@@ -51,7 +61,9 @@ async def test_a_failing_transaction_writes_nothing(tmp_path):
 async def test_times_are_stored_in_utc(tmp_path):
     db = await Database.open(tmp_path / "db.sqlite3")
     berlin_evening = datetime(2025, 10, 22, 18, 30, tzinfo=timezone(timedelta(hours=2)))
-    await event_store.save_events(db, [make_event("a", starts_at=berlin_evening, ends_at=None)], NOW)
+    await event_store.save_events(
+        db, [make_event("a", starts_at=berlin_evening, ends_at=None)], NOW
+    )
     assert await db.fetch_value("SELECT starts_at FROM events") == "2025-10-22T16:30:00Z"
     event = await event_store.get_event(db, "a")
     assert event.starts_at == berlin_evening
