@@ -18,16 +18,37 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     ContextTypes,
+    ConversationHandler,
     Defaults,
 )
 from telegram.request import BaseRequest
 
-from bot import commands
+from bot import commands, sender
 from bot.clock import Clock
 from bot.context import BotContext, BotData
 from bot.i18n import Translator
 from bot.settings import Settings
-from handlers import browsing, errors, start, users
+from handlers import (
+    admin,
+    attendees,
+    broadcast,
+    browsing,
+    cancellation,
+    checkin,
+    dialogues,
+    errors,
+    event_editor,
+    mine,
+    notifications,
+    privacy,
+    reminders,
+    signup,
+    start,
+    stats,
+    subscription,
+    tickets,
+    users,
+)
 from storage.db import Database
 from storage.users import language_of
 
@@ -41,20 +62,57 @@ OFFLINE_TOKEN = "0:offline"  # console and tests: the fake API accepts any token
 # feature handled. (A separate group would run them in addition, not instead.)
 GROUP_MIDDLEWARE = -1
 GROUP_FEATURES = 0
+# /start ends any dialogue the person is in before it is answered (in group 0, before every
+# dialogue), so that what they type next is not taken as the answer to a left-behind question.
+GROUP_START_AFRESH = -2
 
 
 def register_handlers(application: Application) -> None:
     """The one place where every feature's handlers are registered, in order."""
+    application.add_handlers(dialogues.build_handlers(), group=GROUP_START_AFRESH)
     application.add_handlers(users.build_handlers(), group=GROUP_MIDDLEWARE)
     application.add_handlers(
         [
+            # A scanned ticket (/start ci_…) is a check-in, not a welcome: before /start.
+            *checkin.build_deep_link_handlers(),
             *start.build_handlers(),
             *browsing.build_handlers(),
+            *reminders.build_handlers(),
+            *mine.build_handlers(),
+            *cancellation.build_handlers(),
+            *tickets.build_handlers(),
+            *subscription.build_handlers(),
+            *privacy.build_handlers(),
+            # Organiser tools; each handler re-checks ADMIN_IDS. The guard comes last of them:
+            # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
+            _organiser_dialogues(),
+            *admin.build_handlers(),
+            *attendees.build_handlers(),
+            *checkin.build_handlers(),
+            *stats.build_handlers(),
+            *admin.build_guard(),
+            # The sign-up dialogue comes after every other feature: while it waits for a typed
+            # name, their commands still work; then /abbrechen for when no dialogue claimed it.
+            *signup.build_handlers(),
+            *signup.build_cancel_fallback(),
             *start.build_fallbacks(),
         ],
         group=GROUP_FEATURES,
     )
     application.add_error_handler(errors.handle_error)
+    # What the paced sender sends on its own (outbox kinds), rendered per recipient.
+    reminders.register_renderers()
+    notifications.register_renderers()
+    broadcast.register_renderers()
+
+
+def _organiser_dialogues() -> ConversationHandler:
+    """Event editor and broadcast in one conversation: one organiser dialogue at a time."""
+    editor_entries, editor_states = event_editor.dialogue_parts()
+    broadcast_entries, broadcast_states = broadcast.dialogue_parts()
+    return admin.build_dialogues(
+        [*editor_entries, *broadcast_entries], {**editor_states, **broadcast_states}
+    )
 
 
 async def post_init(application: Application) -> None:
@@ -75,6 +133,13 @@ async def post_init(application: Application) -> None:
                 log.warning("Organiser commands for %s not set: %s", admin_id, exc)
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)
+    # Close outbox rows a crash left in flight (never re-sent), start the paced sender, then
+    # catch up on reminders that fell due while the bot was down and check every 30 s.
+    await sender.start_sender(application)
+    await reminders.start_reminders(application)
+    broadcast.start_progress(application)
+    privacy.schedule_retention(application)
+    tickets.protect_logs()
 
 
 async def post_shutdown(application: Application) -> None:

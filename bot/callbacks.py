@@ -27,13 +27,46 @@ class Action:
     SIGN_UP = "su"  # arg: event id
     USE_NAME = "nm"  # arg: event id (register under the Telegram name)
     CONSENT = "ok"  # arg: event id
-    CANCEL = "cx"  # arg: registration id
-    CANCEL_CONFIRM = "cxy"  # arg: registration id
+    CONSENT_DECLINE = "okn"  # arg: event id
+    # Cancellation args: registration id, then where the button lives (c: event card, the
+    # default; m: /meine list; n: any other message) so that the answer lands in the right place.
+    CANCEL = "cx"  # args: registration id[, origin]
+    CANCEL_CONFIRM = "cxy"  # args: registration id, origin
+    CANCEL_KEEP = "cxn"  # args: registration id, origin
     TICKET = "tk"  # arg: registration id
+    # The reminder's "Ich kann nicht kommen" (issue 4): ask, then cancel or keep.
+    REMINDER_CANT_COME = "rcx"  # arg: registration id
+    REMINDER_CANT_COME_CONFIRM = "rcxy"  # arg: registration id
+    REMINDER_KEEP = "rcxn"  # arg: registration id
     MINE = "my"
     SUBSCRIBE = "sub"  # arg: 1 | 0
-    PRIVACY = "pv"  # arg: export | delete | delete_yes
+    PRIVACY = "pv"  # arg: export | delete | delete_yes | keep
     NOOP = "nop"
+    # Organiser tools (issue 5): every name starts with "a"; handlers re-check ADMIN_IDS.
+    ADMIN_MENU = "am"
+    ADMIN_PAGE = "apg"  # args: purpose, offset (a page of an event picker)
+    EVENT_NEW = "anew"
+    EVENT_EDIT_LIST = "aedl"
+    EVENT_EDIT = "aed"  # arg: event id
+    EVENT_FIELD = "afl"  # arg: field name
+    EVENT_SKIP = "askp"  # leave an optional field empty
+    EVENT_SAVE = "asv"
+    EVENT_MORE = "amore"  # edit one more field before saving
+    EVENT_CANCEL_LIST = "acxl"
+    EVENT_CANCEL = "acx"  # arg: event id
+    EVENT_CANCEL_YES = "acxy"
+    DIALOGUE_ABORT = "adis"  # leave an organiser dialogue, nothing written
+    ATTENDEES_LIST = "aatl"
+    ATTENDEES = "aat"  # arg: event id
+    CHECKIN_LIST = "acil"
+    CHECKIN_EVENT = "aci"  # args: event id, offset
+    CHECKIN_TAP = "acit"  # args: registration id, offset
+    CHECKIN_FORCE = "acif"  # arg: registration id (ticket of another day)
+    STATS = "ast"  # arg: offset
+    BROADCAST = "abc"
+    BROADCAST_AUDIENCE = "abca"  # arg: subscribers | confirmed | waitlist
+    BROADCAST_EVENT = "abce"  # arg: event id
+    BROADCAST_SEND = "abcs"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,11 +46,23 @@ def _settings_or_exit() -> Settings | None:
         return None
 
 
+class _NoRetryLoopTraceback(logging.Filter):
+    """PTB logs an aborted start-up retry loop with the whole network traceback; :func:`run_bot`
+    explains the cause in one line instead, so the log keeps the line but not the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("%s Failed run number") and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(level: str) -> None:
     """Plain log lines on stderr; HTTP client chatter only at WARNING."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, stream=sys.stderr
     )
+    logging.getLogger("telegram.ext").addFilter(_NoRetryLoopTraceback())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 

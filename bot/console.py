@@ -64,15 +64,21 @@ class Console:
         sys.stdout.flush()
 
     async def handle(self, line: str) -> None:
-        """One line of input: a button number, or text/command typed to the bot."""
-        if line.isdigit() and any(m.buttons for m in self.user.messages):
-            await self.press(int(line))
-        else:
-            await self.user.send(line)
+        """One line of input: a button number, or text/command typed to the bot.
 
-    async def press(self, number: int) -> None:
+        A number presses a button of the bot's latest message when that message has buttons;
+        otherwise (the bot asked a question, e.g. for a capacity) it is sent as text. A
+        leading ``'`` always sends the rest as text.
+        """
+        messages = self.user.messages
+        latest = messages[-1] if messages else None
+        if line.isdigit() and latest is not None and latest.buttons:
+            await self.press(latest, int(line))
+        else:
+            await self.user.send(line.removeprefix("'") or line)
+
+    async def press(self, latest: SentMessage, number: int) -> None:
         """Press button ``number``; a link button into this bot is followed as ``/start``."""
-        latest = [m for m in self.user.messages if m.buttons][-1]
         buttons = [button for row in latest.buttons for button in row]
         if not 1 <= number <= len(buttons):
             print(f"(no button {number}; the last message has {len(buttons)})")
@@ -104,8 +110,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         print(
             f"Kraft der Region – console. You are user {user_id} ({role}); database "
             f"{settings.database_path}{f', {loaded} example events loaded' if loaded else ''}.\n"
-            "Type as in Telegram (/start, /termine, /hilfe …); a number presses that button; "
-            "/quit or Ctrl-D ends.\n" + "─" * 40
+            "Type as in Telegram (/start, /termine, /hilfe …); a number presses that button of "
+            "the last message ('42 sends 42 as text); /quit or Ctrl-D ends.\n" + "─" * 40
         )
         loop = asyncio.get_running_loop()
         await console.handle("/start")

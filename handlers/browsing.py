@@ -15,6 +15,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.render import Renderer
+from handlers import editing
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
@@ -45,9 +46,13 @@ async def reply_or_edit(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Edit the pressed message in place, or send a new message for a typed command."""
+    """Edit the pressed message in place, or send a new message for a typed command (and for
+    a button under a file or photo, whose caption cannot become a text view)."""
     query = update.callback_query
-    if query is not None and query.message is not None and isinstance(query.message, Message):
+    pressed = query.message if query is not None else None
+    if isinstance(pressed, Message) and pressed.text is not None:
+        if editing.shows(pressed, text, markup):
+            return  # a double tap: Telegram refuses (400) an edit that changes nothing
         with contextlib.suppress(BadRequest):  # "message is not modified": nothing to do
             await query.edit_message_text(text, reply_markup=markup)
         return

@@ -16,6 +16,7 @@ from bot import commands
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import LANGUAGE_KEY, BotContext
 from bot.i18n import LANGUAGES
+from handlers import subscription
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, is_group, send_card
 from storage import users as user_store
 
@@ -51,9 +52,11 @@ async def start(update: Update, context: BotContext) -> None:
     if is_group(update):
         await update.effective_message.reply_text(context.text("start.group"))
         return
-    await update.effective_message.reply_text(
+    await subscription.reply_with_offer(  # the first time with the announcements question
+        update,
+        context,
         context.text("start.welcome", name=update.effective_user.first_name),
-        reply_markup=main_menu(context),
+        main_menu(context),
     )
 
 

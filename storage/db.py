@@ -91,14 +91,19 @@ class Database:
                 await self._writer.execute("COMMIT")
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Run a read-only query and return all rows."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        """Run a read-only query and return all rows.
+
+        Execute and fetch happen in ONE call on aiosqlite's thread: a statement left open
+        across an ``await`` would hold a read snapshot on the shared reader connection, and
+        every concurrent read would see the database as it was then (stale after a commit).
+        """
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """Run a read-only query and return its first row, or ``None``."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """Run a read-only query and return its first row, or ``None`` (see :meth:`fetch_all`;
+        callers ask for one row, so fetching all of them costs nothing)."""
+        rows = await self._reader.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """Run a read-only query and return the first column of its first row, or ``None``."""

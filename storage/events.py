@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -237,3 +238,20 @@ async def save_events(db: Database, events: Iterable[Event], now: datetime) -> S
     """Upsert a whole program in one transaction: all events are written, or none."""
     async with db.transaction() as conn:
         return await save_events_in(conn, events, now)
+
+
+async def create_event(
+    db: Database, event: Event, now: datetime, id_for: Callable[[int], str]
+) -> Event:
+    """Insert a new event under the first free id of ``id_for(1)``, ``id_for(2)`` …, in one
+    transaction (two organisers creating the same title and date get two events)."""
+    async with db.transaction() as conn:
+        number = 1
+        while True:
+            async with conn.execute("SELECT 1 FROM events WHERE id = ?", (id_for(number),)) as cur:
+                if await cur.fetchone() is None:
+                    break
+            number += 1
+        created = dataclasses.replace(event, id=id_for(number))
+        await save_events_in(conn, [created], now)
+    return created

@@ -7,6 +7,7 @@ notification nor send one for a change that was rolled back. The paced sender dr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,55 @@ async def claim_pending(db: Database, now: datetime, limit: int) -> list[OutboxI
     return [_item(row) for row in rows]
 
 
+async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
+    """Mark the oldest due pending row 'sending' and return it (``None``: nothing is due).
+
+    The paced sender claims one row right before each send, so that a crash leaves at most the
+    one message in flight marked 'sending' (see :func:`claim_pending` for the trade-off). Rows
+    of users who blocked the bot are closed as 'blocked' on the way, looked up by primary key.
+    """
+    async with db.transaction() as conn:
+        while True:
+            async with conn.execute(
+                "SELECT o.*, u.blocked_at FROM outbox o LEFT JOIN users u ON u.id = o.user_id"
+                " WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
+                " ORDER BY o.id LIMIT 1",
+                (to_db_time(now),),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            if row["blocked_at"] is not None:
+                await conn.execute(
+                    "UPDATE outbox SET state = 'blocked', error = 'user blocked the bot'"
+                    " WHERE id = ?",
+                    (row["id"],),
+                )
+                continue
+            await conn.execute(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+                (row["id"],),
+            )
+            return dataclasses.replace(_item(row), attempts=row["attempts"] + 1)
+
+
+async def has_due(db: Database, now: datetime) -> bool:
+    """Whether any pending row is due; a read, so an idle sender never takes the write lock."""
+    return bool(
+        await db.fetch_value(
+            "SELECT 1 FROM outbox WHERE state = 'pending'"
+            " AND (not_before IS NULL OR not_before <= ?) LIMIT 1",
+            (to_db_time(now),),
+        )
+    )
+
+
+async def list_in_flight(db: Database) -> list[OutboxItem]:
+    """Rows marked 'sending' (at start-up: the messages that were in flight during a crash)."""
+    rows = await db.fetch_all("SELECT * FROM outbox WHERE state = 'sending' ORDER BY id")
+    return [_item(row) for row in rows]
+
+
 async def finish(
     db: Database, item_id: int, state: str, now: datetime, error: str | None = None
 ) -> None:
@@ -104,12 +154,23 @@ async def finish(
         )
 
 
-async def retry_later(db: Database, item_id: int, not_before: datetime, error: str) -> None:
-    """Put a row back to 'pending' after a transient failure (5xx, timeout, 429)."""
+async def retry_later(
+    db: Database,
+    item_id: int,
+    not_before: datetime,
+    error: str,
+    refund_attempt: bool = False,
+) -> None:
+    """Put a row back to 'pending' after a transient failure (5xx, timeout, 429).
+
+    ``refund_attempt``: the try does not count towards the attempt limit (429 flood control
+    says "not now", not "this message fails").
+    """
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET state = 'pending', not_before = ?, error = ? WHERE id = ?",
-            (to_db_time(not_before), error, item_id),
+            "UPDATE outbox SET state = 'pending', not_before = ?, error = ?,"
+            " attempts = max(attempts - ?, 0) WHERE id = ?",
+            (to_db_time(not_before), error, int(refund_attempt), item_id),
         )
 
 

@@ -16,7 +16,7 @@ import aiosqlite
 
 from storage import outbox
 from storage.db import Database, from_db_time, to_db_time
-from storage.models import EventStatus, Registration, RegistrationStatus
+from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
 
@@ -271,3 +271,18 @@ async def registration_by_ticket(db: Database, ticket: str) -> Registration | No
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.ticket = ?", (ticket,)
     )
     return None if row is None else _registration(row)
+
+
+def sign_up_blocker(event: Event, now: datetime) -> SignUpOutcome | None:
+    """Why nobody can sign up for ``event`` at ``now`` (the rules :func:`sign_up` applies in its
+    transaction), or ``None`` when sign-up is open. Dialogues use it to answer before asking
+    a first-time user for name and consent; :func:`sign_up` still decides."""
+    if event.status is EventStatus.CANCELLED:
+        return SignUpOutcome.EVENT_CANCELLED
+    if event.starts_at <= now:
+        return SignUpOutcome.EVENT_PAST
+    if event.registration_deadline <= now:
+        return SignUpOutcome.REGISTRATION_CLOSED
+    if event.capacity == 0:
+        return SignUpOutcome.NO_REGISTRATION
+    return None

@@ -94,3 +94,9 @@ async def language_of(db: Database, user_id: int, default: str) -> str:
     """The stored language of a user (for messages without an incoming update)."""
     language = await db.fetch_value("SELECT language FROM users WHERE id = ?", (user_id,))
     return language or default
+
+
+async def mark_subscription_asked(db: Database, user_id: int) -> None:
+    """The question about announcements has been put to the user (it is asked once)."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE users SET subscription_asked = 1 WHERE id = ?", (user_id,))

@@ -1,0 +1,398 @@
+"""The one paced sender: drains the outbox (reminders, change notices, promotions, broadcasts).
+
+Everything the bot sends on its own initiative is an ``outbox`` row first (written in the same
+transaction as the change that causes it, by this process or another one such as
+``run.py import``). This module sends those rows, oldest first:
+
+- **Paced**: at most ``BROADCAST_RATE`` messages in any one-second window, evenly spaced. The
+  window is measured from the *end* of earlier calls to the *start* of the next, so network
+  jitter can never squeeze ``rate + 1`` sends into one second at Telegram's end.
+- **429**: PTB's ``AIORateLimiter`` (production: ``max_retries=2``) retries a 429 first and
+  halts every request meanwhile, answers to users included, so they provoke no further 429s;
+  bulk sends keep those retries on purpose (``rate_limit_args=0`` could not switch them off:
+  the limiter reads 0 as "default"). When the limiter gives up, the ``RetryAfter`` reaches the
+  sender, which pauses all bulk sending for ``retry_after`` on its own deadline, not on the
+  limiter's shared event (PTB issue #5338: any request finishing can release that early). The
+  row goes back to 'pending' without using up an attempt.
+- **5xx, timeouts, network errors**: the row is retried later with bounded exponential backoff
+  (:data:`MAX_ATTEMPTS`, then 'failed'); the current run ends, the next run tries again.
+- **403**: the user blocked the bot; they are marked (``users.blocked_at``), their cached state
+  is dropped, and their rows are skipped until they write again.
+- **Exactly once**: a row is claimed ('sending') right before its call and marked 'sent' right
+  after. Rows found 'sending' at start-up were in flight during a crash; they are logged and
+  closed as 'failed', never sent again. So a crash (even ``kill -9``) loses at most the one
+  message in flight, and never sends anything twice. (A timeout is the exception the issue
+  asks for: it is retried, and if Telegram had in fact delivered a timed-out message, that one
+  arrives twice.)
+- **Never blocks updates**: draining runs as a JobQueue job; the heartbeat job named
+  :data:`OUTBOX_JOB` merely kicks a drain, and :func:`kick_outbox` does so right after a change.
+
+Features add message kinds with :func:`register_renderer`: an async
+``(bot_data, lang, payload) -> OutgoingMessage | None`` that renders one row for its recipient in
+their stored language. ``None`` means the message has become pointless (the event was moved,
+cancelled or deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error
+``obsolete`` and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.context import BotData
+from handlers.users import forget_user
+from storage import outbox
+from storage import users as user_store
+from storage.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+OUTBOX_JOB = "outbox"  # the repeating heartbeat
+DRAIN_JOB = "outbox-drain"  # the run_once job that does the sending
+HEARTBEAT_SECONDS = 2.0  # rows written by other processes (imports) go out within this
+MAX_ATTEMPTS = 6  # tries of one row on 5xx / timeouts before it is closed as 'failed'
+BACKOFF_BASE = timedelta(seconds=5)  # 5 s, 15 s, 45 s, … (× 3), capped below
+BACKOFF_FACTOR = 3
+BACKOFF_CAP = timedelta(minutes=15)
+OBSOLETE = "obsolete"  # error of rows whose renderer found nothing to send any more
+CATCH_UP = 0.25  # seconds of stalled sending the pacer may make up for within one drain
+
+_STATE_ATTRIBUTE = "outbox_sender"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What to send for one outbox row: an HTML text, or a copy of an existing message."""
+
+    text: str | None = None
+    reply_markup: InlineKeyboardMarkup | None = None
+    from_chat_id: int | None = None
+    message_id: int | None = None
+
+    def __post_init__(self) -> None:
+        is_copy = self.from_chat_id is not None and self.message_id is not None
+        if is_copy == (self.text is not None):
+            raise ValueError("an OutgoingMessage is either a text or a copy of a message")
+
+    @classmethod
+    def html(cls, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> OutgoingMessage:
+        """A text message (Telegram HTML, the application's default parse mode)."""
+        return cls(text=text, reply_markup=reply_markup)
+
+    @classmethod
+    def copy(
+        cls,
+        from_chat_id: int,
+        message_id: int,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> OutgoingMessage:
+        """A copy of any message (text, photo, document…) as written (``copyMessage``)."""
+        return cls(from_chat_id=from_chat_id, message_id=message_id, reply_markup=reply_markup)
+
+    @property
+    def is_copy(self) -> bool:
+        return self.from_chat_id is not None
+
+
+Renderer = Callable[[BotData, str, dict[str, Any]], Awaitable[OutgoingMessage | None]]
+_renderers: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, fn: Renderer) -> None:
+    """Let the sender send outbox rows of ``kind``: ``fn(bot_data, lang, payload)`` renders one.
+
+    Registering the same function again is harmless; a second, different renderer for a kind
+    is a programming error (two features disagreeing about one message).
+    """
+    existing = _renderers.get(kind)
+    if existing is not None and existing is not fn:
+        raise ValueError(f"outbox kind {kind!r} already has a renderer: {existing!r}")
+    _renderers[kind] = fn
+
+
+def renderer_for(kind: str) -> Renderer | None:
+    """The registered renderer of ``kind`` (tests, diagnostics)."""
+    return _renderers.get(kind)
+
+
+@dataclasses.dataclass
+class DrainReport:
+    """What one drain did, row by row outcome."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    obsolete: int = 0
+    retried: int = 0  # put back after a 5xx / timeout
+    rate_limited: int = 0  # put back after a 429
+
+    @property
+    def attempted(self) -> int:
+        """Rows handled in this run, whatever the outcome."""
+        outcomes = (self.sent, self.blocked, self.failed, self.obsolete, self.retried)
+        return sum(outcomes) + self.rate_limited
+
+
+class Pacer:
+    """At most ``rate`` sends in any one-second window, evenly spaced, plus 429 pauses.
+
+    Times come from the event loop's monotonic clock (the same clock ``asyncio.sleep`` uses).
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._finished: collections.deque[float] = collections.deque(
+            maxlen=max(1, math.floor(rate))
+        )
+        self._next_start = 0.0
+        self._previous_start = 0.0
+        self.paused_until = 0.0
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def _ready_at(self) -> float:
+        ready = max(self._next_start, self.paused_until)
+        if len(self._finished) == self._finished.maxlen:
+            # The call `rate` sends ago ended at _finished[0]: one second after that.
+            ready = max(ready, self._finished[0] + 1.0)
+        return ready
+
+    async def turn(self) -> None:
+        """Wait until the next send is allowed, and take that slot."""
+        # Re-check after waking: the loop may wake a timer up to its clock resolution early.
+        while (delay := self._ready_at() - self._now()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+        # Keep to the grid of slots when a send started late (a timer overshoots by up to a
+        # millisecond, a database write or the machine may stall), so the lost time is made up
+        # by sending sooner, up to CATCH_UP seconds of it; the one-second window above still
+        # holds the ceiling.
+        slot = max(self._next_start, self._now() - CATCH_UP)
+        self._previous_start, self._next_start = self._next_start, slot + self.interval
+
+    def start_run(self) -> None:
+        """A drain begins: time spent idle is no credit for a burst."""
+        self._next_start = max(self._next_start, self._now())
+
+    def give_back(self) -> None:
+        """The slot taken by :meth:`turn` was not used for a call."""
+        self._next_start = self._previous_start
+
+    def finished(self) -> None:
+        """A call (successful or not) has returned."""
+        self._finished.append(self._now())
+
+    def pause(self, seconds: float) -> None:
+        """Flood control: no bulk send for ``seconds`` from now, and no burst afterwards."""
+        self.paused_until = max(self.paused_until, self._now() + seconds)
+        self._next_start = max(self._next_start, self.paused_until)
+
+
+class _SenderState:
+    """Per-application state: the drain lock and the pacer (created inside the running loop)."""
+
+    def __init__(self, rate: float) -> None:
+        self.lock = asyncio.Lock()
+        self.pacer = Pacer(rate)
+
+
+def _state(application: Application) -> _SenderState:
+    data = application.bot_data
+    state = getattr(data, _STATE_ATTRIBUTE, None)
+    if state is None:
+        state = _SenderState(data.settings.broadcast_rate)
+        setattr(data, _STATE_ATTRIBUTE, state)
+    return state
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed tries: 5 s × 3ⁿ⁻¹, at most 15 min."""
+    return min(BACKOFF_BASE * BACKOFF_FACTOR ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds; read like PTB's own limiter does, avoiding the deprecated
+    int-or-timedelta attribute."""
+    value = getattr(exc, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(exc.retry_after)  # type: ignore[arg-type]
+
+
+async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> None:
+    bot = application.bot
+    if message.is_copy:
+        await bot.copy_message(
+            chat_id=chat_id,
+            from_chat_id=message.from_chat_id,
+            message_id=message.message_id,
+            reply_markup=message.reply_markup,
+        )
+    else:
+        await bot.send_message(chat_id, message.text, reply_markup=message.reply_markup)
+
+
+async def _render(data: BotData, item: OutboxItem) -> OutgoingMessage | None:
+    renderer = _renderers.get(item.kind)
+    if renderer is None:
+        raise LookupError(f"no renderer registered for outbox kind {item.kind!r}")
+    lang = await user_store.language_of(data.db, item.user_id, data.settings.default_language)
+    return await renderer(data, lang, item.payload)
+
+
+async def _deliver(
+    application: Application, state: _SenderState, item: OutboxItem, report: DrainReport
+) -> bool:
+    """Render and send one claimed row and record the outcome; ``False`` ends the run."""
+    data: BotData = application.bot_data
+    db, clock = data.db, data.clock
+    try:
+        message = await _render(data, item)
+    except Exception as exc:  # a renderer bug must not stop the queue
+        log.exception("Outbox row %s (%s) could not be rendered", item.id, item.kind)
+        state.pacer.give_back()
+        await outbox.finish(db, item.id, "failed", clock.now(), f"render: {exc!r}"[:500])
+        report.failed += 1
+        return True
+    if message is None:
+        state.pacer.give_back()
+        await outbox.finish(db, item.id, "failed", clock.now(), OBSOLETE)
+        report.obsolete += 1
+        return True
+    try:
+        await _send(application, item.user_id, message)
+    except RetryAfter as exc:
+        seconds = _retry_seconds(exc)
+        state.pacer.finished()
+        state.pacer.pause(seconds)
+        log.warning("Flood control: bulk sending paused for %s s", seconds)
+        await outbox.retry_later(
+            db, item.id, clock.now(), f"429 retry after {seconds}", refund_attempt=True
+        )
+        report.rate_limited += 1
+        return True
+    except Forbidden as exc:
+        state.pacer.finished()
+        await user_store.mark_blocked(db, item.user_id, clock.now())
+        forget_user(application, item.user_id)
+        await outbox.finish(db, item.id, "blocked", clock.now(), str(exc)[:500])
+        report.blocked += 1
+        return True
+    except BadRequest as exc:  # permanent: retrying would fail the same way
+        state.pacer.finished()
+        log.warning("Outbox row %s (%s) refused: %s", item.id, item.kind, exc)
+        await outbox.finish(db, item.id, "failed", clock.now(), str(exc)[:500])
+        report.failed += 1
+        return True
+    except (NetworkError, TelegramError) as exc:  # 5xx, TimedOut, NetworkError
+        state.pacer.finished()
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if item.attempts >= MAX_ATTEMPTS:
+            log.warning("Outbox row %s (%s) gave up: %s", item.id, item.kind, error)
+            await outbox.finish(db, item.id, "failed", clock.now(), error)
+            report.failed += 1
+            return True
+        await outbox.retry_later(db, item.id, clock.now() + backoff(item.attempts), error)
+        report.retried += 1
+        return False
+    state.pacer.finished()
+    await outbox.finish(db, item.id, "sent", clock.now())
+    report.sent += 1
+    return True
+
+
+async def drain_outbox(application: Application, limit: int | None = None) -> DrainReport:
+    """Send due outbox rows, paced, until none is due (or ``limit`` rows were handled).
+
+    Only one drain runs at a time (others wait for it). A transient failure ends the run; the
+    next heartbeat continues. When the application is stopping, the run ends after the
+    current message.
+    """
+    state = _state(application)
+    data: BotData = application.bot_data
+    report = DrainReport()
+    if not await outbox.has_due(data.db, data.clock.now()):
+        return report
+    async with state.lock:
+        state.pacer.start_run()
+        stop_with_application = application.running
+        while limit is None or report.attempted < limit:
+            if stop_with_application and not application.running:
+                break
+            await state.pacer.turn()
+            item = await outbox.claim_next(data.db, data.clock.now())
+            if item is None:
+                state.pacer.give_back()
+                break
+            if not await _deliver(application, state, item, report):
+                break
+    return report
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+async def _drain_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The drain as a JobQueue job; a drain already running will pick up the new rows."""
+    if _state(context.application).lock.locked():
+        return
+    await drain_outbox(context.application)
+
+
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every few seconds: start a drain (rows may come from other processes, or be retries)."""
+    kick_outbox(context.application)
+
+
+def kick_outbox(application: Application) -> None:
+    """Start draining soon (call after queuing rows); does nothing while a drain is running or
+    already scheduled, or when the application has no JobQueue."""
+    job_queue = application.job_queue
+    if job_queue is None or _state(application).lock.locked():
+        return
+    if job_queue.get_jobs_by_name(DRAIN_JOB):
+        return
+    job_queue.run_once(_drain_job, 0, name=DRAIN_JOB, job_kwargs={"misfire_grace_time": None})
+
+
+async def start_sender(application: Application) -> None:
+    """At start-up (``post_init``): close rows a crash left in flight, schedule the heartbeat.
+
+    Rows still 'sending' were handed to Telegram, or about to be, when the process died. Whether
+    they arrived is unknown; they are logged and closed as 'failed' rather than sent again.
+    """
+    data: BotData = application.bot_data
+    in_flight = await outbox.list_in_flight(data.db)
+    if in_flight:
+        await outbox.abandon_in_flight(data.db)
+        for item in in_flight:
+            log.warning(
+                "Outbox row %s (%s to user %s) was in flight during a crash; not sent again",
+                item.id,
+                item.kind,
+                item.user_id,
+            )
+    job_queue = application.job_queue
+    if job_queue is None:
+        log.warning("No JobQueue: the outbox is only drained when asked to")
+        return
+    for job in job_queue.get_jobs_by_name(OUTBOX_JOB):
+        job.schedule_removal()
+    job_queue.run_repeating(
+        _heartbeat,
+        interval=HEARTBEAT_SECONDS,
+        first=0,
+        name=OUTBOX_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )

@@ -1,0 +1,328 @@
+"""The organiser menu (/admin), the guard every organiser handler runs behind, the event picker
+the organiser tools share, and the one dialogue handler for the organiser dialogues.
+
+Organisers are the users in ``ADMIN_IDS``; :func:`organisers_only` re-checks that on every
+update and every button press (a hidden button is no protection), answers everyone else "nur
+für Veranstaltende" and changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callbacks import Action, pack, pattern, unpack
+from bot.context import BotContext
+from bot.i18n import Html
+from bot.sender import kick_outbox
+from handlers.browsing import renderer, reply_or_edit
+from storage import attendees as attendee_store
+from storage.models import EventStatus
+
+END = ConversationHandler.END
+PICKER_PAGE_SIZE = 6
+LABEL_LIMIT = 48  # characters of an event title on a button
+DIALOGUE_KEYS = ("event_draft", "broadcast_draft")  # user_data of the organiser dialogues
+
+Callback = Callable[[Update, BotContext], Awaitable[Any]]
+
+# Every organiser action: a press that no feature claimed is refused or called stale.
+ORGANISER_ACTIONS = (
+    Action.ADMIN_MENU,
+    Action.ADMIN_PAGE,
+    Action.EVENT_NEW,
+    Action.EVENT_EDIT_LIST,
+    Action.EVENT_EDIT,
+    Action.EVENT_FIELD,
+    Action.EVENT_SKIP,
+    Action.EVENT_SAVE,
+    Action.EVENT_MORE,
+    Action.EVENT_CANCEL_LIST,
+    Action.EVENT_CANCEL,
+    Action.EVENT_CANCEL_YES,
+    Action.DIALOGUE_ABORT,
+    Action.ATTENDEES_LIST,
+    Action.ATTENDEES,
+    Action.CHECKIN_LIST,
+    Action.CHECKIN_EVENT,
+    Action.CHECKIN_TAP,
+    Action.CHECKIN_FORCE,
+    Action.STATS,
+    Action.BROADCAST,
+    Action.BROADCAST_AUDIENCE,
+    Action.BROADCAST_EVENT,
+    Action.BROADCAST_SEND,
+)
+
+
+# --- the guard -----------------------------------------------------------------------------
+
+
+async def refuse(update: Update, context: BotContext) -> None:
+    """Tell a non-organiser that this is only for organisers (alert for a button press)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.plain("common.organisers_only"), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(context.text("common.organisers_only"))
+
+
+def is_organiser(update: Update, context: BotContext) -> bool:
+    """Whether the sender of this update is an organiser right now."""
+    user = update.effective_user
+    return user is not None and context.is_organiser(user.id)
+
+
+def organisers_only(callback: Callback) -> Callback:
+    """Run ``callback`` for organisers only; anyone else is refused and nothing changes.
+
+    Returns ``ConversationHandler.END`` on refusal, so that a dialogue whose organiser lost the
+    role ends, and an entry point does not start one.
+    """
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        if is_organiser(update, context):
+            return await callback(update, context)
+        await refuse(update, context)
+        return END
+
+    return guarded
+
+
+async def refuse_or_stale(update: Update, context: BotContext) -> None:
+    """An organiser button no handler claimed: refused for non-organisers, stale otherwise."""
+    if not is_organiser(update, context):
+        await refuse(update, context)
+        return
+    await update.callback_query.answer(context.plain("common.stale_button"), show_alert=True)
+
+
+def kick_sender(context: BotContext) -> None:
+    """Queued outbox rows (notices, broadcasts) go out soon, through the paced sender."""
+    kick_outbox(context.application)
+
+
+# --- the menu ------------------------------------------------------------------------------
+
+
+def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
+
+
+def menu_markup(context: BotContext) -> InlineKeyboardMarkup:
+    """The organiser menu's buttons."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(context, "admin.new_event", Action.EVENT_NEW),
+                _button(context, "admin.edit_event", Action.EVENT_EDIT_LIST),
+            ],
+            [_button(context, "admin.cancel_event", Action.EVENT_CANCEL_LIST)],
+            [
+                _button(context, "admin.attendees", Action.ATTENDEES_LIST),
+                _button(context, "admin.checkin", Action.CHECKIN_LIST),
+            ],
+            [
+                _button(context, "admin.stats", Action.STATS, 0),
+                _button(context, "admin.broadcast", Action.BROADCAST),
+            ],
+        ]
+    )
+
+
+@organisers_only
+async def show_menu(update: Update, context: BotContext) -> None:
+    """/admin (or "back to the menu"): the organiser menu."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await reply_or_edit(update, context, context.text("admin.menu"), menu_markup(context))
+
+
+# --- the event picker ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Picker:
+    """Which events a picker offers and what pressing one does."""
+
+    action: str  # callback action of an event button (arg: event id)
+    heading: str  # catalogue id
+    upcoming_only: bool = False
+    scheduled_only: bool = False
+
+
+PICKERS: dict[str, Picker] = {
+    "ed": Picker(Action.EVENT_EDIT, "admin.pick_edit", upcoming_only=True),
+    "cx": Picker(
+        Action.EVENT_CANCEL, "admin.pick_cancel", upcoming_only=True, scheduled_only=True
+    ),
+    "at": Picker(Action.ATTENDEES, "admin.pick_attendees"),
+    "ci": Picker(Action.CHECKIN_EVENT, "admin.pick_checkin"),
+    "bc": Picker(Action.BROADCAST_EVENT, "admin.pick_broadcast"),
+}
+_LIST_ACTIONS = {
+    Action.EVENT_EDIT_LIST: "ed",
+    Action.EVENT_CANCEL_LIST: "cx",
+    Action.ATTENDEES_LIST: "at",
+    Action.CHECKIN_LIST: "ci",
+}
+
+
+def _label(title: str) -> str:
+    return title if len(title) <= LABEL_LIMIT else title[: LABEL_LIMIT - 1].rstrip() + "…"
+
+
+async def picker_content(
+    context: BotContext, purpose: str, offset: int
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """A page of events to choose from for ``purpose`` (a key of :data:`PICKERS`)."""
+    picker = PICKERS[purpose]
+    db, now = context.db, context.now()
+    total = await attendee_store.count_events(db, now, picker.upcoming_only, picker.scheduled_only)
+    back = [_button(context, "admin.back", Action.ADMIN_MENU)]
+    if total == 0:
+        return context.text("admin.pick_none"), InlineKeyboardMarkup([back])
+    offset = max(0, min(offset, (total - 1) // PICKER_PAGE_SIZE * PICKER_PAGE_SIZE))
+    page = await attendee_store.event_figures(
+        db, now, PICKER_PAGE_SIZE, offset, picker.upcoming_only, picker.scheduled_only
+    )
+    render = renderer(context)
+    rows = []
+    for event in page:
+        key = "admin.pick_button"
+        if event.status is EventStatus.CANCELLED:
+            key = "admin.pick_button_cancelled"
+        label = context.plain(
+            key, title=_label(event.title), when=render.short_when(event.starts_at)
+        )
+        rows.append([InlineKeyboardButton(label, callback_data=pack(picker.action, event.id))])
+    paging = []
+    if offset > 0:
+        paging.append(
+            _button(
+                context, "list.previous", Action.ADMIN_PAGE, purpose, offset - PICKER_PAGE_SIZE
+            )
+        )
+    if offset + PICKER_PAGE_SIZE < total:
+        paging.append(
+            _button(context, "list.next", Action.ADMIN_PAGE, purpose, offset + PICKER_PAGE_SIZE)
+        )
+    if paging:
+        rows.append(paging)
+    rows.append(back)
+    text = context.text(picker.heading)
+    if total > PICKER_PAGE_SIZE:
+        pages = (total - 1) // PICKER_PAGE_SIZE + 1
+        page_line = context.text("list.page", page=offset // PICKER_PAGE_SIZE + 1, pages=pages)
+        text = Html(text + "\n" + page_line)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def show_picker(update: Update, context: BotContext, purpose: str, offset: int = 0) -> None:
+    """Show (or, for a button press, turn the pressed message into) an event picker."""
+    text, markup = await picker_content(context, purpose, offset)
+    await reply_or_edit(update, context, text, markup)
+
+
+@organisers_only
+async def open_picker(update: Update, context: BotContext) -> None:
+    """A menu button that leads to choosing an event (edit, cancel, attendees, check-in)."""
+    callback = unpack(update.callback_query.data)
+    await update.callback_query.answer()
+    await show_picker(update, context, _LIST_ACTIONS[callback.action])
+
+
+@organisers_only
+async def page_picker(update: Update, context: BotContext) -> None:
+    """◀ / ▶ in an event picker."""
+    callback = unpack(update.callback_query.data)
+    purpose = callback.arg() if callback else None
+    if purpose not in PICKERS:
+        await update.callback_query.answer(context.plain("common.stale_button"), show_alert=True)
+        return
+    await update.callback_query.answer()
+    await show_picker(update, context, purpose, callback.int_arg(1) or 0)
+
+
+# --- the organiser dialogues ---------------------------------------------------------------
+
+
+def clear_dialogues(context: BotContext) -> None:
+    """Forget every organiser dialogue's draft of this user."""
+    if context.user_data is not None:
+        for key in DIALOGUE_KEYS:
+            context.user_data.pop(key, None)
+
+
+async def abort_dialogue(update: Update, context: BotContext) -> int:
+    """/abbrechen, /cancel or the ✖ button inside a dialogue: leave it, nothing is written."""
+    clear_dialogues(context)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await reply_or_edit(update, context, context.text("admin.aborted"))
+    else:
+        await update.effective_message.reply_text(context.text("admin.aborted"))
+    return END
+
+
+@organisers_only
+async def abort_outside(update: Update, context: BotContext) -> None:
+    """The ✖ button of a dialogue that is already over: just close the message."""
+    await update.callback_query.answer()
+    await reply_or_edit(update, context, context.text("admin.aborted"))
+
+
+def abort_button(context: BotContext) -> InlineKeyboardButton:
+    """The ✖ button every dialogue step offers."""
+    return _button(context, "admin.abort", Action.DIALOGUE_ABORT)
+
+
+def build_dialogues(
+    entry_points: list[BaseHandler], states: dict[object, list[BaseHandler]]
+) -> ConversationHandler:
+    """One conversation for all organiser dialogues (event editor, broadcast): a person is in
+    at most one of them, and starting another one replaces it."""
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user on purpose (each step checks its own state).
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=[
+                CommandHandler(["abbrechen", "cancel"], abort_dialogue),
+                CallbackQueryHandler(abort_dialogue, pattern(Action.DIALOGUE_ABORT)),
+            ],
+            allow_reentry=True,
+            name="organiser-dialogues",
+        )
+
+
+def build_handlers() -> list[BaseHandler]:
+    """/admin, the menu's picker buttons, picker pages."""
+    return [
+        CommandHandler("admin", show_menu, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(show_menu, pattern(Action.ADMIN_MENU)),
+        CallbackQueryHandler(open_picker, pattern(*_LIST_ACTIONS)),
+        CallbackQueryHandler(page_picker, pattern(Action.ADMIN_PAGE)),
+        CallbackQueryHandler(abort_outside, pattern(Action.DIALOGUE_ABORT)),
+    ]
+
+
+def build_guard() -> list[BaseHandler]:
+    """Registered after every organiser feature: refuses forged or stale organiser buttons."""
+    return [CallbackQueryHandler(refuse_or_stale, pattern(*ORGANISER_ACTIONS))]

@@ -1,0 +1,52 @@
+"""Editing the pressed message in place without no-op edits.
+
+Telegram refuses an edit that changes nothing ("message is not modified"). Buttons that
+re-render a view (a card after a repeated tap, a list after a stale press) often produce exactly
+the shown content, so the edit is skipped when text and buttons are already what is shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(text: str) -> str:
+    """What a Telegram HTML text shows (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub("", text)).strip()
+
+
+def shows(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether ``message`` already shows ``text`` (HTML) with ``markup``."""
+    current = message.reply_markup
+    same_buttons = current == markup or (_empty(current) and _empty(markup))
+    return same_buttons and (message.text or message.caption or "").strip() == _plain(text)
+
+
+def _empty(markup: InlineKeyboardMarkup | None) -> bool:
+    return markup is None or not any(markup.inline_keyboard)
+
+
+async def edit_pressed(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit the pressed message to ``text`` and ``markup`` unless it already shows them.
+
+    Returns ``False`` when there is no accessible message to edit (the caller sends instead).
+    """
+    message = query.message
+    if not isinstance(message, Message):
+        return False
+    if message.text is None:  # a file or photo: its caption cannot become a text view
+        return False
+    if shows(message, text, markup):
+        return True
+    with contextlib.suppress(BadRequest):  # e.g. the message was deleted meanwhile
+        await query.edit_message_text(text, reply_markup=markup)
+    return True

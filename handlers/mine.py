@@ -1,0 +1,100 @@
+"""/meine, /mine: the reader's sign-ups of upcoming evenings with date, status, waitlist
+position, and ticket and cancel buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Action, pack, pattern
+from bot.context import BotContext
+from bot.i18n import Html
+from handlers import editing
+from handlers.browsing import is_group, renderer
+from storage import events as event_store
+from storage import registrations as registration_store
+from storage.models import EventStatus, RegistrationStatus
+
+MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
+ORIGIN_MINE = "m"  # cancellation origin (see handlers.cancellation)
+
+
+async def mine_content(context: BotContext, user_id: int) -> tuple[Html, InlineKeyboardMarkup]:
+    """Text and buttons of the /meine list as ``user_id`` sees it right now."""
+    now = context.now()
+    registrations = await registration_store.registrations_of_user(context.db, user_id, now)
+    events_button = InlineKeyboardButton(
+        context.plain("mine.button_events"), callback_data=pack(Action.LIST, 0)
+    )
+    if not registrations:
+        return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
+    events = {event.id: event for event in await event_store.list_upcoming(context.db, now)}
+    render = renderer(context)
+    lines = [context.text("mine.heading", count=len(registrations))]
+    rows: list[list[InlineKeyboardButton]] = []
+    for index, registration in enumerate(registrations[:MAX_LISTED], 1):
+        event = events.get(registration.event_id)
+        if event is None:  # started between the two reads
+            continue
+        if event.status is EventStatus.CANCELLED:
+            status = context.text("mine.status_event_cancelled")
+        elif registration.status is RegistrationStatus.CONFIRMED:
+            status = context.text("mine.status_confirmed")
+        else:
+            status = context.text(
+                "mine.status_waitlisted", position=registration.waitlist_position
+            )
+        lines.append(
+            context.text(
+                "mine.line",
+                index=index,
+                title=event.title,
+                when=render.short_when(event.starts_at),
+                status=status,
+            )
+        )
+        row = []
+        if registration.status is RegistrationStatus.CONFIRMED:
+            row.append(
+                InlineKeyboardButton(
+                    context.plain("mine.button_ticket", index=index),
+                    callback_data=pack(Action.TICKET, registration.id),
+                )
+            )
+        row.append(
+            InlineKeyboardButton(
+                context.plain("mine.button_cancel", index=index),
+                callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MINE),
+            )
+        )
+        rows.append(row)
+    if len(registrations) > MAX_LISTED:
+        lines.append(context.text("mine.more", count=len(registrations) - MAX_LISTED))
+    rows.append([events_button])
+    return Html("\n\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+async def show_mine(update: Update, context: BotContext) -> None:
+    """/meine, /mine: my sign-ups."""
+    text, markup = await mine_content(context, update.effective_user.id)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def press_mine(update: Update, context: BotContext) -> None:
+    """🎟 Meine Anmeldungen in the main menu: the message becomes the list."""
+    query = update.callback_query
+    if is_group(update):
+        await query.answer(context.plain("signup.private_only"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await mine_content(context, update.effective_user.id)
+    if not await editing.edit_pressed(query, text, markup):
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def build_handlers() -> list:
+    """/meine, /mine and the menu button."""
+    return [
+        CommandHandler(["meine", "mine"], show_mine, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(press_mine, pattern(Action.MINE)),
+    ]

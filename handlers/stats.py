@@ -1,0 +1,100 @@
+"""/statistik, /stats: per event sign-ups, waitlist, cancellations, check-ins and, once the
+evening is over, no-shows. Upcoming events first, then past ones (latest first), paged."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Action, pack, pattern, unpack
+from bot.context import BotContext
+from bot.i18n import Html
+from handlers.admin import organisers_only
+from handlers.browsing import renderer, reply_or_edit
+from storage import attendees as attendee_store
+from storage.attendees import EventFigures
+from storage.models import EventStatus
+
+PAGE_SIZE = 5
+
+
+def event_block(context: BotContext, figures: EventFigures) -> Html:
+    """The figures of one event."""
+    now = context.now()
+    key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
+    lines = [
+        context.text(
+            key, title=figures.title, when=renderer(context).short_when(figures.starts_at)
+        )
+    ]
+    if figures.capacity is None:
+        lines.append(context.text("stats.signups_unlimited", confirmed=figures.confirmed))
+    else:
+        lines.append(
+            context.text("stats.signups", confirmed=figures.confirmed, capacity=figures.capacity)
+        )
+    lines.append(
+        context.text(
+            "stats.waitlist_cancelled", waitlisted=figures.waitlisted, cancelled=figures.cancelled
+        )
+    )
+    no_shows = figures.no_shows(now)
+    if no_shows is None:
+        lines.append(context.text("stats.checked_in", checked_in=figures.checked_in))
+    else:
+        lines.append(
+            context.text(
+                "stats.checked_in_no_shows", checked_in=figures.checked_in, no_shows=no_shows
+            )
+        )
+    return Html("\n".join(lines))
+
+
+async def stats_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """One page of the statistics."""
+    db, now = context.db, context.now()
+    total = await attendee_store.count_events(db, now)
+    if total == 0:
+        return context.text("stats.none"), None
+    offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
+    page = await attendee_store.event_figures(db, now, PAGE_SIZE, offset)
+    parts = [context.text("stats.heading")]
+    parts.extend(event_block(context, figures) for figures in page)
+    if total > PAGE_SIZE:
+        pages = (total - 1) // PAGE_SIZE + 1
+        parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
+    paging = []
+    if offset > 0:
+        paging.append(
+            InlineKeyboardButton(
+                context.plain("list.previous"),
+                callback_data=pack(Action.STATS, offset - PAGE_SIZE),
+            )
+        )
+    if offset + PAGE_SIZE < total:
+        paging.append(
+            InlineKeyboardButton(
+                context.plain("list.next"), callback_data=pack(Action.STATS, offset + PAGE_SIZE)
+            )
+        )
+    return Html("\n\n".join(parts)), InlineKeyboardMarkup([paging]) if paging else None
+
+
+@organisers_only
+async def show_stats(update: Update, context: BotContext) -> None:
+    """/statistik, /stats, the menu button, or ◀ / ▶."""
+    offset = 0
+    if update.callback_query is not None:
+        callback = unpack(update.callback_query.data)
+        offset = (callback.int_arg() if callback else None) or 0
+        await update.callback_query.answer()
+    text, markup = await stats_page(context, offset)
+    await reply_or_edit(update, context, text, markup)
+
+
+def build_handlers() -> list[BaseHandler]:
+    """/statistik, /stats and its page buttons."""
+    return [
+        CommandHandler(["statistik", "stats"], show_stats, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(show_stats, pattern(Action.STATS)),
+    ]

@@ -1,0 +1,100 @@
+"""Announcements of new dates (PRODUCT §4): /abo, /subscribe switch them on and off; the first
+/start asks once, with yes/no buttons under the welcome. The choice is stored with the user."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Action, pack, pattern, unpack
+from bot.context import BotContext
+from bot.i18n import Html
+from handlers.browsing import is_group
+from storage import users as user_store
+
+QUESTION_PREFIX = pack(Action.SUBSCRIBE)  # the yes/no buttons' data starts with this
+
+
+def _state_text(context: BotContext, subscribed: bool) -> str:
+    return context.text("subscription.on" if subscribed else "subscription.off")
+
+
+async def toggle_subscription(update: Update, context: BotContext) -> None:
+    """/abo, /subscribe: switch announcements of new dates on or off."""
+    user_id = update.effective_user.id
+    user = await user_store.get_user(context.db, user_id)
+    subscribed = not (user is not None and user.subscribed)
+    await user_store.set_subscribed(context.db, user_id, subscribed)
+    await update.effective_message.reply_text(_state_text(context, subscribed))
+
+
+async def reply_with_offer(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Send the /start welcome; the first time, with the question whether to announce new dates
+    (and yes/no buttons) added to it. Asked once: the flag is set after a successful send."""
+    user = update.effective_user
+    stored = await user_store.get_user(context.db, user.id) if user else None
+    offer = stored is not None and not stored.subscription_asked and not is_group(update)
+    if offer:
+        text = Html(text + "\n\n" + context.text("subscription.question"))
+        rows = [
+            *markup.inline_keyboard,
+            [
+                InlineKeyboardButton(
+                    context.plain("subscription.button_yes"),
+                    callback_data=pack(Action.SUBSCRIBE, 1),
+                ),
+                InlineKeyboardButton(
+                    context.plain("subscription.button_no"),
+                    callback_data=pack(Action.SUBSCRIBE, 0),
+                ),
+            ],
+        ]
+        markup = InlineKeyboardMarkup(rows)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+    if offer:
+        await user_store.mark_subscription_asked(context.db, user.id)
+
+
+def _without_question(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The pressed message's keyboard minus the yes/no row."""
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if not any((button.callback_data or "").startswith(QUESTION_PREFIX) for button in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def answer_question(update: Update, context: BotContext) -> None:
+    """Yes / no under the question: store the choice, drop the buttons, confirm."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    choice = callback.arg() if callback else None
+    if choice not in ("0", "1") or is_group(update):
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return
+    subscribed = choice == "1"
+    await user_store.set_subscribed(context.db, update.effective_user.id, subscribed)
+    await query.answer()
+    message = query.message
+    if isinstance(message, Message):
+        remaining = _without_question(message.reply_markup)
+        if remaining != message.reply_markup:  # a forged press elsewhere: nothing to remove
+            with contextlib.suppress(BadRequest):
+                await query.edit_message_reply_markup(remaining)
+    await context.bot.send_message(update.effective_chat.id, _state_text(context, subscribed))
+
+
+def build_handlers() -> list:
+    """/abo, /subscribe and the answer buttons."""
+    return [
+        CommandHandler(["abo", "subscribe"], toggle_subscription, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(answer_question, pattern(Action.SUBSCRIBE)),
+    ]

@@ -1,0 +1,136 @@
+"""Privacy self-service (DSGVO): everything stored about a person, deleting it, and removing the
+personal data of evenings long past.
+
+Deleting a person keeps the anonymous counts: their sign-ups stay as rows without user id, name
+or ticket, so statistics and waitlist positions of others do not change. Seats they held for
+upcoming evenings are released first, in the same transaction, so the waitlist moves up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.db import Database, to_db_time
+from storage.registrations import cancel_in
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionReport:
+    existed: bool  # whether anything was stored about the person
+    cancelled: int  # sign-ups of upcoming evenings released
+    promoted_user_ids: tuple[int, ...]  # waitlisted people who got the freed seats
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    registrations: int  # sign-ups anonymised
+    messages: int  # outbox rows removed
+
+
+def _rows(rows: list) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+async def export_person(db: Database, user_id: int) -> dict[str, Any]:
+    """Everything stored about ``user_id``, as JSON-ready values (times are UTC strings)."""
+    user = await db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+    registrations = await db.fetch_all(
+        "SELECT r.*, e.title AS event_title, e.starts_at AS event_starts_at,"
+        " CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w"
+        "   WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.id <= r.id)"
+        " END AS waitlist_position"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " WHERE r.user_id = ? ORDER BY r.id",
+        (user_id,),
+    )
+    reminders = await db.fetch_all(
+        "SELECT d.* FROM reminder_deliveries d JOIN registrations r ON r.id = d.registration_id"
+        " WHERE r.user_id = ? ORDER BY d.registration_id, d.offset_seconds",
+        (user_id,),
+    )
+    messages = await db.fetch_all(
+        "SELECT id, kind, payload, broadcast_id, state, attempts, not_before, created_at,"
+        " sent_at, error FROM outbox WHERE user_id = ? ORDER BY id",
+        (user_id,),
+    )
+    broadcasts = await db.fetch_all(
+        "SELECT id, audience, event_id, status, created_at, finished_at FROM broadcasts"
+        " WHERE created_by = ? ORDER BY id",
+        (user_id,),
+    )
+    outbox_rows = _rows(messages)
+    for row in outbox_rows:
+        row["payload"] = json.loads(row["payload"])
+    return {
+        "user": dict(user) if user is not None else None,
+        "registrations": _rows(registrations),
+        "reminders": _rows(reminders),
+        "messages": outbox_rows,
+        "broadcasts_sent": _rows(broadcasts),
+    }
+
+
+async def delete_person(db: Database, user_id: int, now: datetime) -> DeletionReport:
+    """Delete ``user_id`` in one transaction: release their seats for upcoming evenings (the
+    waitlist moves up), anonymise all their sign-ups, drop their queued messages and their row.
+    """
+    stamp = to_db_time(now)
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)) as cursor:
+            user_exists = await cursor.fetchone() is not None
+        async with conn.execute(
+            "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id"
+            " WHERE r.user_id = ? AND r.status != 'cancelled' AND e.starts_at > ?"
+            " ORDER BY r.id",
+            (user_id, stamp),
+        ) as cursor:
+            upcoming = [row[0] for row in await cursor.fetchall()]
+        promoted: list[int] = []
+        for registration_id in upcoming:
+            result = await cancel_in(conn, registration_id, None, now)
+            promoted.extend(result.promoted_user_ids)
+        cursor = await conn.execute(
+            "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
+            " WHERE user_id = ?",
+            (user_id,),
+        )
+        anonymised = cursor.rowcount
+        # Queued messages go; delivered broadcast rows stay as anonymous tallies of their
+        # broadcast's report (a negative, unique placeholder instead of the Telegram id).
+        await conn.execute(
+            "DELETE FROM outbox WHERE user_id = ? AND (state = 'pending' OR broadcast_id IS NULL)",
+            (user_id,),
+        )
+        await conn.execute(
+            "UPDATE outbox SET user_id = -id, payload = '{}', error = NULL WHERE user_id = ?",
+            (user_id,),
+        )
+        await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    return DeletionReport(user_exists or anonymised > 0, len(upcoming), tuple(promoted))
+
+
+async def remove_expired_personal_data(
+    db: Database, now: datetime, retention_days: int
+) -> RetentionReport:
+    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
+    finished outbox rows older than that (who was sent what). Counts survive."""
+    cutoff = to_db_time(now - timedelta(days=retention_days))
+    expired_events = "SELECT id FROM events WHERE coalesce(ends_at, starts_at) < ?"
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
+            f" WHERE event_id IN ({expired_events})"
+            " AND (user_id IS NOT NULL OR name IS NOT NULL OR ticket IS NOT NULL)",
+            (cutoff,),
+        )
+        registrations = cursor.rowcount
+        cursor = await conn.execute(
+            "DELETE FROM outbox WHERE (state != 'pending' AND created_at < ?)"
+            f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
+            (cutoff, cutoff),
+        )
+        messages = cursor.rowcount
+    return RetentionReport(registrations, messages)

@@ -1,0 +1,165 @@
+"""Issue 5, point 3: /teilnehmer·/attendees — per event the counts, the list (name, status,
+waitlist position, sign-up time, checked in) and a CSV file (UTF-8 with BOM, ``;``) identical
+to ``python run.py attendees EVENT_ID``."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from storage import attendees as attendee_store
+from storage import registrations as registration_store
+from tests.conftest import ADMIN_ID, make_event
+from tests.organiser_support import sign_up
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _run_cli(env: dict[str, str], *args: str) -> tuple[int, bytes, bytes]:
+    """``python run.py …`` in a separate process; exit code, stdout, stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "run.py",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, stdout, stderr
+
+
+async def _fill(bot, clock):
+    """Capacity 2: Anna (checked in) and Ben confirmed, Carla and Dora waiting, Eva cancelled."""
+    anna = await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna Alt")
+    clock.advance(timedelta(minutes=5))
+    await sign_up(bot, clock.now(), "umbau-2026", 12, 'Ben <b>"Bau" & Söhne</b>')
+    clock.advance(timedelta(minutes=5))
+    eva = await sign_up(bot, clock.now(), "umbau-2026", 15, '=HYPERLINK("x");Eva')
+    await registration_store.cancel(bot.data.db, eva.id, 15, clock.now())  # frees no seat
+    clock.advance(timedelta(minutes=5))
+    await sign_up(bot, clock.now(), "umbau-2026", 13, "Carla")
+    clock.advance(timedelta(minutes=5))
+    await sign_up(bot, clock.now(), "umbau-2026", 14, "Dora")
+    await attendee_store.check_in(bot.data.db, anna.id, clock.now())
+    return anna
+
+
+async def test_attendee_list_counts_and_csv(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=2))
+    await _fill(bot, clock)
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    await admin.press("Teilnehmende")
+    answers = await admin.press("Umbau statt Neubau")
+    listing, document = answers[-2], answers[-1]
+    text = listing.text
+    assert "Teilnehmende: Umbau statt Neubau" in text
+    assert "Plätze: 2 von 2 belegt" in text
+    assert "Warteliste: 2 · Abmeldungen: 1 · Eingecheckt: 1" in text
+    assert "1. Anna Alt – angemeldet Mi., 25. Nov. 2026, 10:00 ✅ 10:20 Uhr" in text
+    assert '2. Ben <b>"Bau" & Söhne</b> – angemeldet Mi., 25. Nov. 2026, 10:05' in text
+    assert "W1. Carla – angemeldet Mi., 25. Nov. 2026, 10:15" in text
+    assert "W2. Dora" in text
+    assert 'Abgemeldet (1)\n• =HYPERLINK("x");Eva – abgemeldet' in text
+    assert listing.entities  # formatted, and the names did not break the HTML
+
+    assert document.document.filename == "teilnehmende-umbau-2026.csv"
+    content = document.document.content
+    assert content.startswith(b"\xef\xbb\xbf")
+    decoded = content.decode("utf-8-sig")
+    assert decoded.endswith("\r\n")
+    table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
+    assert table[0] == [
+        "name",
+        "status",
+        "waitlist_position",
+        "signed_up_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+    ]
+    assert table[1] == [
+        "Anna Alt",
+        "confirmed",
+        "",
+        "2026-11-25 10:00",
+        "2026-11-25 10:00",
+        "",
+        "2026-11-25 10:20",
+    ]
+    assert table[2][:2] == ['Ben <b>"Bau" & Söhne</b>', "confirmed"]
+    assert table[3][:4] == ["Carla", "waitlisted", "1", "2026-11-25 10:15"]
+    assert table[4][:3] == ["Dora", "waitlisted", "2"]
+    # A name Excel would run as a formula is defused; the ';' inside it is quoted.
+    assert table[5][:2] == ['\'=HYPERLINK("x");Eva', "cancelled"]
+    assert len(table) == 6
+
+
+async def test_csv_is_identical_to_the_command_line(bot, add_events, clock, settings):
+    await add_events(make_event("umbau-2026", capacity=2))
+    await _fill(bot, clock)
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer umbau-2026")
+    from_chat = answers[-1].document.content
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BOT_", "ADMIN_", "DATABASE_", "TIMEZONE"))
+    }
+    env.update({"DATABASE_PATH": str(settings.database_path), "TIMEZONE": "Europe/Berlin"})
+    returncode, stdout, stderr = await _run_cli(env, "attendees", "umbau-2026")
+    assert returncode == 0, stderr
+    assert stdout == from_chat
+    returncode, stdout, _ = await _run_cli(env, "attendees", "nope")
+    assert returncode == 2
+    assert stdout == b""
+
+
+async def test_english_attendee_list(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=None))
+    await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
+    admin = bot.user(ADMIN_ID, first_name="Orga", language_code="en")
+    answers = await admin.send("/attendees umbau-2026")
+    assert "Attendees: Umbau statt Neubau" in answers[-2].text
+    assert "Signed up: 1 (unlimited seats)" in answers[-2].text
+    assert "Confirmed (1)" in answers[-2].text
+    assert answers[-1].document.filename == "attendees-umbau-2026.csv"
+
+
+async def test_event_without_sign_ups(bot, add_events):
+    await add_events(make_event("umbau-2026"))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer umbau-2026")
+    assert "Noch niemand hat sich angemeldet" in answers[-2].text
+    content = answers[-1].document.content.decode("utf-8-sig")
+    assert content.count("\r\n") == 1  # the header only
+
+
+async def test_unknown_event_argument_shows_the_picker(bot, add_events):
+    await add_events(make_event("umbau-2026"))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer gibt-es-nicht")
+    assert "Von welchem Termin" in answers[-1].text
+    assert any("Umbau statt Neubau" in label for label in answers[-1].button_labels)
+
+
+async def test_a_long_list_is_split_into_messages_telegram_accepts(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=None))
+    for user_id in range(100, 400):
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"Teilnehmerin Nummer {user_id}")
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer umbau-2026")
+    texts = [message.text for message in answers if message.document is None]
+    assert len(texts) >= 2
+    assert all(len(text) <= 4096 for text in texts)
+    joined = "\n".join(texts)
+    assert all(f"Teilnehmerin Nummer {user_id}" in joined for user_id in range(100, 400))
+    rows = answers[-1].document.content.decode("utf-8-sig").split("\r\n")
+    assert len(rows) == 302  # header, 300 people, the empty string after the last CRLF

@@ -1,0 +1,374 @@
+"""Issue 5, point 2: events in the chat — create (dialogue, summary, stable unique id), edit any
+field, cancel with confirmation; invalid answers are asked again with a hint; /abbrechen leaves
+at any step and nothing is written; changes reach the people signed up."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.sender import drain_outbox
+from storage import events as event_store
+from storage.models import EventStatus, RegistrationStatus, Speaker
+from tests.conftest import ADMIN_ID, make_event
+from tests.organiser_support import rows, sign_up, snapshot
+
+ID = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+async def _start_create(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    answers = await admin.press("Neuer Termin")
+    assert "Schritt 1 von 8" in answers[-1].text
+    assert "Titel" in answers[-1].text
+    return admin
+
+
+async def _create(bot, title="Allianzen", start="22.10.2030 18:30"):
+    admin = await _start_create(bot)
+    await admin.send(title)
+    await admin.send(start)
+    await admin.press("Überspringen")  # end
+    await admin.send("Haus der Architektinnen und Architekten")
+    await admin.press("Überspringen")  # address
+    await admin.press("Überspringen")  # capacity: unlimited
+    await admin.press("Überspringen")  # description
+    answers = await admin.press("Überspringen")  # speakers
+    assert "Bitte prüfen Sie den Termin" in answers[-1].text
+    await admin.press("Speichern")
+    return admin
+
+
+async def test_create_an_event_in_the_chat(bot, add_events):
+    await add_events(make_event("alt-1", days=3, series="Kraft der Region"))
+    admin = await _start_create(bot)
+    answers = await admin.send("Umbau & Bestand <2030>")
+    assert "Schritt 2 von 8" in answers[-1].text
+    await admin.send("22.10.2030 18:30")
+    answers = await admin.send("21:00")
+    assert "Schritt 4 von 8" in answers[-1].text
+    await admin.send("Haus der Architektinnen und Architekten")
+    await admin.send("Danneckerstraße 54, 70182 Stuttgart")
+    await admin.send("80")
+    await admin.send("Wie wir mit dem Bestand bauen.\n\nZweiter Absatz.")
+    answers = await admin.send(
+        "Ilona Schaal | Künstlerische Leiterin, Theater Rampe | Seit 2023.\n"
+        "Jan Hambach – Städtetag"
+    )
+    summary = answers[-1].text
+    assert "Bitte prüfen Sie den Termin" in summary
+    assert "Umbau & Bestand <2030>" in summary  # escaped on the way, shown as typed
+    assert "Dienstag, 22. Oktober 2030, 18:30 Uhr" in summary
+    assert "21:00 Uhr" in summary
+    assert "Kraft der Region" in summary  # the series of the latest evening
+    assert "Ilona Schaal" in summary and "Jan Hambach" in summary
+    assert snapshot(bot.data.settings.database_path)["events"][1:] == []  # nothing written yet
+
+    answers = await admin.press("Speichern")
+    event_id = "umbau-bestand-2030-2030-10-22"
+    assert any(event_id in message.text for message in answers)
+    assert any(f"start=ev_{event_id}" in message.text for message in answers)
+    assert "noch 80 Plätze frei" in answers[-1].text  # the card as attendees see it
+    event = await event_store.get_event(bot.data.db, event_id)
+    assert event is not None
+    assert event.title == "Umbau & Bestand <2030>"
+    assert event.starts_at == datetime(2030, 10, 22, 16, 30, tzinfo=UTC)  # CEST
+    assert event.ends_at == datetime(2030, 10, 22, 19, 0, tzinfo=UTC)
+    assert event.address == "Danneckerstraße 54, 70182 Stuttgart"
+    assert event.capacity == 80
+    assert event.series == "Kraft der Region"
+    assert event.description == "Wie wir mit dem Bestand bauen.\n\nZweiter Absatz."
+    assert event.speakers == (
+        Speaker("Ilona Schaal", "Künstlerische Leiterin, Theater Rampe", "Seit 2023."),
+        Speaker("Jan Hambach", "Städtetag"),
+    )
+
+
+async def test_iso_start_and_skipped_fields(bot):
+    await _create(bot, "Allianzen", "2030-01-15 19:00")
+    event = await event_store.get_event(bot.data.db, "allianzen-2030-01-15")
+    assert event is not None
+    assert event.starts_at == datetime(2030, 1, 15, 18, 0, tzinfo=UTC)  # CET in winter
+    assert (event.ends_at, event.address, event.capacity, event.speakers) == (None, None, None, ())
+
+
+async def test_ids_are_unique_slugs(bot):
+    await _create(bot, "Allianzen")
+    await _create(bot, "Allianzen")
+    await _create(bot, "🎉🎉")
+    await _create(bot, "Ein sehr langer Titel über Städtebau, Ökologie und Bürgerbeteiligung")
+    ids = [row[0] for row in rows(bot.data.settings.database_path, "SELECT id FROM events")]
+    assert "allianzen-2030-10-22" in ids
+    assert "allianzen-2030-10-22-2" in ids
+    assert "termin-2030-10-22" in ids
+    assert all(ID.match(event_id) for event_id in ids), ids
+    assert any(event_id.startswith("ein-sehr-langer-titel") for event_id in ids)
+
+
+@pytest.mark.parametrize(
+    ("step_answers", "wrong", "hint"),
+    [
+        ([], "   ", "leer"),
+        (["Allianzen"], "morgen abend", "22.10.2025 18:30"),
+        (["Allianzen"], "31.02.2030 18:30", "gibt es nicht"),
+        (["Allianzen"], "01.01.2020 10:00", "Zukunft"),
+        (["Allianzen"], "31.03.2030 02:30", "gibt es nicht"),  # no such time: clocks go forward
+        (["Allianzen", "22.10.2030 18:30"], "17:00", "nach dem Beginn"),
+        (["Allianzen", "22.10.2030 18:30"], "25:99", "Uhrzeit"),
+        (["Allianzen", "22.10.2030 18:30", "21:00"], "-", "nötig"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-"], "viele", "ganze Zahl"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-"], "-3", "ganze Zahl"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "80", "-"], "| Rolle", "Name"),
+        (["x" * 121], None, None),  # the title itself is too long: see below
+    ],
+)
+async def test_an_invalid_answer_is_asked_again_with_a_hint(bot, step_answers, wrong, hint):
+    admin = await _start_create(bot)
+    if wrong is None:  # over-long title
+        answers = await admin.send(step_answers[0])
+        assert "höchstens 120 Zeichen" in answers[-1].text
+        answers = await admin.send("Allianzen")
+        assert "Schritt 2 von 8" in answers[-1].text
+        return
+    for answer in step_answers:
+        await admin.send(answer)
+    step = f"Schritt {len(step_answers) + 1} von 8"
+    answers = await admin.send(wrong)
+    assert len(answers) == 1
+    assert "⚠️" in answers[0].text and hint in answers[0].text, answers[0].text
+    assert "Abbrechen" in " ".join(answers[0].button_labels)
+    assert snapshot(bot.data.settings.database_path)["events"] == []
+    # Still the same step: a photo is not an answer either, a valid text is.
+    answers = await admin.send_photo()
+    assert "Bitte antworten Sie mit Text" in answers[-1].text
+    valid = ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "80", "-", "Anna Beispiel"]
+    answers = await admin.send(valid[len(step_answers)])
+    assert step not in answers[-1].text
+
+
+@pytest.mark.parametrize("steps_done", range(9))
+@pytest.mark.parametrize("command", ["/abbrechen", "/cancel"])
+async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, command):
+    answers_in_order = [
+        "Allianzen",
+        "22.10.2030 18:30",
+        "21:00",
+        "Haus",
+        "Adresse 1",
+        "80",
+        "Beschreibung",
+        "Anna Beispiel",
+    ]
+    admin = await _start_create(bot)
+    for answer in answers_in_order[:steps_done]:
+        await admin.send(answer)
+    if steps_done == 8:
+        assert "Bitte prüfen Sie den Termin" in admin.last_text
+    answers = await admin.send(command)
+    assert "Abgebrochen" in answers[-1].text
+    # The dialogue is over: a text is no answer any more, stale buttons do nothing.
+    answers = await admin.send("22.10.2030 18:30")
+    assert "Schritt" not in answers[-1].text
+    await admin.press_data("1:asv")
+    assert snapshot(bot.data.settings.database_path)["events"] == []
+
+
+async def test_abort_button_in_the_summary(bot):
+    admin = await _start_create(bot)
+    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-"]:
+        await admin.send(answer)
+    answers = await admin.press("Abbrechen")
+    assert "Abgebrochen" in answers[-1].text
+    assert snapshot(bot.data.settings.database_path)["events"] == []
+
+
+# --- edit ----------------------------------------------------------------------------------
+
+
+async def _open_edit(bot, title="Umbau statt Neubau"):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    await admin.press("bearbeiten")
+    answers = await admin.press(title)
+    assert "Was möchten Sie an" in answers[-1].text
+    return admin
+
+
+async def test_edit_the_start_notifies_everyone_signed_up(bot, add_events, clock):
+    event = make_event("umbau-2026", capacity=1)
+    await add_events(event)
+    await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
+    await sign_up(bot, clock.now(), "umbau-2026", 12, "Ben")  # waitlisted
+    for user_id in (11, 12):
+        bot.user(user_id)
+    admin = await _open_edit(bot)
+    await admin.press("Beginn")
+    assert "Bisher: Mittwoch, 9. Dezember 2026, 18:30 Uhr" in admin.last_text
+    answers = await admin.send("10.12.2026 19:00")
+    summary = answers[-1].text
+    assert "✏️ Beginn: Donnerstag, 10. Dezember 2026, 19:00 Uhr" in summary
+    assert "bisher: Mittwoch, 9. Dezember 2026, 18:30 Uhr" in summary
+    assert "Die 2 Angemeldeten" in summary
+    assert (await event_store.get_event(bot.data.db, "umbau-2026")) == event  # not yet saved
+    answers = await admin.press("Speichern")
+    assert "2 Personen werden benachrichtigt" in answers[-1].text
+    saved = await event_store.get_event(bot.data.db, "umbau-2026")
+    assert saved.starts_at == datetime(2026, 12, 10, 18, 0, tzinfo=UTC)
+    assert saved.ends_at == saved.starts_at + (event.ends_at - event.starts_at)  # moved along
+    queued = rows(bot.data.settings.database_path, "SELECT user_id, kind FROM outbox ORDER BY id")
+    assert queued == [(11, "event_changed"), (12, "event_changed")]
+    await drain_outbox(bot.app)
+    for user_id in (11, 12):
+        assert "Donnerstag, 10. Dezember 2026, 19:00 Uhr" in bot.api.last(user_id).text
+
+
+async def test_more_seats_move_the_waitlist_up(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=1))
+    await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
+    await sign_up(bot, clock.now(), "umbau-2026", 12, "Ben")
+    admin = await _open_edit(bot)
+    await admin.press("Plätze")
+    await admin.send("2")
+    await admin.press("Speichern")
+    statuses = rows(
+        bot.data.settings.database_path, "SELECT user_id, status FROM registrations ORDER BY id"
+    )
+    assert statuses == [(11, "confirmed"), (12, "confirmed")]
+    assert rows(bot.data.settings.database_path, "SELECT user_id, kind FROM outbox") == [
+        (12, "promoted")
+    ]
+
+
+async def test_fewer_seats_than_confirmed_warns_but_keeps_everyone(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=5))
+    for user_id in (11, 12, 13):
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"P{user_id}")
+    admin = await _open_edit(bot)
+    await admin.press("Plätze")
+    answers = await admin.send("2")
+    assert "Bereits 3 Personen sind bestätigt" in answers[-1].text
+    await admin.press("Speichern")
+    confirmed = rows(
+        bot.data.settings.database_path,
+        "SELECT count(*) FROM registrations WHERE status = ?",
+        (RegistrationStatus.CONFIRMED.value,),
+    )
+    assert confirmed == [(3,)]
+
+
+EDITS = [
+    ("Titel", "Neuer Titel <b>", "title", "Neuer Titel <b>"),
+    ("Reihe", "Sonderreihe", "series", "Sonderreihe"),
+    ("Ende", "22:15", "ends_at", datetime(2026, 12, 9, 21, 15, tzinfo=UTC)),
+    ("Ort", "Rathaus", "venue", "Rathaus"),
+    ("Adresse", "Marktplatz 1, Stuttgart", "address", "Marktplatz 1, Stuttgart"),
+    ("Kartenpunkt", "48,7758 9,1829", "latitude", 48.7758),
+    ("Plätze", "1.200 Plätze", "capacity", 1200),
+    (
+        "Anmeldeschluss",
+        "2026-12-08 12:00",
+        "registration_closes_at",
+        datetime(2026, 12, 8, 11, 0, tzinfo=UTC),
+    ),
+    ("Beschreibung", "Neu.\nZeile 2", "description", "Neu.\nZeile 2"),
+    ("Referent:innen", "Christian Holl", "speakers", (Speaker("Christian Holl"),)),
+]
+
+
+@pytest.mark.parametrize(("button", "typed", "attribute", "expected"), EDITS)
+async def test_edit_any_field(bot, add_events, button, typed, attribute, expected):
+    await add_events(make_event("umbau-2026"))
+    admin = await _open_edit(bot)
+    await admin.press(button)
+    answers = await admin.send(typed)
+    assert "✏️" in answers[-1].text
+    await admin.press("Speichern")
+    saved = await event_store.get_event(bot.data.db, "umbau-2026")
+    assert getattr(saved, attribute) == expected
+    assert saved.id == "umbau-2026"  # the id is stable
+
+
+async def test_edit_several_fields_then_clear_one(bot, add_events):
+    await add_events(make_event("umbau-2026"))
+    admin = await _open_edit(bot)
+    await admin.press("Ort")
+    await admin.send("Rathaus")
+    await admin.press("Weiteres Feld")
+    await admin.press("Adresse")
+    answers = await admin.press("Leeren")
+    assert "Adresse: —" in answers[-1].text
+    await admin.press("Speichern")
+    saved = await event_store.get_event(bot.data.db, "umbau-2026")
+    assert (saved.venue, saved.address) == ("Rathaus", None)
+
+
+async def test_edit_an_end_before_the_start_is_refused(bot, add_events):
+    await add_events(make_event("umbau-2026"))
+    admin = await _open_edit(bot)
+    await admin.press("Ende")
+    answers = await admin.send("17:00")
+    assert "nach dem Beginn" in answers[-1].text
+    answers = await admin.send("/abbrechen")
+    assert "Abgebrochen" in answers[-1].text
+    assert (await event_store.get_event(bot.data.db, "umbau-2026")) == make_event("umbau-2026")
+
+
+# --- cancel --------------------------------------------------------------------------------
+
+
+async def test_cancel_an_event_with_confirmation(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=1))
+    await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
+    await sign_up(bot, clock.now(), "umbau-2026", 12, "Ben")
+    for user_id in (11, 12):
+        bot.user(user_id)
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    await admin.press("absagen")
+    answers = await admin.press("Umbau statt Neubau")
+    assert "wirklich absagen" in answers[-1].text
+    assert "Angemeldet: 1 · Warteliste: 1" in answers[-1].text
+    assert snapshot(bot.data.settings.database_path)["outbox"] == []
+    answers = await admin.press("Ja, absagen")
+    assert "2 Personen werden benachrichtigt" in answers[-1].text
+    event = await event_store.get_event(bot.data.db, "umbau-2026")
+    assert event.status is EventStatus.CANCELLED
+    await drain_outbox(bot.app)
+    for user_id in (11, 12):
+        assert "Abgesagt: Umbau statt Neubau" in bot.api.last(user_id).text
+    # A cancelled event is not offered for cancelling again; a stale button is answered.
+    await admin.send("/admin")
+    answers = await admin.press("absagen")
+    assert "keinen passenden Termin" in answers[-1].text
+    answered = len(bot.api.callback_answers)
+    await admin.press_data("1:acx:umbau-2026")
+    assert "bereits abgesagt" in bot.api.callback_answers[answered].text
+
+
+async def test_no_keeps_the_event(bot, add_events):
+    await add_events(make_event("umbau-2026"))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    await admin.press("absagen")
+    await admin.press("Umbau statt Neubau")
+    before = snapshot(bot.data.settings.database_path)
+    answers = await admin.press("Abbrechen")
+    assert "Abgebrochen" in answers[-1].text
+    assert snapshot(bot.data.settings.database_path) == before
+    await admin.press_data("1:acxy")  # the confirmation is gone with the dialogue
+    assert snapshot(bot.data.settings.database_path) == before
+
+
+async def test_a_started_event_cannot_be_cancelled(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", days=1))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/admin")
+    await admin.press("absagen")
+    clock.advance(timedelta(days=1, hours=10))
+    answered = len(bot.api.callback_answers)
+    await admin.press("Umbau statt Neubau")
+    assert "schon begonnen" in bot.api.callback_answers[answered].text
+    assert (await event_store.get_event(bot.data.db, "umbau-2026")).status is EventStatus.SCHEDULED

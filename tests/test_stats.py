@@ -1,0 +1,95 @@
+"""Issue 5, point 5: /statistik·/stats — per event sign-ups, waitlist, cancellations, check-ins
+and, after the event, no-shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage import attendees as attendee_store
+from storage import registrations as registration_store
+from storage.models import EventStatus
+from tests.conftest import ADMIN_ID, make_event
+from tests.organiser_support import sign_up
+
+
+async def _figures(bot, clock):
+    """Capacity 3: three confirmed (two checked in), two waiting, one cancelled."""
+    registrations = [
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"P{user_id}")
+        for user_id in range(11, 18)
+    ]
+    await registration_store.cancel(bot.data.db, registrations[-1].id, 17, clock.now())
+    # the cancelled one was waitlisted: no promotion
+    for registration in registrations[:2]:
+        await attendee_store.check_in(bot.data.db, registration.id, clock.now())
+
+
+async def test_figures_per_event_and_no_shows_after_it(bot, add_events, clock):
+    await add_events(
+        make_event("umbau-2026", capacity=3),
+        make_event("offen-2026", days=20, title="Offene Runde", capacity=None),
+        make_event("abgesagt-2026", days=21, title="Fällt aus", status=EventStatus.CANCELLED),
+    )
+    await _figures(bot, clock)
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/statistik")
+    text = answers[-1].text
+    block = text.split("\n\n")[1]
+    assert block.splitlines() == [
+        "Umbau statt Neubau · Mi., 9. Dez. 2026, 18:30",
+        "Anmeldungen: 3 von 3 Plätzen",
+        "Warteliste: 3 · Abmeldungen: 1",
+        "Eingecheckt: 2",
+    ]
+    assert "Nicht erschienen" not in text  # not before the evening is over
+    assert "Anmeldungen: 0 (Plätze unbegrenzt)" in text
+    assert "Fällt aus · Mi., 16. Dez. 2026, 18:30 – abgesagt" in text
+
+    clock.advance(timedelta(days=15))  # the next morning, 10:00
+    answers = await admin.send("/stats")
+    text = answers[-1].text
+    assert "Eingecheckt: 2 · Nicht erschienen: 1" in text
+    # Upcoming events first, then the past one.
+    assert text.index("Offene Runde") < text.index("Umbau statt Neubau")
+
+
+async def test_a_cancelled_past_event_has_no_no_shows(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", days=1, capacity=3))
+    await _figures(bot, clock)
+    await add_events(make_event("umbau-2026", days=1, capacity=3, status=EventStatus.CANCELLED))
+    clock.advance(timedelta(days=3))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/statistik")
+    assert "abgesagt" in answers[-1].text
+    assert "Nicht erschienen" not in answers[-1].text
+
+
+async def test_stats_in_english_from_the_menu(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=3))
+    await _figures(bot, clock)
+    admin = bot.user(ADMIN_ID, first_name="Orga", language_code="en")
+    menu = (await admin.send("/admin"))[-1]
+    answers = await admin.press("Statistics")
+    assert answers[-1].message_id == menu.message_id
+    assert "Sign-ups: 3 of 3 seats" in answers[-1].text
+    assert "Waitlist: 3 · Cancellations: 1" in answers[-1].text
+    assert "Checked in: 2" in answers[-1].text
+
+
+async def test_stats_are_paged(bot, add_events):
+    await add_events(*(make_event(f"abend-{i}", days=i + 1, title=f"Abend {i}") for i in range(7)))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/statistik")
+    assert "Abend 4" in answers[-1].text and "Abend 5" not in answers[-1].text
+    assert "Seite 1 von 2" in answers[-1].text
+    answers = await admin.press("Spätere")
+    assert "Abend 5" in answers[-1].text and "Abend 6" in answers[-1].text
+    assert "Abend 0" not in answers[-1].text
+    answers = await admin.press("Frühere")
+    assert "Abend 0" in answers[-1].text
+
+
+async def test_no_events_yet(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/statistik")
+    assert "Es gibt noch keine Termine" in answers[-1].text
