@@ -104,6 +104,7 @@ def register_handlers(application: Application) -> None:
     reminders.register_renderers()
     notifications.register_renderers()
     broadcast.register_renderers()
+    subscription.register_renderers()
 
 
 def _organiser_dialogues() -> ConversationHandler:

@@ -112,7 +112,8 @@ def _summary(path: str, report: SaveReport) -> str:
         f"{path}: {total} event{'s' if total != 1 else ''} imported –"
         f" {len(report.created)} created, {len(report.updated)} updated,"
         f" {len(report.unchanged)} unchanged; {report.notified} change"
-        f" notice{'s' if report.notified != 1 else ''} queued"
+        f" notice{'s' if report.notified != 1 else ''} and {report.announced}"
+        f" announcement{'s' if report.announced != 1 else ''} queued"
     )
 
 

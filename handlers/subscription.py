@@ -4,18 +4,25 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
-from bot.context import BotContext
+from bot.context import BotContext, BotData
 from bot.i18n import Html
+from bot.render import Renderer
+from bot.sender import OutgoingMessage, register_renderer
 from handlers.browsing import is_group
+from storage import events as event_store
 from storage import users as user_store
+from storage.models import EventStatus
+from storage.outbox import OutboxKind
 
 QUESTION_PREFIX = pack(Action.SUBSCRIBE)  # the yes/no buttons' data starts with this
+ANNOUNCED_BUTTONS = 5  # buttons under an announcement; the rest are in /termine
 
 
 def _state_text(context: BotContext, subscribed: bool) -> str:
@@ -90,6 +97,52 @@ async def answer_question(update: Update, context: BotContext) -> None:
             with contextlib.suppress(BadRequest):
                 await query.edit_message_reply_markup(remaining)
     await context.bot.send_message(update.effective_chat.id, _state_text(context, subscribed))
+
+
+async def render_announcement(
+    data: BotData, lang: str, payload: dict[str, Any]
+) -> OutgoingMessage | None:
+    """Outbox kind ``announcement``: the new dates with a button each, and a way to stop.
+
+    Dates that were cancelled or have begun by the time it is sent are left out (``None``
+    when none is left)."""
+    now = data.clock.now()
+    events = []
+    for event_id in payload.get("event_ids") or []:
+        event = await event_store.get_event(data.db, str(event_id))
+        if event is not None and event.status is EventStatus.SCHEDULED and event.starts_at > now:
+            events.append(event)
+    if not events:
+        return None
+    render = Renderer(data.translator, lang, data.settings.tz)
+    parts = [render.text("subscription.announcement", count=len(events)), ""]
+    parts.extend(
+        render.text("subscription.announcement_line", title=e.title, when=render.when(e.starts_at))
+        for e in events
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                data.translator.plain(lang, "subscription.announcement_open", title=e.title),
+                callback_data=pack(Action.CARD, e.id),
+            )
+        ]
+        for e in events[:ANNOUNCED_BUTTONS]
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                data.translator.plain(lang, "subscription.announcement_stop"),
+                callback_data=pack(Action.SUBSCRIBE, 0),
+            )
+        ]
+    )
+    return OutgoingMessage.html(Html("\n".join(parts)), InlineKeyboardMarkup(rows))
+
+
+def register_renderers() -> None:
+    """Let the paced sender announce new dates."""
+    register_renderer(OutboxKind.ANNOUNCEMENT, render_announcement)
 
 
 def build_handlers() -> list:

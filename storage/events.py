@@ -117,6 +117,7 @@ class SaveReport:
     updated: list[str]
     unchanged: list[str]
     notified: int  # change messages queued for people signed up
+    announced: int = 0  # announcements of new dates queued for subscribers
 
 
 def _db_values(event: Event) -> tuple:
@@ -194,12 +195,14 @@ async def _read_for_update(conn: aiosqlite.Connection, event_id: str) -> Event |
 async def save_events_in(
     conn: aiosqlite.Connection, events: Iterable[Event], now: datetime
 ) -> SaveReport:
-    """Upsert events by id inside the caller's transaction; queue change notices.
+    """Upsert events by id inside the caller's transaction; queue change notices for people
+    signed up and announcements of new upcoming dates for subscribers.
 
     When a capacity grows, the waitlist moves up in the same transaction.
     """
     from storage.registrations import promote_waitlist
 
+    events = list(events)
     created, updated, unchanged, notified = [], [], [], 0
     stamp = to_db_time(now)
     for event in events:
@@ -231,7 +234,31 @@ async def save_events_in(
         )
         if event.status is EventStatus.SCHEDULED:
             await promote_waitlist(conn, event.id, now)
-    return SaveReport(created, updated, unchanged, notified)
+    new_dates = [
+        event.id
+        for event in events
+        if event.id in created and event.status is EventStatus.SCHEDULED and event.starts_at > now
+    ]
+    announced = await _queue_announcements(conn, new_dates, now)
+    return SaveReport(created, updated, unchanged, notified, announced)
+
+
+async def _queue_announcements(
+    conn: aiosqlite.Connection, event_ids: list[str], now: datetime
+) -> int:
+    """One message per subscriber about the new upcoming dates of this save (an import of a
+    whole program is one announcement, not one per evening); returns how many were queued."""
+    if not event_ids:
+        return 0
+    async with conn.execute(
+        "SELECT id FROM users WHERE subscribed = 1 AND blocked_at IS NULL"
+    ) as cursor:
+        subscribers = [row[0] for row in await cursor.fetchall()]
+    for user_id in subscribers:
+        await outbox.enqueue(
+            conn, user_id, outbox.OutboxKind.ANNOUNCEMENT, {"event_ids": event_ids}, now
+        )
+    return len(subscribers)
 
 
 async def save_events(db: Database, events: Iterable[Event], now: datetime) -> SaveReport:
