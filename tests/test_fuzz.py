@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from bot.callbacks import Action, unpack
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeUser
+from bot.fake_telegram import FakeGroup, FakeUser
 from bot.offline import OfflineBot, offline_bot
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -152,6 +152,24 @@ class State:
     steps: tuple[Step, ...]
     organiser: bool = False
     returning: bool = False  # name and consent given before (sign-up is one tap)
+    group: bool = False  # in a group chat the bot is a member of
+
+
+class GroupMember:
+    """A person writing in a group, with the interface of a FakeUser (what the steps use)."""
+
+    def __init__(self, group: FakeGroup, user: FakeUser) -> None:
+        self.group, self.user, self.chat_id = group, user, group.chat_id
+
+    @property
+    def messages(self) -> list:  # type: ignore[type-arg]
+        return self.group.messages
+
+    async def send(self, text: str) -> object:
+        return await self.group.send(self.user, text)
+
+    async def press_data(self, data: str, message: object = None) -> object:
+        return await self.group._press_data(self.user, data, message)  # type: ignore[arg-type]
 
 
 CARD = (send("/termine"), press(Action.CARD))
@@ -170,6 +188,8 @@ STATES = {
     "privacy": State((*SIGNED_UP, send("/datenschutz")), returning=True),
     "language": State((send("/sprache"),)),
     "subscription": State((send("/abo"),)),
+    "group: list": State((send("/termine"),), group=True),
+    "group: card": State((send("/termine"), press(Action.CARD)), group=True),
     "organiser menu": State((send("/admin"),), organiser=True),
     "organiser: new event": State((send("/admin"), press(Action.EVENT_NEW)), organiser=True),
     "organiser: new event, 2nd field": State(
@@ -231,6 +251,11 @@ class Fuzzing:
             await registration_store.sign_up(db, event_id, user_id, f"{SECRET_NAME} {n}", now)
 
     async def person(self, state: State) -> FakeUser:
+        if state.group:
+            group = self.bot.group(f"Gruppe {len(self.attendee_chats)}")
+            self.attendee_chats.append(group.chat_id)
+            member = self.bot.user(next(self.attendees), first_name="Gast")
+            return GroupMember(group, member)  # type: ignore[return-value]
         if state.organiser:
             return self.bot.user(next(self.organisers), first_name="Orga")
         user_id = next(self.attendees)
