@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram.constants import FloodLimit, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -150,6 +150,17 @@ async def post_shutdown(application: Application) -> None:
         await data.db.close()
 
 
+def production_rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's flood limits for everything the bot sends: 30 messages a second overall
+    (raised to ``BROADCAST_RATE`` when that is configured higher, e.g. for paid broadcasts,
+    so the bulk sender's pace stays reachable), 20 a minute per group, and two retries after a
+    429 for answers to users (bulk sends handle 429 themselves, see bot.sender)."""
+    return AIORateLimiter(
+        overall_max_rate=max(FloodLimit.MESSAGES_PER_SECOND, settings.broadcast_rate),
+        max_retries=2,
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -172,7 +183,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=2))
+        .rate_limiter(rate_limiter or production_rate_limiter(settings))
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

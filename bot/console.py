@@ -141,3 +141,6 @@ def run_console(settings: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nBye.")
         return 0
+    except BrokenPipeError:  # output cut off early, e.g. piped into `head`: not an error
+        sys.stderr.close()
+        return 0

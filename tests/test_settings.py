@@ -89,3 +89,11 @@ def test_empty_token_counts_as_unset(monkeypatch):
 )
 def test_durations(text, seconds):
     assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize(("rate", "ceiling"), [(25, 30), (100, 100)])
+def test_rate_limiter_never_caps_below_the_broadcast_rate(rate, ceiling):
+    from bot.app import production_rate_limiter
+
+    limiter = production_rate_limiter(load_settings(broadcast_rate=rate))
+    assert limiter._base_limiter.max_rate == ceiling  # AIORateLimiter's overall bucket
