@@ -6,9 +6,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.callbacks import unpack
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeUser
 from bot.settings import Settings
 from storage.db import Database, to_db_time
 from storage.events import save_events
@@ -65,18 +63,6 @@ async def add_returning_users(db: Database, user_ids: range | list[int]) -> None
             " VALUES (?, 'de', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [(uid, f"Gast {uid}", stamp, stamp) for uid in user_ids],
         )
-
-
-async def press_action(user: FakeUser, action: str) -> None:
-    """Press the newest button of ``action`` in the user's chat (robust to label changes)."""
-    for message in reversed(user.messages):
-        for row in message.buttons:
-            for button in row:
-                callback = unpack(button.callback_data)
-                if callback is not None and callback.action == action:
-                    await user.press_data(button.callback_data, message)
-                    return
-    raise AssertionError(f"no {action!r} button in the chat of user {user.user_id}")
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -33,11 +33,10 @@ from bench.common import (
     clock,
     median,
     percentile,
-    press_action,
 )
 from bot.callbacks import Action
 from bot.fake_telegram import FakeBotApi, FakeUser
-from bot.offline import offline_bot
+from bot.offline import offline_bot, press_action
 
 EVENTS = 12  # more than one page of the list
 LATENCY_LOAD = 0.3  # offered load of the latency phase, as a fraction of measured capacity

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter
 
 from bot.app import build_application
+from bot.callbacks import unpack
 from bot.clock import Clock
 from bot.context import BotData
 from bot.fake_telegram import FakeBotApi, FakeGroup, FakeUser
@@ -25,6 +26,19 @@ def unthrottled() -> BaseRateLimiter:
     """The production rate limiter without the overall 30/s ceiling (429s still honoured), so
     that tests and benchmarks are not paced like a real bot; bulk pacing is the sender's job."""
     return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)
+
+
+async def press_action(user: FakeUser, action: str) -> None:
+    """Press the newest button of callback ``action`` in the user's chat (labels change with
+    the language and the wording; actions do not)."""
+    for message in reversed(user.messages):
+        for row in message.buttons:
+            for button in row:
+                callback = unpack(button.callback_data)
+                if callback is not None and callback.action == action:
+                    await user.press_data(button.callback_data, message)
+                    return
+    raise AssertionError(f"no {action!r} button in chat {user.chat_id}")
 
 
 @dataclass

@@ -19,6 +19,7 @@ import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time
 from storage.models import EventStatus, Registration, RegistrationStatus
+from storage.registrations import registration_from_row
 
 CSV_COLUMNS = (
     "name",
@@ -42,22 +43,6 @@ _ATTENDEE_COLUMNS = (
 )
 
 
-def _registration(row: aiosqlite.Row) -> Registration:
-    return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        user_id=row["user_id"],
-        name=row["name"],
-        status=RegistrationStatus(row["status"]),
-        ticket=row["ticket"],
-        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
-        confirmed_at=from_db_time(row["confirmed_at"]),
-        cancelled_at=from_db_time(row["cancelled_at"]),
-        checked_in_at=from_db_time(row["checked_in_at"]),
-        waitlist_position=row["waitlist_position"],
-    )
-
-
 async def attendee_list(db: Database, event_id: str) -> list[Registration]:
     """Every registration of an event: confirmed, then the waitlist in order, then cancelled."""
     rows = await db.fetch_all(
@@ -65,7 +50,7 @@ async def attendee_list(db: Database, event_id: str) -> list[Registration]:
         f" ORDER BY {_STATUS_ORDER}, id",
         (event_id,),
     )
-    return [_registration(row) for row in rows]
+    return [registration_from_row(row) for row in rows]
 
 
 async def check_in_page(
@@ -82,7 +67,7 @@ async def check_in_page(
         " AND status = 'confirmed' ORDER BY lower(coalesce(name, '')), id LIMIT ? OFFSET ?",
         (event_id, limit, offset),
     )
-    return [_registration(row) for row in rows], total
+    return [registration_from_row(row) for row in rows], total
 
 
 def _csv_cell(value: str) -> str:
@@ -143,7 +128,7 @@ async def _registration_in(
         (registration_id,),
     ) as cursor:
         row = await cursor.fetchone()
-    return None if row is None else _registration(row)
+    return None if row is None else registration_from_row(row)
 
 
 async def check_in(db: Database, registration_id: int, now: datetime) -> CheckInResult:

@@ -67,7 +67,9 @@ _REGISTRATION_COLUMNS = (
 )
 
 
-def _registration(row: aiosqlite.Row) -> Registration:
+def registration_from_row(row: aiosqlite.Row) -> Registration:
+    """A registration from a row with the columns of ``_REGISTRATION_COLUMNS`` (any query
+    that selects the same names, e.g. the attendee list, may use it)."""
     return Registration(
         id=row["id"],
         event_id=row["event_id"],
@@ -88,7 +90,7 @@ async def _one(conn: aiosqlite.Connection, where: str, params: tuple) -> Registr
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE {where}", params
     ) as cursor:
         row = await cursor.fetchone()
-    return None if row is None else _registration(row)
+    return None if row is None else registration_from_row(row)
 
 
 async def _confirmed_count(conn: aiosqlite.Connection, event_id: str) -> int:
@@ -237,7 +239,7 @@ async def get_registration(db: Database, registration_id: int) -> Registration |
     row = await db.fetch_one(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.id = ?", (registration_id,)
     )
-    return None if row is None else _registration(row)
+    return None if row is None else registration_from_row(row)
 
 
 async def active_registration(db: Database, event_id: str, user_id: int) -> Registration | None:
@@ -247,7 +249,7 @@ async def active_registration(db: Database, event_id: str, user_id: int) -> Regi
         " WHERE r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'",
         (event_id, user_id),
     )
-    return None if row is None else _registration(row)
+    return None if row is None else registration_from_row(row)
 
 
 async def registrations_of_user(
@@ -262,7 +264,7 @@ async def registrations_of_user(
         " ORDER BY e.starts_at, e.id",
         (user_id, after),
     )
-    return [_registration(row) for row in rows]
+    return [registration_from_row(row) for row in rows]
 
 
 async def registration_by_ticket(db: Database, ticket: str) -> Registration | None:
@@ -270,7 +272,7 @@ async def registration_by_ticket(db: Database, ticket: str) -> Registration | No
     row = await db.fetch_one(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.ticket = ?", (ticket,)
     )
-    return None if row is None else _registration(row)
+    return None if row is None else registration_from_row(row)
 
 
 def sign_up_blocker(event: Event, now: datetime) -> SignUpOutcome | None:

@@ -17,8 +17,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import Action, unpack
+from bot.callbacks import Action
 from bot.context import BotContext
+from bot.offline import press_action
 from tests.conftest import ADMIN_ID, make_event
 
 ASKING = 1
@@ -183,18 +184,6 @@ async def test_alert_in_the_organisers_language(broken, settings):
 
 
 # --- the real dialogues -----------------------------------------------------------------------
-
-
-async def press_action(user, action: str) -> None:  # type: ignore[no-untyped-def]
-    """Press the newest button of ``action`` on screen."""
-    for message in reversed(user.messages):
-        for row in message.buttons:
-            for button in row:
-                callback = unpack(button.callback_data)
-                if callback is not None and callback.action == action:
-                    await user.press_data(button.callback_data, message)
-                    return
-    raise AssertionError(f"no {action!r} button")
 
 
 async def registrations_of(bot, user_id: int) -> int:  # type: ignore[no-untyped-def]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import Action, unpack
+from bot.callbacks import Action
 from bot.clock import ManualClock
-from bot.fake_telegram import Entity, FakeBotApi, FakeUser
-from bot.offline import OfflineBot, offline_bot
+from bot.fake_telegram import Entity, FakeBotApi
+from bot.offline import OfflineBot, offline_bot, press_action
 from bot.sender import drain_outbox
 from storage import registrations as registration_store
 from storage import users as user_store
@@ -33,18 +33,6 @@ def sent_ok(api: FakeBotApi, method: str = "sendMessage") -> list[int]:
 
 def statuses(api: FakeBotApi, method: str = "sendMessage") -> list[int | str]:
     return [c.status for c in api.calls_to(method)]
-
-
-async def press_action(user: FakeUser, action: str) -> None:
-    """Press the newest button of ``action`` on screen."""
-    for message in reversed(user.messages):
-        for row in message.buttons:
-            for button in row:
-                callback = unpack(button.callback_data)
-                if callback is not None and callback.action == action:
-                    await user.press_data(button.callback_data, message)
-                    return
-    raise AssertionError(f"no {action!r} button")
 
 
 def alerts(api: FakeBotApi) -> list[str]:

@@ -31,10 +31,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import Action, unpack
+from bot.callbacks import Action
 from bot.clock import ManualClock
 from bot.fake_telegram import FakeGroup, FakeUser
-from bot.offline import OfflineBot, offline_bot
+from bot.offline import OfflineBot, offline_bot, press_action
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
@@ -133,18 +133,7 @@ def send(text: str) -> Step:
 
 def press(action: str) -> Step:
     """Press the newest button of ``action`` (labels may change, actions do not)."""
-
-    async def step(user: FakeUser) -> None:
-        for message in reversed(user.messages):
-            for row in message.buttons:
-                for button in row:
-                    callback = unpack(button.callback_data)
-                    if callback is not None and callback.action == action:
-                        await user.press_data(button.callback_data, message)
-                        return
-        raise AssertionError(f"state not reachable: no {action!r} button on screen")
-
-    return step
+    return lambda user: press_action(user, action)
 
 
 @dataclass(frozen=True)
