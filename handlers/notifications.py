@@ -98,6 +98,30 @@ async def render_event_cancelled(
     return OutgoingMessage.html(text)
 
 
+async def render_event_reinstated(
+    data: BotData, lang: str, payload: dict[str, Any]
+) -> OutgoingMessage | None:
+    """Outbox kind ``event_reinstated``: a cancelled event takes place after all (with what
+    changed meanwhile); ``None`` if it is gone, cancelled again or over."""
+    event = await event_store.get_event(data.db, str(payload.get("event_id")))
+    if event is None or event.status is not EventStatus.SCHEDULED:
+        return None
+    if event.starts_at <= data.clock.now():
+        return None
+    render = Renderer(data.translator, lang, data.settings.tz)
+    parts = [
+        render.text("notifications.reinstated", title=event.title, when=render.event_time(event))
+    ]
+    changes = change_lines(render, payload.get("changes") or {})
+    if changes:
+        parts.extend(["", *changes])
+    parts.extend(["", render.text("notifications.reinstated_footer")])
+    markup = InlineKeyboardMarkup(
+        [[_button(data, lang, "notifications.button_card", Action.CARD, event.id)]]
+    )
+    return OutgoingMessage.html(Html("\n".join(parts)), markup)
+
+
 async def render_promoted(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
@@ -120,4 +144,5 @@ def register_renderers() -> None:
     """Let the paced sender send change notices and waitlist promotions."""
     register_renderer(OutboxKind.EVENT_CHANGED, render_event_changed)
     register_renderer(OutboxKind.EVENT_CANCELLED, render_event_cancelled)
+    register_renderer(OutboxKind.EVENT_REINSTATED, render_event_reinstated)
     register_renderer(OutboxKind.PROMOTED, render_promoted)

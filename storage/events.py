@@ -162,6 +162,10 @@ async def _queue_change_notices(
         return 0
     if new.status is EventStatus.CANCELLED and old.status is not EventStatus.CANCELLED:
         kind, payload = outbox.OutboxKind.EVENT_CANCELLED, {"event_id": new.id}
+    elif old.status is EventStatus.CANCELLED and new.status is EventStatus.SCHEDULED:
+        # Their sign-ups were kept through the cancellation; they must hear that it is back on.
+        kind = outbox.OutboxKind.EVENT_REINSTATED
+        payload = {"event_id": new.id, "changes": describe_changes(old, new)}
     else:
         changes = describe_changes(old, new)
         if not changes or new.status is EventStatus.CANCELLED:

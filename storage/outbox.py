@@ -23,6 +23,7 @@ class OutboxKind:
 
     EVENT_CHANGED = "event_changed"
     EVENT_CANCELLED = "event_cancelled"
+    EVENT_REINSTATED = "event_reinstated"  # a cancelled event takes place after all
     PROMOTED = "promoted"
     REMINDER = "reminder"
     ANNOUNCEMENT = "announcement"
