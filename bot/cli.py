@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import secrets
 import sys
@@ -109,6 +110,11 @@ def run_bot(settings: Settings) -> int:
     from bot.app import build_application
 
     application = build_application(settings)
+    # Everything imported and built so far lives as long as the process: move it out of the
+    # garbage collector's view, so that a full collection does not walk ~77,000 objects every
+    # time (measured: a 9 ms pause landing on whichever update is being handled, ~0 ms after).
+    gc.collect()
+    gc.freeze()
     try:
         _serve(application, settings)
     except InvalidToken:
@@ -120,6 +126,8 @@ def run_bot(settings: Settings) -> int:
     except TelegramError as exc:  # e.g. setWebhook refused the URL
         print(f"Telegram refused to start the bot: {exc}", file=sys.stderr)
         return 1
+    finally:
+        gc.unfreeze()  # the bot has stopped (tests call this function in their own process)
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ are put into a catalogue text); nothing here builds user text with f-strings."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,6 +22,14 @@ from storage.models import (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _format(moment: datetime, pattern: str, tz: ZoneInfo, lang: str) -> str:
+    """Babel's ``format_datetime``, remembered: the same few event times are shown over and over,
+    and Babel parses the pattern and looks up the locale on every call (a tenth of the time of a
+    card). Equal moments in any time zone give the same text, as they are shown in ``tz``."""
+    return format_datetime(moment, pattern, tzinfo=tz, locale=lang)
+
+
 class Renderer:
     """Renders texts for one language and time zone."""
 
@@ -36,17 +45,17 @@ class Renderer:
     def when(self, moment: datetime) -> str:
         """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` / ``Wednesday, 22 October 2025, 6:30 PM``."""
         pattern = self.translator.raw(self.lang, "format.datetime")
-        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+        return _format(moment, pattern, self.tz, self.lang)
 
     def short_when(self, moment: datetime) -> str:
         """``Mi., 22.10.2025, 18:30`` — for lists and buttons."""
         pattern = self.translator.raw(self.lang, "format.datetime_short")
-        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+        return _format(moment, pattern, self.tz, self.lang)
 
     def time_only(self, moment: datetime) -> str:
         """``21:00 Uhr`` — the end of an evening on the same day."""
         pattern = self.translator.raw(self.lang, "format.time")
-        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+        return _format(moment, pattern, self.tz, self.lang)
 
     def event_time(self, event: Event) -> str:
         """Start, and the end when known (time only if on the same day)."""

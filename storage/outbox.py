@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,11 +51,30 @@ async def enqueue(
     broadcast_id: int | None = None,
 ) -> None:
     """Queue one message inside the caller's transaction."""
-    await conn.execute(
-        "INSERT INTO outbox (user_id, kind, payload, broadcast_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now)),
-    )
+    await conn.execute(_ENQUEUE, _enqueue_values(user_id, kind, payload, now, broadcast_id))
+
+
+def enqueue_sync(
+    conn: sqlite3.Connection,
+    user_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    broadcast_id: int | None = None,
+) -> None:
+    """:func:`enqueue` for plain-function transactions (``Database.write``)."""
+    conn.execute(_ENQUEUE, _enqueue_values(user_id, kind, payload, now, broadcast_id))
+
+
+_ENQUEUE = (
+    "INSERT INTO outbox (user_id, kind, payload, broadcast_id, created_at) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def _enqueue_values(
+    user_id: int, kind: str, payload: dict[str, Any], now: datetime, broadcast_id: int | None
+) -> tuple:
+    return (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now))
 
 
 def _item(row: aiosqlite.Row) -> OutboxItem:

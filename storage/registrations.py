@@ -8,6 +8,7 @@ the last seat, however many arrive at once and from however many processes.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage import outbox
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, from_db_time, run_in_writer, to_db_time
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
@@ -85,112 +86,105 @@ def registration_from_row(row: aiosqlite.Row) -> Registration:
     )
 
 
-async def _one(conn: aiosqlite.Connection, where: str, params: tuple) -> Registration | None:
-    async with conn.execute(
+# The transactions below are plain functions run by ``Database.write`` as ONE call on the
+# writer's thread (a sign-up is seven statements; handing each over to the thread and back
+# cost more than running them). The async ``*_in`` wrappers run the same functions inside a
+# caller's ``Database.transaction``.
+
+
+def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | None:
+    row = conn.execute(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE {where}", params
-    ) as cursor:
-        row = await cursor.fetchone()
+    ).fetchone()
     return None if row is None else registration_from_row(row)
 
 
-async def _confirmed_count(conn: aiosqlite.Connection, event_id: str) -> int:
-    async with conn.execute(
+def _confirmed_count(conn: sqlite3.Connection, event_id: str) -> int:
+    return conn.execute(
         "SELECT count(*) FROM registrations WHERE event_id = ? AND status = 'confirmed'",
         (event_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return row[0]
+    ).fetchone()[0]
+
+
+def _sign_up(
+    conn: sqlite3.Connection, event_id: str, user_id: int, name: str, now: datetime
+) -> SignUpResult:
+    event = conn.execute(
+        "SELECT status, starts_at, registration_closes_at, capacity FROM events WHERE id = ?",
+        (event_id,),
+    ).fetchone()
+    if event is None:
+        return SignUpResult(SignUpOutcome.UNKNOWN_EVENT)
+    existing = _one(
+        conn, "r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'", (event_id, user_id)
+    )
+    if existing is not None:
+        already = (
+            SignUpOutcome.ALREADY_CONFIRMED
+            if existing.status is RegistrationStatus.CONFIRMED
+            else SignUpOutcome.ALREADY_WAITLISTED
+        )
+        return SignUpResult(already, existing)
+    stamp = to_db_time(now)
+    if event["status"] == EventStatus.CANCELLED:
+        return SignUpResult(SignUpOutcome.EVENT_CANCELLED)
+    if event["starts_at"] <= stamp:
+        return SignUpResult(SignUpOutcome.EVENT_PAST)
+    if (event["registration_closes_at"] or event["starts_at"]) <= stamp:
+        return SignUpResult(SignUpOutcome.REGISTRATION_CLOSED)
+    capacity = event["capacity"]
+    if capacity == 0:
+        return SignUpResult(SignUpOutcome.NO_REGISTRATION)
+    seat_free = capacity is None or _confirmed_count(conn, event_id) < capacity
+    status = RegistrationStatus.CONFIRMED if seat_free else RegistrationStatus.WAITLISTED
+    conn.execute(
+        "INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+        (user_id, stamp),
+    )
+    cursor = conn.execute(
+        "INSERT INTO registrations (event_id, user_id, name, status, ticket, created_at,"
+        " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (event_id, user_id, name, status.value, new_ticket(), stamp, stamp if seat_free else None),
+    )
+    registration = _one(conn, "r.id = ?", (cursor.lastrowid,))
+    outcome = SignUpOutcome.CONFIRMED if seat_free else SignUpOutcome.WAITLISTED
+    return SignUpResult(outcome, registration)
 
 
 async def sign_up(
     db: Database, event_id: str, user_id: int, name: str, now: datetime
 ) -> SignUpResult:
     """Sign ``user_id`` up for ``event_id``: confirmed while seats are free, else waitlisted."""
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT status, starts_at, registration_closes_at, capacity FROM events WHERE id = ?",
-            (event_id,),
-        ) as cursor:
-            event = await cursor.fetchone()
-        if event is None:
-            return SignUpResult(SignUpOutcome.UNKNOWN_EVENT)
-        existing = await _one(
-            conn,
-            "r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'",
-            (event_id, user_id),
-        )
-        if existing is not None:
-            already = (
-                SignUpOutcome.ALREADY_CONFIRMED
-                if existing.status is RegistrationStatus.CONFIRMED
-                else SignUpOutcome.ALREADY_WAITLISTED
-            )
-            return SignUpResult(already, existing)
-        stamp = to_db_time(now)
-        if event["status"] == EventStatus.CANCELLED:
-            return SignUpResult(SignUpOutcome.EVENT_CANCELLED)
-        if event["starts_at"] <= stamp:
-            return SignUpResult(SignUpOutcome.EVENT_PAST)
-        if (event["registration_closes_at"] or event["starts_at"]) <= stamp:
-            return SignUpResult(SignUpOutcome.REGISTRATION_CLOSED)
-        capacity = event["capacity"]
-        if capacity == 0:
-            return SignUpResult(SignUpOutcome.NO_REGISTRATION)
-        seat_free = capacity is None or await _confirmed_count(conn, event_id) < capacity
-        status = RegistrationStatus.CONFIRMED if seat_free else RegistrationStatus.WAITLISTED
-        await conn.execute(
-            "INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
-            (user_id, stamp),
-        )
-        cursor = await conn.execute(
-            "INSERT INTO registrations (event_id, user_id, name, status, ticket, created_at,"
-            " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                event_id,
-                user_id,
-                name,
-                status.value,
-                new_ticket(),
-                stamp,
-                stamp if seat_free else None,
-            ),
-        )
-        registration = await _one(conn, "r.id = ?", (cursor.lastrowid,))
-    outcome = SignUpOutcome.CONFIRMED if seat_free else SignUpOutcome.WAITLISTED
-    return SignUpResult(outcome, registration)
+    return await db.write(_sign_up, event_id, user_id, name, now)
 
 
-async def promote_waitlist(conn: aiosqlite.Connection, event_id: str, now: datetime) -> list[int]:
-    """Move waitlisted people up into free seats, first come first served, inside the caller's
-    transaction; queue a message for each. Returns the promoted user ids."""
-    async with conn.execute(
+def _promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> list[int]:
+    event = conn.execute(
         "SELECT capacity, status, starts_at FROM events WHERE id = ?", (event_id,)
-    ) as cursor:
-        event = await cursor.fetchone()
+    ).fetchone()
     stamp = to_db_time(now)
     if event is None or event["status"] != EventStatus.SCHEDULED or event["starts_at"] <= stamp:
         return []
     if event["capacity"] is None:
         limit = -1  # unlimited: everyone moves up
     else:
-        limit = event["capacity"] - await _confirmed_count(conn, event_id)
+        limit = event["capacity"] - _confirmed_count(conn, event_id)
         if limit <= 0:
             return []
-    async with conn.execute(
+    chosen = conn.execute(
         "SELECT id, user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
         " ORDER BY id LIMIT ?",
         (event_id, limit),
-    ) as cursor:
-        chosen = list(await cursor.fetchall())
+    ).fetchall()
     promoted = []
     for row in chosen:
-        await conn.execute(
+        conn.execute(
             "UPDATE registrations SET status = 'confirmed', confirmed_at = ? WHERE id = ?",
             (stamp, row["id"]),
         )
         if row["user_id"] is not None:
             promoted.append(row["user_id"])
-            await outbox.enqueue(
+            outbox.enqueue_sync(
                 conn,
                 row["user_id"],
                 outbox.OutboxKind.PROMOTED,
@@ -200,38 +194,48 @@ async def promote_waitlist(conn: aiosqlite.Connection, event_id: str, now: datet
     return promoted
 
 
-async def cancel_in(
-    conn: aiosqlite.Connection, registration_id: int, user_id: int | None, now: datetime
+async def promote_waitlist(conn: aiosqlite.Connection, event_id: str, now: datetime) -> list[int]:
+    """Move waitlisted people up into free seats, first come first served, inside the caller's
+    transaction; queue a message for each. Returns the promoted user ids."""
+    return await run_in_writer(conn, _promote_waitlist, event_id, now)
+
+
+def _cancel(
+    conn: sqlite3.Connection, registration_id: int, user_id: int | None, now: datetime
 ) -> CancelResult:
-    """Cancel one registration inside the caller's transaction (``user_id`` None: organiser or
-    data deletion, no owner check); a freed seat goes to the waitlist at once."""
-    registration = await _one(conn, "r.id = ?", (registration_id,))
+    registration = _one(conn, "r.id = ?", (registration_id,))
     if registration is None or (user_id is not None and registration.user_id != user_id):
         return CancelResult(CancelOutcome.NOT_FOUND)
     if registration.status is RegistrationStatus.CANCELLED:
         return CancelResult(CancelOutcome.ALREADY_CANCELLED, registration)
-    async with conn.execute(
+    event = conn.execute(
         "SELECT starts_at FROM events WHERE id = ?", (registration.event_id,)
-    ) as cursor:
-        event = await cursor.fetchone()
+    ).fetchone()
     if event is not None and event["starts_at"] <= to_db_time(now) and user_id is not None:
         return CancelResult(CancelOutcome.EVENT_PAST, registration)
-    await conn.execute(
+    conn.execute(
         "UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
         (to_db_time(now), registration_id),
     )
     promoted: list[int] = []
     if registration.status is RegistrationStatus.CONFIRMED:
-        promoted = await promote_waitlist(conn, registration.event_id, now)
+        promoted = _promote_waitlist(conn, registration.event_id, now)
     return CancelResult(CancelOutcome.CANCELLED, registration, tuple(promoted))
+
+
+async def cancel_in(
+    conn: aiosqlite.Connection, registration_id: int, user_id: int | None, now: datetime
+) -> CancelResult:
+    """Cancel one registration inside the caller's transaction (``user_id`` None: organiser or
+    data deletion, no owner check); a freed seat goes to the waitlist at once."""
+    return await run_in_writer(conn, _cancel, registration_id, user_id, now)
 
 
 async def cancel(
     db: Database, registration_id: int, user_id: int | None, now: datetime
 ) -> CancelResult:
     """Cancel a registration (owner-checked when ``user_id`` is given), in one transaction."""
-    async with db.transaction() as conn:
-        return await cancel_in(conn, registration_id, user_id, now)
+    return await db.write(_cancel, registration_id, user_id, now)
 
 
 async def get_registration(db: Database, registration_id: int) -> Registration | None:
