@@ -77,7 +77,6 @@ def register_handlers(application: Application) -> None:
             *checkin.build_deep_link_handlers(),
             *start.build_handlers(),
             *browsing.build_handlers(),
-            *reminders.build_handlers(),
             *mine.build_handlers(),
             *cancellation.build_handlers(),
             *tickets.build_handlers(),

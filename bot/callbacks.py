@@ -29,12 +29,14 @@ class Action:
     CONSENT = "ok"  # arg: event id
     CONSENT_DECLINE = "okn"  # arg: event id
     # Cancellation args: registration id, then where the button lives (c: event card, the
-    # default; m: /meine list; n: any other message) so that the answer lands in the right place.
+    # default; m: /meine list; n: any other message; r: a reminder) so that the answer lands in
+    # the right place.
     CANCEL = "cx"  # args: registration id[, origin]
     CANCEL_CONFIRM = "cxy"  # args: registration id, origin
     CANCEL_KEEP = "cxn"  # args: registration id, origin
     TICKET = "tk"  # arg: registration id
-    # The reminder's "Ich kann nicht kommen" (issue 4): ask, then cancel or keep.
+    # Cancellation origin r: the reminder's "Ich kann nicht kommen". Reminders sent before that
+    # carry these older actions; handlers.cancellation treats them as origin r.
     REMINDER_CANT_COME = "rcx"  # arg: registration id
     REMINDER_CANT_COME_CONFIRM = "rcxy"  # arg: registration id
     REMINDER_KEEP = "rcxn"  # arg: registration id

@@ -1,12 +1,20 @@
-"""Cancelling a sign-up (PRODUCT §4): from the event card, from /meine and from buttons under
-older messages (sign-up confirmations, promotions, reminders), always after a confirmation.
+"""Cancelling a sign-up (PRODUCT §4): from the event card, from /meine, from the reminder's
+"Ich kann nicht kommen" and from buttons under other messages (sign-up confirmations,
+promotions), always after a confirmation.
 
 The button's registration id is only a hint: the registration is re-read and must belong to the
 presser; for anyone else the answer is the same as for an id that does not exist. The seat goes
 to the first person on the waitlist in the same transaction (``storage.registrations``).
+
+Each button carries its origin, the message it lives under, so that the answer lands there: the
+card and the /meine list are refreshed with a note on top, a reminder shows the question in
+place and comes back unchanged when the sign-up is kept. The reminder speaks its own words
+(``reminders.*``); everything else is the same for every origin.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
@@ -18,6 +26,7 @@ from bot.sender import kick_outbox
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from handlers.mine import mine_content
+from handlers.reminders import ORIGIN_REMINDER, reminder_content
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.models import Event, Registration, RegistrationStatus
@@ -26,13 +35,65 @@ from storage.registrations import CancelOutcome
 ORIGIN_CARD = "c"  # the button is on the event card (the default: the card omits the origin)
 ORIGIN_MINE = "m"  # the button is in the /meine list
 ORIGIN_MESSAGE = "n"  # any other message: the confirmation is asked in a new message
-ORIGINS = (ORIGIN_CARD, ORIGIN_MINE, ORIGIN_MESSAGE)
+ORIGINS = (ORIGIN_CARD, ORIGIN_MINE, ORIGIN_MESSAGE, ORIGIN_REMINDER)
+
+# Buttons of reminders sent before the flows were merged carry these actions (no origin).
+LEGACY_REMINDER_ACTIONS = (
+    Action.REMINDER_CANT_COME,
+    Action.REMINDER_CANT_COME_CONFIRM,
+    Action.REMINDER_KEEP,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The message ids of one origin's flow."""
+
+    question: str  # {title}, {when}
+    question_waitlist: str  # {title}, {when}
+    button_yes: str
+    button_no: str
+    done: str  # {title}
+    kept: str | None  # None: the pressed view comes back without a note
+    already: str
+    not_found: str
+    past: str
+
+
+WORDING = Wording(
+    question="cancel.question",
+    question_waitlist="cancel.question_waitlist",
+    button_yes="cancel.button_yes",
+    button_no="cancel.button_no",
+    done="cancel.done",
+    kept="cancel.kept",
+    already="cancel.already",
+    not_found="cancel.not_found",
+    past="cancel.past",
+)
+REMINDER_WORDING = Wording(
+    question="reminders.confirm",
+    question_waitlist="cancel.question_waitlist",
+    button_yes="reminders.button_confirm",
+    button_no="reminders.button_keep",
+    done="reminders.cancelled",
+    kept=None,
+    already="reminders.already_cancelled",
+    not_found="reminders.gone",
+    past="reminders.too_late",
+)
+
+
+def _wording(origin: str) -> Wording:
+    return REMINDER_WORDING if origin == ORIGIN_REMINDER else WORDING
 
 
 def _parse(update: Update) -> tuple[int | None, str]:
     callback = unpack(update.callback_query.data)
     if callback is None:
         return None, ORIGIN_MESSAGE
+    if callback.action in LEGACY_REMINDER_ACTIONS:
+        return callback.int_arg(0), ORIGIN_REMINDER
     origin = callback.arg(1) or ORIGIN_CARD
     return callback.int_arg(0), origin if origin in ORIGINS else ORIGIN_MESSAGE
 
@@ -50,18 +111,28 @@ async def _own(
 
 
 async def _origin_view(
-    update: Update, context: BotContext, origin: str, event: Event | None, note: Html | None
+    update: Update,
+    context: BotContext,
+    origin: str,
+    event: Event | None,
+    registration: Registration | None,
 ) -> tuple[Html, InlineKeyboardMarkup | None] | None:
-    """The pressed message's own content in its current state (card or /meine list), with an
-    optional note on top; ``None`` for other messages."""
+    """The pressed message's own content in its current state: the card, the /meine list, or
+    the reminder while the sign-up stands; ``None`` for other messages."""
     user_id = update.effective_user.id
     if origin == ORIGIN_CARD and event is not None:
-        text, markup = await card_content(context, event, user_id)
-    elif origin == ORIGIN_MINE:
-        text, markup = await mine_content(context, user_id)
-    else:
-        return None
-    return (Html(note + "\n\n" + text) if note else text), markup
+        return await card_content(context, event, user_id)
+    if origin == ORIGIN_MINE:
+        return await mine_content(context, user_id)
+    if (
+        origin == ORIGIN_REMINDER
+        and event is not None
+        and registration is not None
+        and registration.status is not RegistrationStatus.CANCELLED
+    ):
+        translator, tz = context.services.translator, context.settings.tz
+        return reminder_content(translator, context.lang, tz, event, registration)
+    return None
 
 
 async def _show(
@@ -69,53 +140,63 @@ async def _show(
     context: BotContext,
     origin: str,
     event: Event | None,
-    note: Html,
+    registration: Registration | None,
+    note: Html | None,
+    *,
+    fallback: Html | None = None,
 ) -> None:
-    """Put ``note`` where the user looks: on top of the refreshed card or list, or instead of the
-    pressed confirmation question."""
-    view = await _origin_view(update, context, origin, event, note)
-    text, markup = view if view is not None else (note, None)
+    """Put ``note`` where the user looks: on top of the refreshed view (card, list, reminder),
+    or, without a view, instead of the pressed message (``fallback`` when there is no note)."""
+    view = await _origin_view(update, context, origin, event, registration)
+    if view is not None:
+        text, markup = (Html(note + "\n\n" + view[0]) if note else view[0]), view[1]
+    elif note or fallback:
+        text, markup = note or fallback, None
+    else:
+        return
     if not await editing.edit_pressed(update.callback_query, text, markup):
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
 async def ask_cancel(update: Update, context: BotContext) -> None:
-    """Abmelden: re-check the sign-up, then ask whether to really cancel it."""
+    """Abmelden / Ich kann nicht kommen: re-check the sign-up, then ask whether to really
+    cancel it."""
     query = update.callback_query
     if is_group(update):
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return
     registration_id, origin = _parse(update)
+    words = _wording(origin)
     registration, event = await _own(context, registration_id, update.effective_user.id)
     if registration is None or event is None:
-        await query.answer(context.plain("cancel.not_found"), show_alert=True)
+        await query.answer(context.plain(words.not_found), show_alert=True)
         return
     if registration.status is RegistrationStatus.CANCELLED:
-        await query.answer(context.plain("cancel.already"), show_alert=True)
-        view = await _origin_view(update, context, origin, event, None)
-        if view is not None:
-            await editing.edit_pressed(query, *view)
+        await query.answer(context.plain(words.already), show_alert=True)
+        if origin != ORIGIN_MESSAGE:  # the pressed message is the view: bring it up to date
+            already = context.text(words.already)
+            await _show(update, context, origin, event, registration, None, fallback=already)
         return
     if event.starts_at <= context.now():
-        await query.answer(context.plain("cancel.past"), show_alert=True)
+        await query.answer(context.plain(words.past), show_alert=True)
         return
     await query.answer()
     render = renderer(context)
     key = (
-        "cancel.question"
+        words.question
         if registration.status is RegistrationStatus.CONFIRMED
-        else "cancel.question_waitlist"
+        else words.question_waitlist
     )
     text = context.text(key, title=event.title, when=render.event_time(event))
     markup = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    context.plain("cancel.button_yes"),
+                    context.plain(words.button_yes),
                     callback_data=pack(Action.CANCEL_CONFIRM, registration.id, origin),
                 ),
                 InlineKeyboardButton(
-                    context.plain("cancel.button_no"),
+                    context.plain(words.button_no),
                     callback_data=pack(Action.CANCEL_KEEP, registration.id, origin),
                 ),
             ]
@@ -132,45 +213,56 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return
     registration_id, origin = _parse(update)
+    words = _wording(origin)
     user_id = update.effective_user.id
     registration, event = await _own(context, registration_id, user_id)
     if registration is None or event is None:
-        await query.answer(context.plain("cancel.not_found"), show_alert=True)
+        await query.answer(context.plain(words.not_found), show_alert=True)
         return
     result = await registration_store.cancel(context.db, registration.id, user_id, context.now())
     if result.outcome is CancelOutcome.NOT_FOUND:
-        await query.answer(context.plain("cancel.not_found"), show_alert=True)
+        await query.answer(context.plain(words.not_found), show_alert=True)
         return
     if result.outcome is CancelOutcome.EVENT_PAST:
-        await query.answer(context.plain("cancel.past"), show_alert=True)
+        await query.answer(context.plain(words.past), show_alert=True)
         return
     if result.promoted_user_ids:
         kick_outbox(context.application)  # tell the people who moved up, paced
     await query.answer()
-    key = "cancel.already" if result.outcome is CancelOutcome.ALREADY_CANCELLED else "cancel.done"
+    key = words.already if result.outcome is CancelOutcome.ALREADY_CANCELLED else words.done
     note = context.text(key, title=event.title)
-    await _show(update, context, origin, event, note)
+    registration = await registration_store.get_registration(context.db, registration.id)
+    await _show(update, context, origin, event, registration, note)
 
 
 async def keep_registration(update: Update, context: BotContext) -> None:
-    """Nein: nothing changes; the card or list comes back."""
+    """Nein: nothing changes; the card, list or reminder comes back."""
     query = update.callback_query
     if is_group(update):
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return
     registration_id, origin = _parse(update)
+    words = _wording(origin)
     registration, event = await _own(context, registration_id, update.effective_user.id)
     await query.answer()
     if registration is None:
-        await _show(update, context, ORIGIN_MESSAGE, None, context.text("cancel.not_found"))
+        note = context.text(words.not_found)
+        await _show(update, context, ORIGIN_MESSAGE, None, None, note)
         return
-    await _show(update, context, origin, event, context.text("cancel.kept"))
+    if registration.status is RegistrationStatus.CANCELLED:
+        note = context.text(words.already)
+        await _show(update, context, origin, event, registration, note)
+        return
+    kept = context.text(words.kept) if words.kept else None  # None: the view as it was
+    await _show(update, context, origin, event, registration, kept)
 
 
 def build_handlers() -> list:
-    """The cancellation buttons."""
+    """The cancellation buttons, including those of reminders sent before the flows merged."""
     return [
-        CallbackQueryHandler(ask_cancel, pattern(Action.CANCEL)),
-        CallbackQueryHandler(confirm_cancel, pattern(Action.CANCEL_CONFIRM)),
-        CallbackQueryHandler(keep_registration, pattern(Action.CANCEL_KEEP)),
+        CallbackQueryHandler(ask_cancel, pattern(Action.CANCEL, Action.REMINDER_CANT_COME)),
+        CallbackQueryHandler(
+            confirm_cancel, pattern(Action.CANCEL_CONFIRM, Action.REMINDER_CANT_COME_CONFIRM)
+        ),
+        CallbackQueryHandler(keep_registration, pattern(Action.CANCEL_KEEP, Action.REMINDER_KEEP)),
     ]

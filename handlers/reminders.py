@@ -6,9 +6,9 @@ The database decides what is due (``storage.reminders``); the JobQueue only asks
 recipient's stored language, and not at all if it no longer applies (sign-up cancelled, event
 moved, cancelled or begun).
 
-"Ich kann nicht kommen" asks once more, then cancels through ``storage.registrations.cancel``,
-which moves the waitlist up in the same transaction; the people moved up are told through the
-outbox.
+"Ich kann nicht kommen" is a cancellation button with the origin :data:`ORIGIN_REMINDER`: asking,
+cancelling and keeping live in ``handlers.cancellation``, which shows :func:`reminder_content`
+again when the sign-up is kept.
 """
 
 from __future__ import annotations
@@ -17,25 +17,24 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application
 
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import Action, pack
 from bot.context import BotContext, BotData
 from bot.i18n import Html, Translator
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
-from handlers.browsing import reply_or_edit
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import to_db_time
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
 from storage.outbox import OutboxKind
-from storage.registrations import CancelOutcome
 from storage.reminders import plan_due_reminders
 
 REMINDERS_JOB = "reminders"
 CHECK_SECONDS = 30  # how late a reminder may go out at most (plus the sender's heartbeat)
+ORIGIN_REMINDER = "r"  # cancellation origin of "Ich kann nicht kommen" (see handlers.cancellation)
 
 
 # --- the message -----------------------------------------------------------------------------
@@ -65,7 +64,7 @@ def reminder_content(
             [
                 InlineKeyboardButton(
                     translator.plain(lang, "reminders.button_cant_come"),
-                    callback_data=pack(Action.REMINDER_CANT_COME, registration.id),
+                    callback_data=pack(Action.CANCEL, registration.id, ORIGIN_REMINDER),
                 )
             ],
         ]
@@ -100,105 +99,6 @@ async def render_reminder(
         return None
     text, markup = reminder_content(data.translator, lang, data.settings.tz, event, registration)
     return OutgoingMessage.html(text, markup)
-
-
-# --- "Ich kann nicht kommen" -------------------------------------------------------------------
-
-
-async def _own_registration(
-    update: Update, context: BotContext
-) -> tuple[Registration, Event] | None:
-    """The pressed button's registration if it belongs to the presser; else answers the press
-    with a neutral alert (a forged id reveals nothing) and returns ``None``."""
-    query = update.callback_query
-    callback = unpack(query.data)
-    registration_id = callback.int_arg() if callback else None
-    registration = (
-        await registration_store.get_registration(context.db, registration_id)
-        if registration_id is not None
-        else None
-    )
-    event = (
-        await event_store.get_event(context.db, registration.event_id) if registration else None
-    )
-    if registration is None or event is None or registration.user_id != update.effective_user.id:
-        await query.answer(context.plain("reminders.gone"), show_alert=True)
-        return None
-    return registration, event
-
-
-async def press_cant_come(update: Update, context: BotContext) -> None:
-    """ "Ich kann nicht kommen": ask once more before the seat is given away."""
-    found = await _own_registration(update, context)
-    if found is None:
-        return
-    registration, event = found
-    query = update.callback_query
-    if registration.status is RegistrationStatus.CANCELLED:
-        await query.answer()
-        await reply_or_edit(update, context, context.text("reminders.already_cancelled"))
-        return
-    if event.starts_at <= context.now():
-        await query.answer(context.plain("reminders.too_late"), show_alert=True)
-        return
-    await query.answer()
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.plain("reminders.button_confirm"),
-                    callback_data=pack(Action.REMINDER_CANT_COME_CONFIRM, registration.id),
-                ),
-                InlineKeyboardButton(
-                    context.plain("reminders.button_keep"),
-                    callback_data=pack(Action.REMINDER_KEEP, registration.id),
-                ),
-            ]
-        ]
-    )
-    text = context.text("reminders.confirm", title=event.title)
-    await reply_or_edit(update, context, text, markup)
-
-
-async def press_confirm_cancel(update: Update, context: BotContext) -> None:
-    """ "Ja, Platz freigeben": cancel; the waitlist moves up in the same transaction."""
-    found = await _own_registration(update, context)
-    if found is None:
-        return
-    registration, event = found
-    query = update.callback_query
-    result = await registration_store.cancel(
-        context.db, registration.id, update.effective_user.id, context.now()
-    )
-    if result.outcome is CancelOutcome.EVENT_PAST:
-        await query.answer(context.plain("reminders.too_late"), show_alert=True)
-        return
-    if result.outcome is CancelOutcome.NOT_FOUND:
-        await query.answer(context.plain("reminders.gone"), show_alert=True)
-        return
-    await query.answer()
-    if result.outcome is CancelOutcome.ALREADY_CANCELLED:
-        await reply_or_edit(update, context, context.text("reminders.already_cancelled"))
-        return
-    await reply_or_edit(update, context, context.text("reminders.cancelled", title=event.title))
-    if result.promoted_user_ids:
-        kick_outbox(context.application)
-
-
-async def press_keep(update: Update, context: BotContext) -> None:
-    """ "Nein, ich komme": the reminder as it was."""
-    found = await _own_registration(update, context)
-    if found is None:
-        return
-    registration, event = found
-    await update.callback_query.answer()
-    if registration.status is RegistrationStatus.CANCELLED:
-        await reply_or_edit(update, context, context.text("reminders.already_cancelled"))
-        return
-    text, markup = reminder_content(
-        context.services.translator, context.lang, context.settings.tz, event, registration
-    )
-    await reply_or_edit(update, context, text, markup)
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -239,15 +139,6 @@ async def start_reminders(application: Application) -> None:
         name=REMINDERS_JOB,
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
-
-
-def build_handlers() -> list:
-    """The reminder's buttons (the venue button is the card's, handled by browsing)."""
-    return [
-        CallbackQueryHandler(press_cant_come, pattern(Action.REMINDER_CANT_COME)),
-        CallbackQueryHandler(press_confirm_cancel, pattern(Action.REMINDER_CANT_COME_CONFIRM)),
-        CallbackQueryHandler(press_keep, pattern(Action.REMINDER_KEEP)),
-    ]
 
 
 def register_renderers() -> None:

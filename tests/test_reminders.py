@@ -383,3 +383,28 @@ async def test_double_taps_change_nothing_and_are_not_refused(bot, clock, add_ev
         await user.press_data(pack(Action.REMINDER_CANT_COME_CONFIRM, registration.id), reminder)
     assert user.last_text == "Diese Anmeldung ist bereits storniert."
     assert len(user.messages) == 1  # everything happened in the reminder itself
+
+
+async def test_buttons_of_reminders_sent_before_the_merge_still_work(bot, clock, add_events):
+    """Old reminders carry rcx / rcxn / rcxy; they run the cancellation flow as origin r."""
+    await add_events(make_event())
+    registration = (await sign_up(bot, clock, 1)).registration
+    clock.set(START - timedelta(days=1))
+    await tick(bot)
+    user = bot.user(1)
+    reminder = user.last
+    assert reminder.callback_data[1] == pack(Action.CANCEL, registration.id, "r")
+    [asked] = await user.press_data(pack(Action.REMINDER_CANT_COME, registration.id), reminder)
+    assert "wirklich stornieren" in asked.text
+    assert asked.callback_data == [
+        pack(Action.CANCEL_CONFIRM, registration.id, "r"),
+        pack(Action.CANCEL_KEEP, registration.id, "r"),
+    ]
+    [kept] = await user.press_data(pack(Action.REMINDER_KEEP, registration.id), reminder)
+    assert kept.text == reminder.text and kept.button_labels == reminder.button_labels
+    old_confirm = pack(Action.REMINDER_CANT_COME_CONFIRM, registration.id)
+    [done] = await user.press_data(old_confirm, reminder)
+    assert "Ihre Anmeldung für Umbau statt Neubau ist storniert" in done.text
+    assert done.buttons == [] and len(user.messages) == 1
+    stored = await registration_store.get_registration(bot.data.db, registration.id)
+    assert stored.status is RegistrationStatus.CANCELLED
