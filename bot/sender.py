@@ -50,6 +50,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 
 from bot.context import BotData
+from bot.jobs import replace_repeating_job
 from handlers.users import forget_user
 from storage import outbox
 from storage import users as user_store
@@ -383,16 +384,6 @@ async def start_sender(application: Application) -> None:
                 item.kind,
                 item.user_id,
             )
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("No JobQueue: the outbox is only drained when asked to")
-        return
-    for job in job_queue.get_jobs_by_name(OUTBOX_JOB):
-        job.schedule_removal()
-    job_queue.run_repeating(
-        _heartbeat,
-        interval=HEARTBEAT_SECONDS,
-        first=0,
-        name=OUTBOX_JOB,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    replace_repeating_job(
+        application, _heartbeat, name=OUTBOX_JOB, interval=HEARTBEAT_SECONDS, first=0
     )

@@ -31,6 +31,7 @@ from telegram.ext import (
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.i18n import Html
+from bot.jobs import replace_repeating_job
 from bot.sender import OutgoingMessage, register_renderer
 from handlers.admin import END, abort_button, kick_sender, organisers_only, show_picker
 from handlers.browsing import reply_or_edit
@@ -381,15 +382,10 @@ def register_renderers() -> None:
 def start_progress(application: Application) -> None:
     """At start-up: (re)start the progress job; it also picks up broadcasts a crash
     interrupted (their rows still pending are drained by the sender)."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        return
-    for job in job_queue.get_jobs_by_name(PROGRESS_JOB):
-        job.schedule_removal()
-    job_queue.run_repeating(
+    replace_repeating_job(
+        application,
         progress_job,
+        name=PROGRESS_JOB,
         interval=PROGRESS_INTERVAL,
         first=PROGRESS_INTERVAL,
-        name=PROGRESS_JOB,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html, escape
+from bot.jobs import replace_repeating_job
 from bot.sender import kick_outbox
 from handlers import editing, users
 from handlers.browsing import is_group, split_message
@@ -135,17 +136,12 @@ async def remove_expired_data(context: BotContext) -> None:
 
 def schedule_retention(application: Application) -> None:
     """Arm the daily retention job (replacing one of the same name); called from post_init."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("No JobQueue: personal data of past events is not removed automatically")
-        return
-    for job in job_queue.get_jobs_by_name(RETENTION_JOB):
-        job.schedule_removal()
-    job_queue.run_repeating(
+    replace_repeating_job(
+        application,
         remove_expired_data,
+        name=RETENTION_JOB,
         interval=RETENTION_INTERVAL,
         first=RETENTION_FIRST_RUN,
-        name=RETENTION_JOB,
     )
 
 

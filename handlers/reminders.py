@@ -23,6 +23,7 @@ from telegram.ext import Application
 from bot.callbacks import Action, pack
 from bot.context import BotContext, BotData
 from bot.i18n import Html, Translator
+from bot.jobs import replace_repeating_job
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
 from storage import events as event_store
@@ -127,17 +128,12 @@ async def start_reminders(application: Application) -> None:
     no naive datetime is ever read in ``Defaults.tzinfo``.
     """
     await plan_and_kick(application)
-    job_queue = application.job_queue
-    if job_queue is None:
-        return
-    for job in job_queue.get_jobs_by_name(REMINDERS_JOB):
-        job.schedule_removal()
-    job_queue.run_repeating(
+    replace_repeating_job(
+        application,
         check_reminders,
+        name=REMINDERS_JOB,
         interval=CHECK_SECONDS,
         first=CHECK_SECONDS,
-        name=REMINDERS_JOB,
-        job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
 
 
