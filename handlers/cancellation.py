@@ -158,19 +158,40 @@ async def _show(
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
-async def ask_cancel(update: Update, context: BotContext) -> None:
-    """Abmelden / Ich kann nicht kommen: re-check the sign-up, then ask whether to really
-    cancel it."""
+@dataclass(frozen=True, slots=True)
+class _Press:
+    """A cancellation button press, checked: the presser's own sign-up and its event."""
+
+    origin: str
+    words: Wording
+    registration: Registration
+    event: Event
+
+
+async def _checked_press(update: Update, context: BotContext) -> _Press | None:
+    """Read a cancellation button and re-check it: private chat, the presser's own sign-up.
+    Anything else is answered (a forged id the same as a missing one) and gives ``None``."""
     query = update.callback_query
     if is_group(update):
         await query.answer(context.plain("signup.private_only"), show_alert=True)
-        return
+        return None
     registration_id, origin = _parse(update)
     words = _wording(origin)
     registration, event = await _own(context, registration_id, update.effective_user.id)
     if registration is None or event is None:
         await query.answer(context.plain(words.not_found), show_alert=True)
+        return None
+    return _Press(origin, words, registration, event)
+
+
+async def ask_cancel(update: Update, context: BotContext) -> None:
+    """Abmelden / Ich kann nicht kommen: re-check the sign-up, then ask whether to really
+    cancel it."""
+    press = await _checked_press(update, context)
+    if press is None:
         return
+    query, origin, words = update.callback_query, press.origin, press.words
+    registration, event = press.registration, press.event
     if registration.status is RegistrationStatus.CANCELLED:
         await query.answer(context.plain(words.already), show_alert=True)
         if origin != ORIGIN_MESSAGE:  # the pressed message is the view: bring it up to date
@@ -208,18 +229,13 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 
 async def confirm_cancel(update: Update, context: BotContext) -> None:
     """Ja, abmelden: cancel (the waitlist moves up in the same transaction) and say so."""
-    query = update.callback_query
-    if is_group(update):
-        await query.answer(context.plain("signup.private_only"), show_alert=True)
+    press = await _checked_press(update, context)
+    if press is None:
         return
-    registration_id, origin = _parse(update)
-    words = _wording(origin)
-    user_id = update.effective_user.id
-    registration, event = await _own(context, registration_id, user_id)
-    if registration is None or event is None:
-        await query.answer(context.plain(words.not_found), show_alert=True)
-        return
-    result = await registration_store.cancel(context.db, registration.id, user_id, context.now())
+    query, origin, words, event = update.callback_query, press.origin, press.words, press.event
+    result = await registration_store.cancel(
+        context.db, press.registration.id, update.effective_user.id, context.now()
+    )
     if result.outcome is CancelOutcome.NOT_FOUND:
         await query.answer(context.plain(words.not_found), show_alert=True)
         return
@@ -231,7 +247,7 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
     await query.answer()
     key = words.already if result.outcome is CancelOutcome.ALREADY_CANCELLED else words.done
     note = context.text(key, title=event.title)
-    registration = await registration_store.get_registration(context.db, registration.id)
+    registration = await registration_store.get_registration(context.db, press.registration.id)
     await _show(update, context, origin, event, registration, note)
 
 
