@@ -23,7 +23,7 @@ from handlers import signup
 from storage import events as event_store
 from storage.db import from_db_time
 from storage.events import NOTIFIED_FIELDS
-from storage.models import EventStatus
+from storage.models import Event, EventStatus
 from storage.outbox import OutboxKind
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
@@ -57,6 +57,15 @@ def _button(
     )
 
 
+async def _upcoming_event(data: BotData, payload: dict[str, Any]) -> Event | None:
+    """The payload's event if it is still scheduled and has not begun; else ``None`` (the
+    notice has become pointless and is not sent)."""
+    event = await event_store.get_event(data.db, str(payload.get("event_id")))
+    if event is None or event.status is not EventStatus.SCHEDULED:
+        return None
+    return event if event.starts_at > data.clock.now() else None
+
+
 async def render_event_changed(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
@@ -64,14 +73,9 @@ async def render_event_changed(
 
     ``None`` if the event is gone, cancelled since (the cancellation notice says enough) or over.
     """
-    event = await event_store.get_event(data.db, str(payload.get("event_id")))
+    event = await _upcoming_event(data, payload)
     changes = payload.get("changes") or {}
-    if (
-        event is None
-        or event.status is not EventStatus.SCHEDULED
-        or event.starts_at <= data.clock.now()
-        or not any(field in changes for field in NOTIFIED_FIELDS)
-    ):
+    if event is None or not any(field in changes for field in NOTIFIED_FIELDS):
         return None
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [render.text("notifications.changed", title=event.title), ""]
@@ -103,10 +107,8 @@ async def render_event_reinstated(
 ) -> OutgoingMessage | None:
     """Outbox kind ``event_reinstated``: a cancelled event takes place after all (with what
     changed meanwhile); ``None`` if it is gone, cancelled again or over."""
-    event = await event_store.get_event(data.db, str(payload.get("event_id")))
-    if event is None or event.status is not EventStatus.SCHEDULED:
-        return None
-    if event.starts_at <= data.clock.now():
+    event = await _upcoming_event(data, payload)
+    if event is None:
         return None
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [
@@ -126,10 +128,8 @@ async def render_promoted(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
     """Outbox kind ``promoted``: the sign-up feature's text, sent by the paced sender."""
-    event = await event_store.get_event(data.db, str(payload.get("event_id")))
-    if event is None or event.status is not EventStatus.SCHEDULED:
-        return None
-    if event.starts_at <= data.clock.now():
+    event = await _upcoming_event(data, payload)
+    if event is None:
         return None
     rendered = await signup.render_promoted(
         data.translator, lang, data.settings.tz, payload, data.db
