@@ -12,8 +12,8 @@ from typing import Any
 from bench.common import NOW, bench_settings, clock
 from bot import sender
 from bot.context import BotData
-from bot.offline import offline_bot
 from storage.db import to_db_time
+from testing.offline import offline_bot
 
 BENCH_KIND = "bench_bulk"
 

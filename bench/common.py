@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.settings import Settings
+from domain.models import Event
 from storage.db import Database, to_db_time
 from storage.events import save_events
-from storage.models import Event
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 ADMIN_ID = 1000

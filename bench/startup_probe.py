@@ -19,8 +19,8 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
-from bot.fake_telegram import FakeBotApi  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from testing.fake_telegram import FakeBotApi  # noqa: E402
 
 IMPORTED = time.perf_counter()
 

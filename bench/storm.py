@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench.common import add_events, add_returning_users, bench_settings, clock
 from bot.callbacks import Action
-from bot.offline import offline_bot, press_action
+from testing.offline import offline_bot, press_action
 
 
 async def run_storm(users: int = 1000, seats: int = 100) -> dict:

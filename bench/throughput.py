@@ -35,8 +35,8 @@ from bench.common import (
     percentile,
 )
 from bot.callbacks import Action
-from bot.fake_telegram import FakeBotApi, FakeUser
-from bot.offline import offline_bot, press_action
+from testing.fake_telegram import FakeBotApi, FakeUser
+from testing.offline import offline_bot, press_action
 
 EVENTS = 12  # more than one page of the list
 LATENCY_LOAD = 0.3  # offered load of the latency phase, as a fraction of measured capacity

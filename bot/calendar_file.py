@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import icalendar
 
-from storage.models import Event, EventStatus
+from domain.models import Event, EventStatus
 
 DEFAULT_DURATION = timedelta(hours=2)  # when the program gives no end
 UID_DOMAIN = "kraft-der-region.akbw.de"

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.program import ProgramError, dump_program, parse_program
 from bot.settings import ConfigError, Settings, load_settings
+from domain.models import Event
+from domain.program import ProgramError, dump_program, parse_program
 from storage.db import Database
 from storage.events import SaveReport, list_all, save_events
-from storage.models import Event
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from bot.clock import Clock
-from bot.fake_telegram import FakeUser, SentMessage, render_for_terminal
-from bot.offline import offline_bot
 from bot.settings import Settings
 from storage import events as event_store
+from testing.fake_telegram import FakeUser, SentMessage, render_for_terminal
+from testing.offline import offline_bot
 
 CONSOLE_DATABASE = Path("data/console.sqlite3")
 EXAMPLE_PROGRAM = Path(__file__).resolve().parent.parent / "examples" / "program.yaml"
@@ -39,7 +39,7 @@ def console_settings(settings: Settings, args: argparse.Namespace, user_id: int)
 
 async def load_examples_if_empty(settings: Settings, db: object, clock: Clock) -> int:
     """Fill an empty console database with the example program; return how many were loaded."""
-    from bot.program import parse_program
+    from domain.program import parse_program
 
     if await event_store.list_all(db) or not EXAMPLE_PROGRAM.exists():  # type: ignore[arg-type]
         return 0

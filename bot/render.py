@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.i18n import Html, Translator, escape
-from storage.models import (
+from domain.models import (
     Event,
     EventStatus,
     Registration,

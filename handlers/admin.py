@@ -28,9 +28,9 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.sender import kick_outbox
+from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
-from storage.models import EventStatus
 
 END = ConversationHandler.END
 PICKER_PAGE_SIZE = 6

@@ -8,12 +8,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
+from domain.models import Registration, RegistrationStatus
 from handlers.admin import organisers_only, show_picker
 from handlers.browsing import renderer, split_message
 from storage import attendees as attendee_store
 from storage import events as event_store
 from storage.attendees import EventFigures
-from storage.models import Registration, RegistrationStatus
 
 SECTIONS = (
     (RegistrationStatus.CONFIRMED, "attendees.section_confirmed"),

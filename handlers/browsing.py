@@ -15,10 +15,10 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.render import Renderer
+from domain.models import Event, EventStatus, Registration, RegistrationStatus
 from handlers import editing
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 PAGE_SIZE = 5
 MESSAGE_LIMIT = 4096

@@ -23,13 +23,13 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.sender import kick_outbox
+from domain.models import Event, Registration, RegistrationStatus
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from handlers.mine import mine_content
 from handlers.reminders import ORIGIN_REMINDER, reminder_content
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.models import Event, Registration, RegistrationStatus
 from storage.registrations import CancelOutcome
 
 ORIGIN_CARD = "c"  # the button is on the event card (the default: the card omits the origin)

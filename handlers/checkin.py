@@ -17,13 +17,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
+from domain.models import Event, EventStatus, Registration
 from handlers.admin import is_organiser, organisers_only, show_picker
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.attendees import CheckInOutcome, CheckInResult
-from storage.models import Event, EventStatus, Registration
 
 CHECKIN_DEEP_LINK_PREFIX = "ci_"
 TICKET = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -18,7 +18,8 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.event_input import (
+from bot.i18n import Html, escape
+from domain.event_input import (
     CREATE_STEPS,
     FIELDS,
     REQUIRED,
@@ -31,11 +32,10 @@ from bot.event_input import (
     values_of,
     with_suffix,
 )
-from bot.i18n import Html, escape
+from domain.models import Event, EventStatus
 from handlers.admin import END, abort_button, kick_sender, organisers_only
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, renderer, reply_or_edit, send_card
 from storage import events as event_store
-from storage.models import Event, EventStatus
 
 DRAFT_KEY = "event_draft"
 CREATE_SUMMARY = ("title", "series", *CREATE_STEPS[1:])

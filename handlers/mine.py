@@ -9,11 +9,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callbacks import Action, pack, pattern
 from bot.context import BotContext
 from bot.i18n import Html
+from domain.models import EventStatus, RegistrationStatus
 from handlers import editing
 from handlers.browsing import is_group, renderer
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.models import EventStatus, RegistrationStatus
 
 MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
 ORIGIN_MINE = "m"  # cancellation origin (see handlers.cancellation)

@@ -26,10 +26,10 @@ from bot.i18n import Html, Translator
 from bot.jobs import replace_repeating_job
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
+from domain.models import Event, EventStatus, Registration, RegistrationStatus
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import to_db_time
-from storage.models import Event, EventStatus, Registration, RegistrationStatus
 from storage.outbox import OutboxKind
 from storage.reminders import plan_due_reminders
 

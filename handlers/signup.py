@@ -32,13 +32,13 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html, Translator
 from bot.render import Renderer
+from domain.models import Event, Registration, RegistrationStatus
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
 from storage.db import Database
-from storage.models import Event, Registration, RegistrationStatus
 from storage.registrations import SignUpOutcome, SignUpResult
 
 NAME = 1  # conversation state: waiting for the typed name

@@ -9,11 +9,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
+from domain.models import EventStatus
 from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
 from storage.attendees import EventFigures
-from storage.models import EventStatus
 
 PAGE_SIZE = 5
 

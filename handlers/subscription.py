@@ -15,10 +15,10 @@ from bot.context import BotContext, BotData
 from bot.i18n import Html
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, register_renderer
+from domain.models import EventStatus
 from handlers.browsing import is_group
 from storage import events as event_store
 from storage import users as user_store
-from storage.models import EventStatus
 from storage.outbox import OutboxKind
 
 QUESTION_PREFIX = pack(Action.SUBSCRIBE)  # the yes/no buttons' data starts with this

@@ -21,10 +21,10 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
+from domain.models import Event, EventStatus, RegistrationStatus
 from handlers.browsing import is_group, renderer
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.models import Event, EventStatus, RegistrationStatus
 
 CHECK_IN_PREFIX = "ci_"  # /start ci_<ticket> checks the holder in (organisers only)
 EVENING_WITHOUT_END = timedelta(hours=4)  # tickets stay available this long after the start

@@ -17,8 +17,8 @@ from enum import StrEnum
 
 import aiosqlite
 
+from domain.models import EventStatus, Registration, RegistrationStatus
 from storage.db import Database, from_db_time, to_db_time
-from storage.models import EventStatus, Registration, RegistrationStatus
 from storage.registrations import registration_from_row
 
 CSV_COLUMNS = (

@@ -9,9 +9,9 @@ from datetime import datetime
 
 import aiosqlite
 
+from domain.models import Event, EventStatus, SeatCounts, Speaker
 from storage import outbox
 from storage.db import Database, from_db_time, to_db_time
-from storage.models import Event, EventStatus, SeatCounts, Speaker
 
 # Fields whose change is worth a message to everyone signed up (PRODUCT §4, Changes).
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 import aiosqlite
 
+from domain.models import Event, EventStatus, Registration, RegistrationStatus
 from storage import outbox
 from storage.db import Database, from_db_time, run_in_writer, to_db_time
-from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
 

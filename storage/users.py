@@ -6,8 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from domain.models import User
 from storage.db import Database, from_db_time, to_db_time
-from storage.models import User
 
 
 def _user(row: aiosqlite.Row) -> User:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.offline import OfflineBot, offline_bot
 from bot.settings import Settings
+from domain.models import Event, Speaker
 from storage import events as event_store
-from storage.models import Event, Speaker
+from testing.offline import OfflineBot, offline_bot
 
 ADMIN_ID = 1000
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday morning, 10:00 in Berlin

@@ -24,14 +24,14 @@ from telegram.request import RequestData
 from bot.app import build_application
 from bot.callbacks import Action, pack
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeBotApi
-from bot.offline import offline_bot, unthrottled
 from bot.sender import drain_outbox
 from bot.settings import Settings
+from domain.models import Event
 from storage import events as event_store
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database, to_db_time
-from storage.models import Event
+from testing.fake_telegram import FakeBotApi
+from testing.offline import offline_bot, unthrottled
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 ORGANISER = 1000

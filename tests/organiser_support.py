@@ -6,10 +6,10 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from bot.offline import OfflineBot
+from domain.models import Registration
 from storage import registrations as registration_store
 from storage import users as user_store
-from storage.models import Registration
+from testing.offline import OfflineBot
 
 WRITTEN_TABLES = ("events", "speakers", "registrations", "broadcasts", "outbox")
 

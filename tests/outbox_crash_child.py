@@ -20,10 +20,10 @@ from typing import Any
 from telegram.request import RequestData
 
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeBotApi
-from bot.offline import offline_bot
 from bot.sender import drain_outbox
 from bot.settings import Settings
+from testing.fake_telegram import FakeBotApi
+from testing.offline import offline_bot
 
 SENT_PREFIX = "sent "
 

@@ -11,9 +11,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from bot.clock import ManualClock
-from bot.fake_telegram import RATE_LIMITED_METHODS, FakeBotApi, JSONDict
-from bot.fake_telegram.api import _ApiError
-from bot.offline import OfflineBot, offline_bot
 from bot.sender import DrainReport, drain_outbox
 from bot.settings import Settings
 from handlers.reminders import plan_and_kick
@@ -21,6 +18,9 @@ from storage import registrations as registration_store
 from storage import users as user_store
 from storage.db import Database
 from storage.registrations import SignUpResult
+from testing.fake_telegram import RATE_LIMITED_METHODS, FakeBotApi, JSONDict
+from testing.fake_telegram.api import _ApiError
+from testing.offline import OfflineBot, offline_bot
 
 
 async def sign_up(

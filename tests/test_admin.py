@@ -8,9 +8,9 @@ from telegram import BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.callbacks import Action, pack
 from bot.commands import ORGANISER_COMMANDS
-from bot.offline import offline_bot
 from storage import users as user_store
 from storage.db import Database
+from testing.offline import offline_bot
 from tests.conftest import ADMIN_ID, make_event
 from tests.organiser_support import sign_up, snapshot
 

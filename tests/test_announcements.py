@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.sender import drain_outbox
-from storage.models import EventStatus
+from domain.models import EventStatus
 from tests.conftest import make_event
 
 

@@ -12,13 +12,13 @@ from datetime import timedelta
 import pytest
 from telegram import Update
 
-from bot.fake_telegram import Entity, FakeBotApi
-from bot.offline import offline_bot
 from bot.sender import drain_outbox
 from handlers.broadcast import PROGRESS_JOB, report_progress
 from storage import broadcasts as broadcast_store
 from storage.broadcasts import Audience
 from storage.db import to_db_time
+from testing.fake_telegram import Entity, FakeBotApi
+from testing.offline import offline_bot
 from tests.conftest import ADMIN_ID, make_event, make_settings
 from tests.organiser_support import rows, sign_up
 

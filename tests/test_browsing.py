@@ -7,8 +7,8 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from bot.fake_telegram import parse_html
-from storage.models import EventStatus, Speaker
+from domain.models import EventStatus, Speaker
+from testing.fake_telegram import parse_html
 from tests.conftest import NOW, make_event
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from domain.models import EventStatus
 from storage import registrations as registration_store
-from storage.models import EventStatus
 from tests.conftest import ADMIN_ID, make_event
 from tests.organiser_support import rows, sign_up, snapshot
 

@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from bot.callbacks import Action
 from bot.context import BotContext
-from bot.offline import press_action
+from testing.offline import press_action
 from tests.conftest import ADMIN_ID, make_event
 
 ASKING = 1

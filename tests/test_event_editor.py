@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sender import drain_outbox
+from domain.models import EventStatus, RegistrationStatus, Speaker
 from storage import events as event_store
-from storage.models import EventStatus, RegistrationStatus, Speaker
 from tests.conftest import ADMIN_ID, make_event
 from tests.organiser_support import rows, sign_up, snapshot
 

@@ -24,7 +24,7 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot.fake_telegram import (
+from testing.fake_telegram import (
     QUERY_TOO_OLD,
     Entity,
     FakeBotApi,

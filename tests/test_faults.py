@@ -14,11 +14,11 @@ import pytest
 
 from bot.callbacks import Action
 from bot.clock import ManualClock
-from bot.fake_telegram import Entity, FakeBotApi
-from bot.offline import OfflineBot, offline_bot, press_action
 from bot.sender import drain_outbox
 from storage import registrations as registration_store
 from storage import users as user_store
+from testing.fake_telegram import Entity, FakeBotApi
+from testing.offline import OfflineBot, offline_bot, press_action
 from tests.conftest import ADMIN_ID, NOW, make_event, make_settings
 
 IGNORE_RETRY_AFTER_DEPRECATION = pytest.mark.filterwarnings(

@@ -33,12 +33,12 @@ from hypothesis import strategies as st
 
 from bot.callbacks import Action
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeGroup, FakeUser
-from bot.offline import OfflineBot, offline_bot, press_action
+from domain.models import EventStatus
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
-from storage.models import EventStatus
+from testing.fake_telegram import FakeGroup, FakeUser
+from testing.offline import OfflineBot, offline_bot, press_action
 from tests.conftest import NOW, make_event, make_settings
 from tests.invariants import assert_consistent
 

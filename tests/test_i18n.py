@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.fake_telegram import parse_html
 from bot.i18n import Html, Translator, escape, resolve_language
 from bot.render import Renderer
+from testing.fake_telegram import parse_html
 
 translator = Translator.load()
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.sender import OBSOLETE, drain_outbox
+from domain.models import EventStatus, RegistrationStatus
 from handlers.reminders import plan_and_kick
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import Database
-from storage.models import EventStatus, RegistrationStatus
 from tests.conftest import NOW, make_event
 from tests.outbox_support import bot_texts, deliveries, outbox_rows, sign_up, tick
 

@@ -8,12 +8,12 @@ import dataclasses
 import json
 from datetime import timedelta
 
-from bot.offline import offline_bot
 from bot.sender import drain_outbox
 from handlers.privacy import RETENTION_JOB, schedule_retention
 from storage import events as event_store
 from storage import outbox
 from storage import users as user_store
+from testing.offline import offline_bot
 from tests.conftest import NOW, make_event, make_settings
 from tests.invariants import assert_consistent
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli_program import export_program, import_program
-from bot.program import EventEntry, ProgramError, ProgramFile, dump_program, parse_program
+from domain.models import Event, EventStatus, Speaker
+from domain.program import EventEntry, ProgramError, ProgramFile, dump_program, parse_program
 from storage.db import Database
-from storage.models import Event, EventStatus, Speaker
 from storage.registrations import sign_up
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.sender import drain_outbox
+from domain.models import EventStatus
 from storage import registrations
-from storage.models import EventStatus
 from tests.conftest import make_event
 
 

@@ -15,11 +15,11 @@ import pytest
 
 from bot.callbacks import Action, pack
 from bot.sender import OBSOLETE, drain_outbox
+from domain.models import RegistrationStatus
 from handlers.reminders import REMINDERS_JOB, plan_and_kick
 from storage import events as event_store
 from storage import outbox
 from storage import registrations as registration_store
-from storage.models import RegistrationStatus
 from tests.conftest import NOW, make_event, make_settings
 from tests.outbox_crash_child import RecordingApi, sent_chats
 from tests.outbox_support import (

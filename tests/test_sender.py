@@ -13,8 +13,6 @@ import pytest
 from telegram.ext import AIORateLimiter
 
 from bot.context import BotData
-from bot.fake_telegram import RATE_LIMITED_METHODS
-from bot.offline import OfflineBot
 from bot.sender import (
     MAX_ATTEMPTS,
     OutgoingMessage,
@@ -26,6 +24,8 @@ from bot.sender import (
 from storage import outbox
 from storage import users as user_store
 from storage.db import Database
+from testing.fake_telegram import RATE_LIMITED_METHODS
+from testing.offline import OfflineBot
 from tests.conftest import make_settings
 from tests.outbox_support import FloodWaitApi, outbox_rows, running_bot
 

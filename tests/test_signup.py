@@ -12,10 +12,10 @@ import pytest
 
 from bot.callbacks import MAX_BYTES, Action, pack
 from bot.sender import drain_outbox
+from domain.models import EventStatus
 from handlers.tickets import check_in_url, qr_png
 from storage import registrations as registration_store
 from storage import users as user_store
-from storage.models import EventStatus
 from tests.conftest import NOW, make_event
 from tests.invariants import assert_consistent
 

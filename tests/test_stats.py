@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.models import EventStatus
 from storage import attendees as attendee_store
 from storage import registrations as registration_store
-from storage.models import EventStatus
 from tests.conftest import ADMIN_ID, make_event
 from tests.organiser_support import sign_up
 

@@ -17,8 +17,8 @@ import pytest
 from telegram.ext import Application
 
 from bot import cli
-from bot.fake_telegram import Entity
-from bot.offline import OfflineBot, offline_bot
+from testing.fake_telegram import Entity
+from testing.offline import OfflineBot, offline_bot
 from tests.conftest import make_settings
 
 SECRET = "s3cret-Token_for-tests"

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from bot.program import ID_PATTERN, parse_time
-from storage.models import Event, EventStatus, Speaker
+from domain.models import Event, EventStatus, Speaker
+from domain.program import ID_PATTERN, parse_time
 
 # The fields an organiser can set, in the order the edit menu shows them.
 FIELDS = (

@@ -18,8 +18,8 @@ from bot.app import build_application
 from bot.callbacks import unpack
 from bot.clock import Clock
 from bot.context import BotData
-from bot.fake_telegram import FakeBotApi, FakeGroup, FakeUser
 from bot.settings import Settings
+from testing.fake_telegram import FakeBotApi, FakeGroup, FakeUser
 
 
 def unthrottled() -> BaseRateLimiter:

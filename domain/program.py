@@ -1,7 +1,7 @@
 """The program file (PRODUCT §3): read and validate it, and write it back out.
 
 Pure functions, no Telegram and no database: :func:`parse_program` turns the YAML text into
-:class:`storage.models.Event` values or raises :class:`ProgramError` listing *every* problem,
+:class:`domain.models.Event` values or raises :class:`ProgramError` listing *every* problem,
 each naming the event and the field; :func:`dump_program` writes events in the same format, so
 that ``parse(dump(events)) == events`` and ``dump(parse(dump(x)))`` is byte-identical.
 
@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from storage.models import Event, EventStatus, Speaker
+from domain.models import Event, EventStatus, Speaker
 
 TIME_EXAMPLE = "2025-10-22 18:30"
 ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
