@@ -19,6 +19,7 @@ class Action:
     """Every action name, so that no two features pick the same one."""
 
     LIST = "ls"  # arg: offset
+    PAST = "lp"  # arg: offset (the evenings that took place, latest first)
     CARD = "ev"  # arg: event id
     ICS = "ics"  # arg: event id
     VENUE = "map"  # arg: event id

@@ -12,14 +12,21 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.i18n import Html, Translator, escape
-from domain.models import (
-    Event,
-    EventStatus,
-    Registration,
-    RegistrationStatus,
-    SeatCounts,
-    Speaker,
-)
+from domain.evening import SIGN_UP_PHASES, Phase, phase, seats_left
+from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
+from domain.standing import StandingKind, standing
+
+# Card lines of the phases that need no figures (the others are built in Renderer.seats).
+_PHASE_KEYS = {
+    Phase.NO_REGISTRATION: "card.no_registration",
+    Phase.UNDER_WAY: "card.under_way",
+    Phase.CANCELLED: "card.cancelled",
+}
+_STANDING_KEYS = {
+    StandingKind.CONFIRMED: "card.you_confirmed",
+    StandingKind.CHECKED_IN: "card.you_checked_in",
+    StandingKind.VOID: "card.you_void",
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -68,28 +75,37 @@ class Renderer:
         end = self.time_only(event.ends_at) if same_day else self.when(event.ends_at)
         return self.text("card.time_range", start=start, end=end)
 
-    def seats(self, event: Event, counts: SeatCounts) -> Html:
-        """Free seats, fully booked, or sign-up not offered."""
-        if event.status is EventStatus.CANCELLED:
-            return self.text("card.cancelled")
-        if event.capacity == 0:
-            return self.text("card.no_registration")
-        if event.capacity is None:
-            return self.text("card.seats_unlimited")
-        free = event.capacity - counts.confirmed
-        if free <= 0:
+    def seats(self, event: Event, counts: SeatCounts, now: datetime) -> Html:
+        """What the evening's phase means for a reader: seats, waitlist, closed (since when),
+        no sign-up, under way, took place, cancelled — one line, from ``domain.evening``."""
+        current = phase(event, counts, now)
+        if current is Phase.OPEN:
+            free = seats_left(event, counts)
+            if free is None:
+                return self.text("card.seats_unlimited")
+            return self.text("card.seats_free", count=free)
+        if current is Phase.FULL:
             return self.text("card.full_waitlist", count=counts.waitlisted)
-        return self.text("card.seats_free", count=free)
+        if current is Phase.REGISTRATION_CLOSED:
+            when = self.when(event.registration_deadline)
+            return self.text("card.registration_closed", when=when)
+        if current is Phase.OVER:
+            return self.text("card.over", when=self.when(event.starts_at))
+        return self.text(_PHASE_KEYS[current])
 
-    def own_status(self, registration: Registration | None) -> Html | None:
-        """The reader's own status line, if they are signed up."""
-        if registration is None:
+    def deadline(self, event: Event, counts: SeatCounts, now: datetime) -> Html | None:
+        """``Anmeldung bis …`` while sign-up is open and a deadline before the start is set."""
+        if event.registration_closes_at is None or phase(event, counts, now) not in SIGN_UP_PHASES:
             return None
-        if registration.status is RegistrationStatus.CONFIRMED:
-            return self.text("card.you_confirmed")
-        if registration.status is RegistrationStatus.WAITLISTED:
-            return self.text("card.you_waitlisted", position=registration.waitlist_position)
-        return None
+        return self.text("card.deadline", when=self.when(event.registration_deadline))
+
+    def own_status(self, event: Event, registration: Registration | None) -> Html | None:
+        """The reader's own standing, if they signed up (void when the evening was cancelled)."""
+        mine = standing(event, registration)
+        if mine.kind is StandingKind.WAITLISTED:
+            return self.text("card.you_waitlisted", position=mine.waitlist_position or 1)
+        key = _STANDING_KEYS.get(mine.kind)
+        return self.text(key) if key else None
 
     def speaker_line(self, speaker: Speaker, with_bio: bool = False) -> Html:
         """``• Name – Role`` (and the bio on the next line)."""
@@ -102,7 +118,11 @@ class Renderer:
         return line
 
     def event_card(
-        self, event: Event, counts: SeatCounts, registration: Registration | None = None
+        self,
+        event: Event,
+        counts: SeatCounts,
+        now: datetime,
+        registration: Registration | None = None,
     ) -> Html:
         """The full card: title, series, time, venue, description, speakers, seats, status."""
         parts: list[str] = []
@@ -122,8 +142,11 @@ class Renderer:
         if event.speakers:
             parts.extend(["", self.text("card.speakers_heading")])
             parts.extend(self.speaker_line(speaker) for speaker in event.speakers)
-        parts.extend(["", self.seats(event, counts)])
-        status = self.own_status(registration)
+        parts.extend(["", self.seats(event, counts, now)])
+        deadline = self.deadline(event, counts, now)
+        if deadline:
+            parts.append(deadline)
+        status = self.own_status(event, registration)
         if status:
             parts.append(status)
         return Html("\n".join(parts))

@@ -15,7 +15,9 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
 from bot.render import Renderer
-from domain.models import Event, EventStatus, Registration, RegistrationStatus
+from domain.evening import has_begun
+from domain.models import Event, EventStatus, Registration
+from domain.standing import Offer, Refusal, may_add_to_calendar, offers
 from handlers import editing
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -63,15 +65,31 @@ async def reply_or_edit(
 # --- the list ------------------------------------------------------------------------------
 
 
-async def _list_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+async def _list_page(
+    context: BotContext, offset: int, past: bool = False
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """One page of the upcoming evenings (soonest first) or of the past ones (latest first)."""
     db, now = context.db, context.now()
-    total = await event_store.count_upcoming(db, now)
+    count, fetch = (
+        (event_store.count_past, event_store.list_past)
+        if past
+        else (event_store.count_upcoming, event_store.list_upcoming)
+    )
+    action = Action.PAST if past else Action.LIST
+    other = (
+        _button(context, "list.upcoming_button", Action.LIST, 0)
+        if past
+        else _button(context, "list.past_button", Action.PAST, 0)
+    )
+    total = await count(db, now)
     if total == 0:
-        return context.text("list.empty"), None
+        return context.text("list.past_empty" if past else "list.empty"), InlineKeyboardMarkup(
+            [[other]]
+        )
     offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
-    page = await event_store.list_upcoming(db, now, PAGE_SIZE, offset)
+    page = await fetch(db, now, PAGE_SIZE, offset)
     render = renderer(context)
-    lines = [context.text("list.heading", count=total)]
+    lines = [context.text("list.past_heading" if past else "list.heading", count=total)]
     lines.extend(render.event_list_line(event, offset + i + 1) for i, event in enumerate(page))
     if total > PAGE_SIZE:
         lines.append(
@@ -90,11 +108,12 @@ async def _list_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyb
     ]
     paging = []
     if offset > 0:
-        paging.append(_button(context, "list.previous", Action.LIST, offset - PAGE_SIZE))
+        paging.append(_button(context, "list.previous", action, offset - PAGE_SIZE))
     if offset + PAGE_SIZE < total:
-        paging.append(_button(context, "list.next", Action.LIST, offset + PAGE_SIZE))
+        paging.append(_button(context, "list.next", action, offset + PAGE_SIZE))
     if paging:
         rows.append(paging)
+    rows.append([other])
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -105,51 +124,58 @@ async def show_events(update: Update, context: BotContext) -> None:
 
 
 async def page_events(update: Update, context: BotContext) -> None:
-    """◀ / ▶ on the list: another page."""
+    """◀ / ▶ on the list, or the switch between upcoming and past evenings: another page."""
     callback = unpack(update.callback_query.data)
     offset = callback.int_arg() if callback else None
+    past = callback is not None and callback.action == Action.PAST
     await update.callback_query.answer()
-    text, markup = await _list_page(context, offset or 0)
+    text, markup = await _list_page(context, offset or 0, past)
     await reply_or_edit(update, context, text, markup)
 
 
 # --- the card ------------------------------------------------------------------------------
 
 
-def signup_open(event: Event, context: BotContext) -> bool:
-    """Whether the card offers a sign-up button at all."""
-    now = context.now()
-    return (
-        event.status is EventStatus.SCHEDULED
-        and event.capacity != 0
-        and event.registration_deadline > now
-    )
-
-
 def card_keyboard(
     context: BotContext, event: Event, registration: Registration | None, in_group: bool
 ) -> InlineKeyboardMarkup:
-    """Sign up or cancel, speakers, calendar, venue, back to the list."""
+    """The buttons of a card: exactly the actions ``domain.standing.offers`` allows this reader
+    now (sign up or cancel, ticket, calendar), then speakers, venue and back to the list."""
+    now = context.now()
     rows: list[list[InlineKeyboardButton]] = []
     if in_group:
-        if signup_open(event, context):
+        if Offer.SIGN_UP in offers(event, None, now):
             url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
             rows.append([InlineKeyboardButton(context.plain("card.signup_private"), url=url)])
         return InlineKeyboardMarkup(rows)
-    if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
-        row = [_button(context, "card.cancel", Action.CANCEL, registration.id)]
-        if registration.status is RegistrationStatus.CONFIRMED:
-            row.append(_button(context, "card.ticket", Action.TICKET, registration.id))
+    offered = offers(event, registration, now)
+    row = []
+    if Offer.SIGN_UP in offered:
+        row.append(_button(context, "card.signup", Action.SIGN_UP, event.id))
+    if registration is not None and Offer.CANCEL in offered:
+        row.append(_button(context, "card.cancel", Action.CANCEL, registration.id))
+    if registration is not None and Offer.TICKET in offered:
+        row.append(_button(context, "card.ticket", Action.TICKET, registration.id))
+    if row:
         rows.append(row)
-    elif signup_open(event, context):
-        rows.append([_button(context, "card.signup", Action.SIGN_UP, event.id)])
-    info = [_button(context, "card.calendar", Action.ICS, event.id)]
+    info = []
     if event.speakers:
-        info.insert(0, _button(context, "card.speakers", Action.SPEAKERS, event.id))
-    rows.append(info)
+        info.append(_button(context, "card.speakers", Action.SPEAKERS, event.id))
+    if Offer.CALENDAR in offered:
+        info.append(_button(context, "card.calendar", Action.ICS, event.id))
+    if info:
+        rows.append(info)
     rows.append([_button(context, "card.venue", Action.VENUE, event.id)])
-    rows.append([_button(context, "card.back", Action.LIST, 0)])
+    if has_begun(event, now):
+        rows.append([_button(context, "card.back_past", Action.PAST, 0)])
+    else:
+        rows.append([_button(context, "card.back", Action.LIST, 0)])
     return InlineKeyboardMarkup(rows)
+
+
+def back_to_card(context: BotContext, event: Event) -> InlineKeyboardMarkup:
+    """The way on under a message about one evening: its card."""
+    return InlineKeyboardMarkup([[_button(context, "speakers.back", Action.CARD, event.id)]])
 
 
 async def card_content(
@@ -160,7 +186,7 @@ async def card_content(
     registration = None
     if user_id is not None and not in_group:
         registration = await registration_store.active_registration(context.db, event.id, user_id)
-    text = renderer(context).event_card(event, counts, registration)
+    text = renderer(context).event_card(event, counts, context.now(), registration)
     return text, card_keyboard(context, event, registration, in_group)
 
 
@@ -202,6 +228,15 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
     event = await _event_from_button(update, context)
     if event is None:
         return
+    refusal = may_add_to_calendar(event, context.now())
+    if refusal is not None:  # a button from before the evening was cancelled or took place
+        key = "signup.closed_cancelled" if refusal is Refusal.EVENT_CANCELLED else "card.over"
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.text(key, when=renderer(context).when(event.starts_at)),
+            reply_markup=back_to_card(context, event),
+        )
+        return
     url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
     data = event_ics(event, context.now(), url)
     await context.bot.send_document(
@@ -227,10 +262,14 @@ async def send_venue(update: Update, context: BotContext) -> None:
         )
     elif event.address:
         await context.bot.send_message(
-            chat_id, context.text("card.venue_text", venue=event.venue, address=event.address)
+            chat_id,
+            context.text("card.venue_text", venue=event.venue, address=event.address),
+            reply_markup=back_to_card(context, event),
         )
     else:
-        await context.bot.send_message(chat_id, context.text("card.venue_unknown"))
+        await context.bot.send_message(
+            chat_id, context.text("card.venue_unknown"), reply_markup=back_to_card(context, event)
+        )
 
 
 async def send_event_speakers(update: Update, context: BotContext) -> None:
@@ -239,8 +278,10 @@ async def send_event_speakers(update: Update, context: BotContext) -> None:
     if event is None:
         return
     text = renderer(context).speakers_overview([event]) or context.text("speakers.none")
-    for chunk in split_message(text):
-        await context.bot.send_message(update.effective_chat.id, chunk)
+    chunks = split_message(text)
+    for index, chunk in enumerate(chunks, 1):
+        markup = back_to_card(context, event) if index == len(chunks) else None
+        await context.bot.send_message(update.effective_chat.id, chunk, reply_markup=markup)
 
 
 async def show_speakers(update: Update, context: BotContext) -> None:
@@ -252,8 +293,11 @@ async def show_speakers(update: Update, context: BotContext) -> None:
         text = context.text("speakers.none")
     else:
         text = Html(context.text("speakers.heading") + "\n\n" + text)
-    for chunk in split_message(text):
-        await update.effective_message.reply_text(chunk)
+    chunks = split_message(text)
+    events_button = InlineKeyboardMarkup([[_button(context, "card.back", Action.LIST, 0)]])
+    for index, chunk in enumerate(chunks, 1):
+        markup = events_button if index == len(chunks) else None
+        await update.effective_message.reply_text(chunk, reply_markup=markup)
 
 
 def split_message(text: Html, limit: int = MESSAGE_LIMIT) -> list[Html]:
@@ -287,7 +331,7 @@ def build_handlers() -> list:
     return [
         CommandHandler(["termine", "events"], show_events, filters=group_or_private),
         CommandHandler(["referenten", "speakers"], show_speakers, filters.ChatType.PRIVATE),
-        CallbackQueryHandler(page_events, pattern(Action.LIST)),
+        CallbackQueryHandler(page_events, pattern(Action.LIST, Action.PAST)),
         CallbackQueryHandler(open_card, pattern(Action.CARD)),
         CallbackQueryHandler(send_calendar_file, pattern(Action.ICS)),
         CallbackQueryHandler(send_venue, pattern(Action.VENUE)),

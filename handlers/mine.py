@@ -9,41 +9,39 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.callbacks import Action, pack, pattern
 from bot.context import BotContext
 from bot.i18n import Html
-from domain.models import EventStatus, RegistrationStatus
+from domain.standing import Offer, StandingKind, offers, standing
 from handlers import editing
 from handlers.browsing import is_group, renderer
-from storage import events as event_store
 from storage import registrations as registration_store
 
 MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
 ORIGIN_MINE = "m"  # cancellation origin (see handlers.cancellation)
+_STATUS_KEYS = {
+    StandingKind.CONFIRMED: "mine.status_confirmed",
+    StandingKind.CHECKED_IN: "mine.status_confirmed",
+    StandingKind.VOID: "mine.status_event_cancelled",
+}
 
 
 async def mine_content(context: BotContext, user_id: int) -> tuple[Html, InlineKeyboardMarkup]:
-    """Text and buttons of the /meine list as ``user_id`` sees it right now."""
+    """Text and buttons of the /meine list as ``user_id`` sees it right now: each entry opens
+    its evening and offers what ``domain.standing.offers`` allows (ticket, cancel)."""
     now = context.now()
-    registrations = await registration_store.registrations_of_user(context.db, user_id, now)
+    entries = await registration_store.upcoming_registrations_with_events(context.db, user_id, now)
     events_button = InlineKeyboardButton(
         context.plain("mine.button_events"), callback_data=pack(Action.LIST, 0)
     )
-    if not registrations:
+    if not entries:
         return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
-    events = {event.id: event for event in await event_store.list_upcoming(context.db, now)}
     render = renderer(context)
-    lines = [context.text("mine.heading", count=len(registrations))]
+    lines = [context.text("mine.heading", count=len(entries))]
     rows: list[list[InlineKeyboardButton]] = []
-    for index, registration in enumerate(registrations[:MAX_LISTED], 1):
-        event = events.get(registration.event_id)
-        if event is None:  # started between the two reads
-            continue
-        if event.status is EventStatus.CANCELLED:
-            status = context.text("mine.status_event_cancelled")
-        elif registration.status is RegistrationStatus.CONFIRMED:
-            status = context.text("mine.status_confirmed")
+    for index, (registration, event) in enumerate(entries[:MAX_LISTED], 1):
+        mine = standing(event, registration)
+        if mine.kind is StandingKind.WAITLISTED:
+            status = context.text("mine.status_waitlisted", position=mine.waitlist_position or 1)
         else:
-            status = context.text(
-                "mine.status_waitlisted", position=registration.waitlist_position
-            )
+            status = context.text(_STATUS_KEYS.get(mine.kind, "mine.status_confirmed"))
         lines.append(
             context.text(
                 "mine.line",
@@ -53,23 +51,30 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Html, InlineK
                 status=status,
             )
         )
-        row = []
-        if registration.status is RegistrationStatus.CONFIRMED:
+        offered = offers(event, registration, now)
+        row = [
+            InlineKeyboardButton(
+                context.plain("mine.button_open", index=index),
+                callback_data=pack(Action.CARD, event.id),
+            )
+        ]
+        if Offer.TICKET in offered:
             row.append(
                 InlineKeyboardButton(
                     context.plain("mine.button_ticket", index=index),
                     callback_data=pack(Action.TICKET, registration.id),
                 )
             )
-        row.append(
-            InlineKeyboardButton(
-                context.plain("mine.button_cancel", index=index),
-                callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MINE),
+        if Offer.CANCEL in offered:
+            row.append(
+                InlineKeyboardButton(
+                    context.plain("mine.button_cancel", index=index),
+                    callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MINE),
+                )
             )
-        )
         rows.append(row)
-    if len(registrations) > MAX_LISTED:
-        lines.append(context.text("mine.more", count=len(registrations) - MAX_LISTED))
+    if len(entries) > MAX_LISTED:
+        lines.append(context.text("mine.more", count=len(entries) - MAX_LISTED))
     rows.append([events_button])
     return Html("\n\n".join(lines)), InlineKeyboardMarkup(rows)
 

@@ -132,7 +132,7 @@ async def render_promoted(
     if event is None:
         return None
     rendered = await signup.render_promoted(
-        data.translator, lang, data.settings.tz, payload, data.db
+        data.translator, lang, data.settings.tz, payload, data.db, data.clock.now()
     )
     if rendered is None:
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 import warnings
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -32,8 +32,9 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html, Translator
 from bot.render import Renderer
+from domain.evening import is_upcoming
 from domain.models import Event, Registration, RegistrationStatus
-from domain.standing import Refusal, may_sign_up
+from domain.standing import Offer, Refusal, may_sign_up, offers
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from storage import events as event_store
@@ -109,34 +110,47 @@ def _button(context: BotContext, key: str, action: str, *args: object) -> Inline
 
 
 def registration_buttons(
-    label: Callable[[str], str], registration: Registration
+    label: Callable[[str], str], event: Event, registration: Registration, now: datetime
 ) -> InlineKeyboardMarkup:
-    """Ticket (confirmed only) and cancel buttons under a message about one sign-up;
-    ``label`` turns a message id into a button label in the reader's language."""
+    """The buttons under a message about one sign-up: what ``domain.standing.offers`` allows
+    (ticket, cancel, calendar file) and the evening's card; ``label`` turns a message id into a
+    button label in the reader's language."""
+    offered = offers(event, registration, now)
     row = []
-    if registration.status is RegistrationStatus.CONFIRMED:
+    if Offer.TICKET in offered:
         row.append(
             InlineKeyboardButton(
                 label("signup.button_ticket"), callback_data=pack(Action.TICKET, registration.id)
             )
         )
-        cancel_key = "signup.button_cancel"
-    else:
-        cancel_key = "signup.button_leave_waitlist"
-    row.append(
-        InlineKeyboardButton(
-            label(cancel_key),
-            callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MESSAGE),
+    if Offer.CANCEL in offered:
+        waiting = registration.status is RegistrationStatus.WAITLISTED
+        row.append(
+            InlineKeyboardButton(
+                label("signup.button_leave_waitlist" if waiting else "signup.button_cancel"),
+                callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MESSAGE),
+            )
         )
-    )
-    return InlineKeyboardMarkup([row])
+    more = [
+        InlineKeyboardButton(
+            label("signup.button_card"), callback_data=pack(Action.CARD, event.id)
+        )
+    ]
+    if Offer.CALENDAR in offered:
+        more.insert(
+            0,
+            InlineKeyboardButton(
+                label("signup.button_calendar"), callback_data=pack(Action.ICS, event.id)
+            ),
+        )
+    return InlineKeyboardMarkup([row, more] if row else [more])
 
 
 def _is_card_of(message: Message | None, event: Event) -> bool:
-    """Whether ``message`` is this event's card (it carries the card's calendar button)."""
+    """Whether ``message`` is this event's card (it carries the card's venue button)."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return False
-    marker = pack(Action.ICS, event.id)
+    marker = pack(Action.VENUE, event.id)
     return any(
         button.callback_data == marker
         for row in message.reply_markup.inline_keyboard
@@ -216,7 +230,7 @@ async def _announce(
         )
         return
     text = outcome_text(renderer(context), event, registration)
-    markup = registration_buttons(context.plain, registration)
+    markup = registration_buttons(context.plain, event, registration, context.now())
     query = update.callback_query
     if query is not None:
         await query.answer()
@@ -393,7 +407,12 @@ async def press_decline(update: Update, context: BotContext) -> int:
 
 
 async def render_promoted(
-    translator: Translator, lang: str, tz: ZoneInfo, payload: dict[str, Any], db: Database
+    translator: Translator,
+    lang: str,
+    tz: ZoneInfo,
+    payload: dict[str, Any],
+    db: Database,
+    now: datetime,
 ) -> tuple[Html, InlineKeyboardMarkup | None] | None:
     """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
     language. ``None`` when it no longer applies (cancelled since, event gone)."""
@@ -406,13 +425,13 @@ async def render_promoted(
     if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
         return None
     event = await event_store.get_event(db, registration.event_id)
-    if event is None:
+    if event is None or not is_upcoming(event, now):
         return None
     render = Renderer(translator, lang, tz)
     text = render.text(
         "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
     )
-    return text, registration_buttons(partial(translator.plain, lang), registration)
+    return text, registration_buttons(partial(translator.plain, lang), event, registration, now)
 
 
 def build_conversation() -> ConversationHandler:

@@ -15,7 +15,8 @@ from bot.context import BotContext, BotData
 from bot.i18n import Html
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, register_renderer
-from domain.models import EventStatus
+from domain.evening import is_upcoming
+from handlers import editing
 from handlers.browsing import is_group
 from storage import events as event_store
 from storage import users as user_store
@@ -29,13 +30,24 @@ def _state_text(context: BotContext, subscribed: bool) -> str:
     return context.text("subscription.on" if subscribed else "subscription.off")
 
 
-async def toggle_subscription(update: Update, context: BotContext) -> None:
-    """/abo, /subscribe: switch announcements of new dates on or off."""
-    user_id = update.effective_user.id
-    user = await user_store.get_user(context.db, user_id)
-    subscribed = not (user is not None and user.subscribed)
-    await user_store.set_subscribed(context.db, user_id, subscribed)
-    await update.effective_message.reply_text(_state_text(context, subscribed))
+SETTING_VIEW = "s"  # second argument of the buttons under the /abo view: edit it in place
+
+
+def _setting_view(context: BotContext, subscribed: bool) -> tuple[str, InlineKeyboardMarkup]:
+    """The current setting and the one button that changes it."""
+    key = "subscription.button_stop" if subscribed else "subscription.button_start"
+    button = InlineKeyboardButton(
+        context.plain(key), callback_data=pack(Action.SUBSCRIBE, int(not subscribed), SETTING_VIEW)
+    )
+    return _state_text(context, subscribed), InlineKeyboardMarkup([[button]])
+
+
+async def show_subscription(update: Update, context: BotContext) -> None:
+    """/abo, /subscribe: whether announcements of new dates are on, with a button to change it
+    (typing the command twice never flips the setting blindly)."""
+    user = await user_store.get_user(context.db, update.effective_user.id)
+    text, markup = _setting_view(context, user is not None and user.subscribed)
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def reply_with_offer(
@@ -91,6 +103,11 @@ async def answer_question(update: Update, context: BotContext) -> None:
     await user_store.set_subscribed(context.db, update.effective_user.id, subscribed)
     await query.answer()
     message = query.message
+    if callback is not None and callback.arg(1) == SETTING_VIEW:
+        text, markup = _setting_view(context, subscribed)
+        if not await editing.edit_pressed(query, text, markup):
+            await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        return
     if isinstance(message, Message):
         remaining = _without_question(message.reply_markup)
         if remaining != message.reply_markup:  # a forged press elsewhere: nothing to remove
@@ -110,7 +127,7 @@ async def render_announcement(
     events = []
     for event_id in payload.get("event_ids") or []:
         event = await event_store.get_event(data.db, str(event_id))
-        if event is not None and event.status is EventStatus.SCHEDULED and event.starts_at > now:
+        if event is not None and is_upcoming(event, now):
             events.append(event)
     if not events:
         return None
@@ -148,6 +165,6 @@ def register_renderers() -> None:
 def build_handlers() -> list:
     """/abo, /subscribe and the answer buttons."""
     return [
-        CommandHandler(["abo", "subscribe"], toggle_subscription, filters.ChatType.PRIVATE),
+        CommandHandler(["abo", "subscribe"], show_subscription, filters.ChatType.PRIVATE),
         CallbackQueryHandler(answer_question, pattern(Action.SUBSCRIBE)),
     ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import timedelta
 
 import segno
 from telegram import InputFile, Update
@@ -21,13 +20,12 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
-from domain.models import Event, EventStatus, RegistrationStatus
-from handlers.browsing import is_group, renderer
+from domain.standing import Refusal, may_show_ticket
+from handlers.browsing import back_to_card, is_group, renderer
 from storage import events as event_store
 from storage import registrations as registration_store
 
 CHECK_IN_PREFIX = "ci_"  # /start ci_<ticket> checks the holder in (organisers only)
-EVENING_WITHOUT_END = timedelta(hours=4)  # tickets stay available this long after the start
 QR_SCALE = 8
 REDACTED = "[ticket]"
 # What PTB writes into DEBUG records: the deep link (ci_<ticket>) and the code in the caption,
@@ -79,9 +77,14 @@ def qr_png(content: str) -> bytes:
     return buffer.getvalue()
 
 
-def _over(event: Event, context: BotContext) -> bool:
-    end = event.ends_at or event.starts_at + EVENING_WITHOUT_END
-    return end <= context.now()
+# Why there is no ticket to show (domain.standing.may_show_ticket), as the pop-up's text.
+_REFUSAL_KEYS = {
+    Refusal.NOT_SIGNED_UP: "ticket.not_found",
+    Refusal.ALREADY_CANCELLED: "ticket.cancelled",
+    Refusal.WAITLISTED: "ticket.waitlisted",
+    Refusal.EVENT_CANCELLED: "ticket.event_cancelled",
+    Refusal.EVENT_OVER: "ticket.event_over",
+}
 
 
 async def show_ticket(update: Update, context: BotContext) -> None:
@@ -105,14 +108,11 @@ async def show_ticket(update: Update, context: BotContext) -> None:
     problem = None
     if event is None:
         problem = context.plain("card.unknown_event")
-    elif registration.status is RegistrationStatus.CANCELLED:
-        problem = context.plain("ticket.cancelled")
-    elif registration.status is RegistrationStatus.WAITLISTED:
-        problem = context.plain("ticket.waitlisted", position=registration.waitlist_position)
-    elif event.status is EventStatus.CANCELLED:
-        problem = context.plain("ticket.event_cancelled")
-    elif _over(event, context):
-        problem = context.plain("ticket.event_over")
+    else:
+        refusal = may_show_ticket(event, registration, context.now())
+        if refusal is not None:
+            position = registration.waitlist_position or 1
+            problem = context.plain(_REFUSAL_KEYS[refusal], position=position)
     if problem is not None or event is None or registration.ticket is None:
         await query.answer(problem or context.plain("ticket.not_found"), show_alert=True)
         return
@@ -129,6 +129,7 @@ async def show_ticket(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         InputFile(png, filename="ticket.png"),
         caption=caption,
+        reply_markup=back_to_card(context, event),
     )
 
 

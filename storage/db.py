@@ -10,8 +10,9 @@ holding the lock stalls that thread, never the event loop. A transaction reads i
 
 Measured (``python -m bench.write_path``: a seven-statement sign-up, 2,000 at once, side by
 side): this path runs 3.8-4.2 times as many transactions per second as aiosqlite's public API,
-which hands every statement over to its thread and back. aiosqlite has no public call to run a function on its thread, so the standard
-library's ``sqlite3`` on a ``ThreadPoolExecutor(max_workers=1)`` is the one public mechanism.
+which hands every statement over to its thread and back. aiosqlite has no public call to run
+a function on its thread, so the standard library's ``sqlite3`` on a
+``ThreadPoolExecutor(max_workers=1)`` is the one public mechanism.
 
 **Reads** use a second, plain ``sqlite3`` connection on the event-loop thread. The bot's reads
 are indexed lookups of 3-40 µs, less than a hand-over to a thread and back costs. In WAL mode a

@@ -87,6 +87,23 @@ async def count_upcoming(db: Database, now: datetime) -> int:
     )
 
 
+async def list_past(db: Database, now: datetime, limit: int = -1, offset: int = 0) -> list[Event]:
+    """Events that have begun (under way or over, cancelled ones included), latest first."""
+    rows = await db.fetch_all(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE starts_at <= ?"
+        " ORDER BY starts_at DESC, id LIMIT ? OFFSET ?",
+        (to_db_time(now), limit, offset),
+    )
+    return await _with_speakers(db, rows)
+
+
+async def count_past(db: Database, now: datetime) -> int:
+    """How many events :func:`list_past` would return without a limit."""
+    return await db.fetch_value(
+        "SELECT count(*) FROM events WHERE starts_at <= ?", (to_db_time(now),)
+    )
+
+
 async def list_all(db: Database) -> list[Event]:
     """The whole program, past and future, in start order (for export)."""
     rows = await db.fetch_all(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY starts_at, id")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.evening import is_over
 from domain.models import Event, Registration, RegistrationStatus, SeatCounts
 from domain.standing import Refusal, may_cancel, may_sign_up, seats_to_fill, sign_up_outcome
 from domain.standing import SignUpOutcome as SeatOutcome
@@ -86,6 +87,21 @@ def registration_from_row(row: Row) -> Registration:
 
 # The transactions below are plain functions run by ``Database.write`` on the writer thread:
 # each reads its rows, asks ``domain`` to decide and writes, all inside one BEGIN IMMEDIATE.
+
+
+# An evening's columns prefixed ``e_`` beside a registration's (``id`` and ``status`` clash).
+_PREFIXED_EVENT_COLUMNS = ", ".join(
+    f"e.{name.strip()} AS e_{name.strip()}" for name in EVENT_COLUMNS.split(",")
+)
+# A pre-filter for "not over yet" that never drops an evening domain.evening.is_over keeps:
+# one without an end lasts two hours, far less than this; one with an end is kept by it.
+LONGEST_EVENING = timedelta(days=7)
+
+
+def _event_of(row: Row) -> Event:
+    return event_from_row(
+        {k.removeprefix("e_"): row[k] for k in row.keys() if k.startswith("e_")}  # noqa: SIM118
+    )
 
 
 def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | None:
@@ -231,19 +247,22 @@ async def active_registration(db: Database, event_id: str, user_id: int) -> Regi
     return None if row is None else registration_from_row(row)
 
 
-async def registrations_of_user(
-    db: Database, user_id: int, upcoming_after: datetime | None = None
-) -> list[Registration]:
-    """The user's active registrations (of events starting after ``upcoming_after`` if given),
-    in the order of the events' start."""
-    after = to_db_time(upcoming_after) if upcoming_after else ""
+async def upcoming_registrations_with_events(
+    db: Database, user_id: int, now: datetime
+) -> list[tuple[Registration, Event]]:
+    """The user's active sign-ups of evenings that are not over yet (an evening under way
+    included: the ticket is shown at the door), with their evenings, soonest first. Reads only
+    this person's rows, however large the program."""
+    earliest, stamp = to_db_time(now - LONGEST_EVENING), to_db_time(now)
     rows = await db.fetch_all(
-        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r JOIN events e ON e.id = r.event_id"
-        " WHERE r.user_id = ? AND r.status != 'cancelled' AND e.starts_at > ?"
+        f"SELECT {_REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " WHERE r.user_id = ? AND r.status != 'cancelled' AND (e.starts_at > ? OR e.ends_at > ?)"
         " ORDER BY e.starts_at, e.id",
-        (user_id, after),
+        (user_id, earliest, stamp),
     )
-    return [registration_from_row(row) for row in rows]
+    pairs = [(registration_from_row(row), _event_of(row)) for row in rows]
+    return [(registration, event) for registration, event in pairs if not is_over(event, now)]
 
 
 async def registration_by_ticket(db: Database, ticket: str) -> Registration | None:

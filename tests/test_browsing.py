@@ -43,7 +43,15 @@ async def test_events_lists_upcoming_soonest_first_and_never_past(bot, add_event
     assert answer.text.index("Früher") < answer.text.index("Später")
     assert "Vergangen" not in answer.text
     assert "Die nächsten 2 Termine" in answer.text
-    assert answer.button_labels == ["1. Früher", "2. Später"]
+    assert answer.button_labels == ["1. Früher", "2. Später", "🕰 Vergangene Termine"]
+    [past] = await bot.user(1).press("🕰 Vergangene Termine", answer)
+    assert "Vergangene Termine" in past.text and "Vergangen" in past.text
+    assert "Früher" not in past.text
+    [card] = await bot.user(1).press("1. Vergangen", past)
+    assert "hat am" in card.text and "stattgefunden" in card.text
+    assert "Plätze frei" not in card.text
+    assert not {"✍️ Anmelden", "📅 In den Kalender", "🎟 Ticket"} & set(card.button_labels)
+    assert "« Vergangene Termine" in card.button_labels
 
 
 async def test_events_english_spelling_and_english_text(bot, add_events):
@@ -59,14 +67,22 @@ async def test_event_list_pages_of_five_with_next_and_previous(bot, add_events):
     )
     user = bot.user(1)
     [first] = await user.send("/termine")
-    assert first.button_labels == [f"{i}. Abend {i - 1:02}" for i in range(1, 6)] + ["Spätere ▶"]
+    assert first.button_labels == [f"{i}. Abend {i - 1:02}" for i in range(1, 6)] + [
+        "Spätere ▶",
+        "🕰 Vergangene Termine",
+    ]
     assert "Seite 1 von 3" in first.text
     [second] = await user.press("Spätere ▶")
     assert second.message_id == first.message_id  # edited in place
     assert "6. Abend 05" in second.button_labels
     assert "◀ Frühere" in second.button_labels and "Spätere ▶" in second.button_labels
     [third] = await user.press("Spätere ▶")
-    assert third.button_labels == ["11. Abend 10", "12. Abend 11", "◀ Frühere"]
+    assert third.button_labels == [
+        "11. Abend 10",
+        "12. Abend 11",
+        "◀ Frühere",
+        "🕰 Vergangene Termine",
+    ]
     [back] = await user.press("◀ Frühere")
     assert "Seite 2 von 3" in back.text
 

@@ -226,15 +226,23 @@ async def test_no_to_the_question_and_english(bot):
     assert user.last_text.startswith("🔕 You do not get announcements")
 
 
-async def test_abo_toggles_announcements(bot):
+async def test_abo_shows_the_setting_and_a_button_changes_it(bot):
     user = bot.user(32)
-    [on] = await user.send("/abo")
-    assert on.text.startswith("📣 Sie bekommen ab jetzt")
-    assert (await user_store.get_user(bot.data.db, 32)).subscribed
     [off] = await user.send("/abo")
+    assert off.text.startswith("🔕") and off.button_labels == ["📣 Ankündigungen bestellen"]
+    [again] = await user.send("/abo")  # typing it twice changes nothing
+    assert again.text == off.text
+    assert not (await user_store.get_user(bot.data.db, 32)).subscribed
+    [on] = await user.press("📣 Ankündigungen bestellen", again)
+    assert on.message_id == again.message_id and on.text.startswith("📣 Sie bekommen ab jetzt")
+    assert on.button_labels == ["🔕 Ankündigungen abbestellen"]
+    assert (await user_store.get_user(bot.data.db, 32)).subscribed
+    [off] = await user.press("🔕 Ankündigungen abbestellen", on)
     assert off.text.startswith("🔕")
     assert not (await user_store.get_user(bot.data.db, 32)).subscribed
-    [on] = await bot.user(33, language_code="en").send("/subscribe")
+    english = bot.user(33, language_code="en")
+    [view] = await english.send("/subscribe")
+    [on] = await english.press("📣 Get announcements", view)
     assert on.text.startswith("📣 From now on")
 
 

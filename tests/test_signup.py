@@ -68,7 +68,7 @@ async def test_first_sign_up_with_telegram_name_and_consent(bot, add_events):
     assert done.message_id == consent.message_id  # the question becomes the answer
     assert done.text.startswith("✅ Sie sind angemeldet.")
     assert "Umbau statt Neubau" in done.text and "18:30 Uhr" in done.text
-    assert done.button_labels == ["🎟 Ticket", "Abmelden"]
+    assert done.button_labels == ["🎟 Ticket", "Abmelden", "📅 In den Kalender", "Zum Termin"]
     [row] = await registrations(bot)
     assert (row["user_id"], row["name"], row["status"]) == (7, "Erika Mustermann", "confirmed")
     stored = await user_store.get_user(bot.data.db, 7)
@@ -208,7 +208,11 @@ async def test_full_event_puts_people_on_the_waitlist_with_their_position(bot, a
     await first.press("Anmelden", await open_card(first))
     answers = await second.press("Anmelden", await open_card(second))
     assert "Warteliste, Platz 1" in answers[-1].text
-    assert answers[-1].button_labels == ["Von der Warteliste abmelden"]
+    assert answers[-1].button_labels == [
+        "Von der Warteliste abmelden",
+        "📅 In den Kalender",
+        "Zum Termin",
+    ]
     card = await open_card(third)
     assert "ausgebucht – Warteliste (1 Person wartet)" in card.text
     answers = await third.press("Anmelden", card)
@@ -326,7 +330,12 @@ async def test_cancellation_moves_the_first_waitlisted_up_and_tells_them_in_engl
     told = jane.last
     assert told.text.startswith("🎉 A seat has become free")
     assert "Umbau statt Neubau" in told.text
-    assert told.button_labels == ["🎟 Ticket", "Cancel my sign-up"]
+    assert told.button_labels == [
+        "🎟 Ticket",
+        "Cancel my sign-up",
+        "📅 Add to calendar",
+        "Open the event",
+    ]
     [photo] = await jane.press("Ticket", told)
     assert photo.photo is not None
     registration = await registration_store.active_registration(bot.data.db, "umbau-2026", 62)
@@ -495,7 +504,17 @@ async def test_mine_lists_confirmed_and_waitlisted_upcoming_sign_ups(bot, add_ev
     assert mine.text.index("Bald") < mine.text.index("Voll")
     assert "✅ angemeldet" in mine.text and "⏳ Warteliste, Platz 1" in mine.text
     assert "Fr., 27. Nov. 2026, 18:30" in mine.text
-    assert mine.button_labels == ["1. 🎟 Ticket", "1. Abmelden", "2. Abmelden", "📅 Alle Termine"]
+    assert mine.button_labels == [
+        "1. Öffnen",
+        "1. 🎟 Ticket",
+        "1. Abmelden",
+        "2. Öffnen",
+        "2. Abmelden",
+        "📅 Alle Termine",
+    ]
+    [card] = await user.press("2. Öffnen", mine)  # each entry opens its evening
+    assert card.text.startswith("Voll") or "Voll" in card.text.split("\n")[0]
+    mine = (await user.send("/meine"))[0]
     [question] = await user.press("2. Abmelden", mine)
     assert "von der Warteliste abmelden" in question.text
     [after] = await user.press("Ja, abmelden", mine)
