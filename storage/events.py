@@ -9,6 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from domain.calendar import raises_sequence
 from domain.models import Event, EventStatus, SeatCounts, Speaker
 from storage import outbox
 from storage.db import Database, from_db_time, to_db_time
@@ -230,6 +231,11 @@ async def save_events_in(
                 (*_db_values(event), stamp, event.id),
             )
             updated.append(event.id)
+            if raises_sequence(old, event):
+                await conn.execute(
+                    "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",
+                    (event.id,),
+                )
             notified += await _queue_change_notices(conn, old, event, now)
         await conn.execute("DELETE FROM speakers WHERE event_id = ?", (event.id,))
         await conn.executemany(

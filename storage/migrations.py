@@ -135,7 +135,15 @@ async def m001_initial_schema(conn: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema]
+async def m002_11_calendar_sequence(conn: aiosqlite.Connection) -> None:
+    """The SEQUENCE of each evening's calendar entry, raised on a change of time, venue or
+    status, so calendar apps take a new time or a cancellation instead of ignoring it."""
+    await conn.execute(
+        "ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0"
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial_schema, m002_11_calendar_sequence]
 
 
 async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:

@@ -1,0 +1,106 @@
+"""An evening at a moment: its phase, its seats, and the windows that follow from its times.
+
+These are the definitions every screen, press and transaction uses: "the evening is over",
+"still scheduled and upcoming", "sign-up is open" each exist here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.models import Event, EventStatus, SeatCounts
+
+# An evening without an end in the program lasts this long (PRODUCT §4, Feedback).
+DEFAULT_DURATION = timedelta(hours=2)
+# A ticket is checked in from this long before the start until this long after the end;
+# outside that window a scan is probably for another day and the organiser is warned.
+CHECK_IN_EARLY = timedelta(hours=12)
+CHECK_IN_LATE = timedelta(hours=6)
+
+
+class Phase(StrEnum):
+    """Where an evening stands at a moment, as a reader of its card needs to know it."""
+
+    OPEN = "open"  # sign-up open, seats free (or no limit)
+    FULL = "full"  # sign-up open, every seat taken: new sign-ups join the waitlist
+    REGISTRATION_CLOSED = "registration_closed"  # before the start, after the deadline
+    NO_REGISTRATION = "no_registration"  # capacity 0: the evening takes no sign-ups
+    UNDER_WAY = "under_way"
+    OVER = "over"  # it took place
+    CANCELLED = "cancelled"
+
+
+SIGN_UP_PHASES = frozenset({Phase.OPEN, Phase.FULL})
+
+
+def end_of(event: Event) -> datetime:
+    """When the evening ends: its ``ends`` from the program, else start + two hours."""
+    return event.ends_at or event.starts_at + DEFAULT_DURATION
+
+
+def has_begun(event: Event, now: datetime) -> bool:
+    """The start has passed: no sign-up, no cancellation, no change notices any more."""
+    return event.starts_at <= now
+
+
+def is_over(event: Event, now: datetime) -> bool:
+    """The evening has ended (whatever its status): tickets and calendar files are moot."""
+    return end_of(event) <= now
+
+
+def is_upcoming(event: Event, now: datetime) -> bool:
+    """Scheduled and not begun: the evenings reminders, notices and announcements are about."""
+    return event.status is EventStatus.SCHEDULED and not has_begun(event, now)
+
+
+def seats_left(event: Event, counts: SeatCounts) -> int | None:
+    """Free seats counted from the registrations; ``None`` when there is no limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - counts.confirmed, 0)
+
+
+def phase(event: Event, counts: SeatCounts, now: datetime) -> Phase:
+    """The evening's phase at ``now``; cancellation wins over every time-based phase."""
+    if event.status is EventStatus.CANCELLED:
+        return Phase.CANCELLED
+    if is_over(event, now):
+        return Phase.OVER
+    if has_begun(event, now):
+        return Phase.UNDER_WAY
+    if event.capacity == 0:
+        return Phase.NO_REGISTRATION
+    if event.registration_deadline <= now:
+        return Phase.REGISTRATION_CLOSED
+    if seats_left(event, counts) == 0:
+        return Phase.FULL
+    return Phase.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInWindow:
+    """The stretch of time in which scanning a ticket of this evening checks someone in."""
+
+    opens: datetime
+    closes: datetime
+
+    def contains(self, now: datetime) -> bool:
+        """Whether ``now`` lies within the window (both ends included)."""
+        return self.opens <= now <= self.closes
+
+
+def check_in_window(event: Event) -> CheckInWindow:
+    """From ``CHECK_IN_EARLY`` before the start to ``CHECK_IN_LATE`` after the end."""
+    return CheckInWindow(event.starts_at - CHECK_IN_EARLY, end_of(event) + CHECK_IN_LATE)
+
+
+def is_editable(event: Event, now: datetime) -> bool:
+    """Organisers change and cancel evenings that have not begun; the past stays as it was."""
+    return not has_begun(event, now)
+
+
+def feedback_due_at(event: Event, delay: timedelta) -> datetime:
+    """When the attendees of an evening are asked how it was: ``delay`` after its end."""
+    return end_of(event) + delay

@@ -1,0 +1,80 @@
+"""Which notice a change to an evening warrants, and for whom (PRODUCT §4, Changes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.evening import has_begun, is_upcoming
+from domain.models import Event, EventStatus, RegistrationStatus
+
+# Fields whose change is worth a message to everyone signed up.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
+# Who hears about a change: everyone holding a seat or a waitlist place.
+NOTIFIED_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
+class NoticeKind(StrEnum):
+    CHANGED = "event_changed"  # time or venue changed
+    CANCELLED = "event_cancelled"
+    REINSTATED = "event_reinstated"  # a cancelled evening takes place after all
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    kind: NoticeKind
+    changed_fields: tuple[str, ...] = ()
+
+
+def changed_fields(old: Event, new: Event) -> tuple[str, ...]:
+    """The notified fields that differ between two versions of an evening."""
+    return tuple(name for name in NOTIFIED_FIELDS if getattr(old, name) != getattr(new, name))
+
+
+def notice_for_change(old: Event, new: Event, now: datetime) -> Notice | None:
+    """The notice people signed up for ``old`` get when it becomes ``new``, or ``None``.
+
+    Corrections to evenings that had begun and still have (e.g. a fixed start time in an old
+    program file) are not news; a cancellation says all there is, whatever else changed.
+    """
+    if has_begun(old, now) and has_begun(new, now):
+        return None
+    fields = changed_fields(old, new)
+    if new.status is EventStatus.CANCELLED:
+        cancelled_now = old.status is not EventStatus.CANCELLED
+        return Notice(NoticeKind.CANCELLED) if cancelled_now else None
+    if old.status is EventStatus.CANCELLED:
+        return Notice(NoticeKind.REINSTATED, fields)
+    return Notice(NoticeKind.CHANGED, fields) if fields else None
+
+
+def still_news(notice_kind: NoticeKind, event: Event | None, now: datetime) -> bool:
+    """Whether a queued notice is still worth sending when its turn comes: a change or a
+    reinstatement only while the evening is upcoming, a cancellation only while it still is
+    cancelled and has not passed."""
+    if event is None:
+        return False
+    if notice_kind is NoticeKind.CANCELLED:
+        return event.status is EventStatus.CANCELLED and not has_begun(event, now)
+    return is_upcoming(event, now)
+
+
+def announce(created: Sequence[Event], now: datetime) -> list[Event]:
+    """The newly created evenings subscribers are told about: scheduled and upcoming."""
+    return [event for event in created if is_upcoming(event, now)]
+
+
+def due_reminder_offsets(
+    starts_at: datetime, confirmed_at: datetime, now: datetime, offsets: Sequence[timedelta]
+) -> list[timedelta]:
+    """The reminder offsets that have fallen due by ``now`` for someone confirmed at
+    ``confirmed_at``, latest due first (only that one is sent; older ones missed during
+    downtime are skipped). An offset that passed before the person was confirmed never counts."""
+    due = [
+        offset
+        for offset in offsets
+        if starts_at - offset <= now and confirmed_at <= starts_at - offset
+    ]
+    return sorted(due)
