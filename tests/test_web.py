@@ -10,7 +10,8 @@ from domain.models import EventStatus, Speaker
 from storage.events import save_events
 from storage.registrations import sign_up
 from storage.users import ensure_user
-from tests.conftest import NOW, make_event
+from testing.offline import offline_bot
+from tests.conftest import NOW, make_event, make_settings
 from tests.web_support import json_ld, served
 
 BOT_LINK = "https://t.me/KraftDerRegionBot?start=ev_"
@@ -190,9 +191,6 @@ async def test_english_by_accept_language_or_query(bot, add_events):
 
 
 async def test_public_url_makes_the_absolute_links(tmp_path, clock):
-    from tests.conftest import make_settings
-    from testing.offline import offline_bot
-
     settings = make_settings(tmp_path, public_url="https://termine.akbw.de/", web_port=8080)
     async with offline_bot(settings, clock=clock) as bot:
         await save_events(bot.data.db, [make_event("bald")], NOW)
