@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -161,3 +162,64 @@ async def test_the_server_starts_and_stops_with_the_bot(tmp_path, clock):
     async with httpx.AsyncClient(base_url=address) as web:
         with pytest.raises(httpx.ConnectError):
             await web.get("/healthz", timeout=2)
+
+
+async def _docker_health(port: int) -> int:
+    """Run the Dockerfile's HEALTHCHECK command as Docker would, against ``port``."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    after = dockerfile.split("HEALTHCHECK", 1)[1].split("CMD", 1)[1]
+    command = json.loads(after.splitlines()[0])
+    assert command[:2] == ["python", "-c"]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        command[2],
+        env={**os.environ, "WEB_PORT": str(port)},
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return await process.wait()
+
+
+async def test_dockerfile_healthcheck_asks_healthz(tmp_path, clock):
+    settings = make_settings(tmp_path)
+    async with offline_bot(settings, clock=clock, start=True) as bot, served(bot) as web:
+        port = web.base_url.port
+        stopped = await _docker_health(port)  # the updater does not run: 503
+        await bot.app.updater.start_polling()
+        try:
+            running = await _docker_health(port)
+        finally:
+            await bot.app.updater.stop()
+    assert (stopped, running) == (1, 0)
+    assert await _docker_health(0) == 0  # WEB_PORT=0: nothing to ask
+
+
+def test_console_serves_the_page_when_the_port_is_free_and_prints_its_address(tmp_path):
+    probe = bind_socket("127.0.0.1", 0)
+    port = probe.getsockname()[1]
+    probe.close()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "DATABASE_PATH": str(tmp_path / "console.sqlite3"),
+        "WEB_PORT": str(port),
+    }
+    with subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "console"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+    ) as console:
+        assert console.stdout is not None and console.stdin is not None
+        first = console.stdout.readline()
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        console.stdin.close()
+        assert console.wait(timeout=60) == 0
+    assert first.strip() == f"The public program page: http://127.0.0.1:{port}/"
+    assert page.status_code == 200 and "Kraft der Region" in page.text

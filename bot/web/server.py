@@ -8,9 +8,11 @@ It only reads: the same database, the same domain rules and catalogues as the bo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import socket
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -310,6 +312,26 @@ class WebServer:
             await self._runner.cleanup()
             self._runner = None
         self.sock.close()
+
+
+@contextlib.asynccontextmanager
+async def serving_if_free(application: Application) -> AsyncIterator[str | None]:
+    """For the console: serve the public program while the block runs when ``WEB_PORT`` is
+    free (yielding its address), else yield ``None`` and serve nothing."""
+    settings = application.bot_data.settings
+    try:
+        sock = bind_socket(settings.web_listen, settings.web_port) if settings.web_port else None
+    except PortTaken:
+        sock = None
+    if sock is None:
+        yield None
+        return
+    server = WebServer(application, sock)
+    await server.start()
+    try:
+        yield server.address
+    finally:
+        await server.stop()
 
 
 def attach(application: Application, sock: socket.socket) -> WebServer:
