@@ -30,18 +30,21 @@ async def run_bulk(messages: int = 10_000, rate: float = 500.0) -> dict:
         settings = bench_settings(Path(folder), broadcast_rate=rate)
         async with offline_bot(settings, clock=clock()) as bot:
             stamp = to_db_time(NOW)
-            async with bot.data.db.transaction() as conn:
-                await conn.executemany(
+
+            def write(conn):
+                conn.executemany(
                     "INSERT INTO users (id, language, created_at) VALUES (?, 'de', ?)",
                     [(10_000 + n, stamp) for n in range(messages)],
                 )
-                await conn.executemany(
+                conn.executemany(
                     "INSERT INTO outbox (user_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
                     [
                         (10_000 + n, BENCH_KIND, json.dumps({"n": n}), stamp)
                         for n in range(messages)
                     ],
                 )
+
+            await bot.data.db.write(write)
             bot.api.enforce_rate(rate)
             sent = 0
             started = time.perf_counter()

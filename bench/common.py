@@ -57,12 +57,15 @@ async def add_events(db: Database, count: int, capacity: int | None) -> list[str
 async def add_returning_users(db: Database, user_ids: range | list[int]) -> None:
     """Users who signed up before: name and consent given, so a sign-up is one tap."""
     stamp = to_db_time(NOW)
-    async with db.transaction() as conn:
-        await conn.executemany(
+
+    def write(conn):
+        conn.executemany(
             "INSERT INTO users (id, language, display_name, consent_at, created_at)"
             " VALUES (?, 'de', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [(uid, f"Gast {uid}", stamp, stamp) for uid in user_ids],
         )
+
+    await db.write(write)
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -24,6 +24,7 @@ from bot.context import BotContext
 from bot.i18n import Html
 from bot.sender import kick_outbox
 from domain.models import Event, Registration, RegistrationStatus
+from domain.standing import Refusal, may_cancel
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from handlers.mine import mine_content
@@ -198,7 +199,11 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
             already = context.text(words.already)
             await _show(update, context, origin, event, registration, None, fallback=already)
         return
-    if event.starts_at <= context.now():
+    refusal = may_cancel(event, registration, context.now())
+    if refusal is Refusal.EVENT_CANCELLED:
+        await query.answer(context.plain("cancel.void"), show_alert=True)
+        return
+    if refusal is not None:
         await query.answer(context.plain(words.past), show_alert=True)
         return
     await query.answer()
@@ -241,6 +246,9 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
         return
     if result.outcome is CancelOutcome.EVENT_PAST:
         await query.answer(context.plain(words.past), show_alert=True)
+        return
+    if result.outcome is CancelOutcome.EVENT_CANCELLED:
+        await query.answer(context.plain("cancel.void"), show_alert=True)
         return
     if result.promoted_user_ids:
         kick_outbox(context.application)  # tell the people who moved up, paced

@@ -33,6 +33,7 @@ from domain.event_input import (
     with_suffix,
 )
 from domain.models import Event, EventStatus
+from domain.notices import changed_fields
 from handlers.admin import END, abort_button, kick_sender, organisers_only
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, renderer, reply_or_edit, send_card
 from storage import events as event_store
@@ -277,7 +278,7 @@ async def _edit_notes(context: BotContext, old: Event, new: Event) -> list[Html]
     counts = await event_store.seat_counts(context.db, old.id)
     notes = []
     people = counts.confirmed + counts.waitlisted
-    if event_store.describe_changes(old, new) and people:
+    if changed_fields(old, new) and people:
         notes.append(context.text("editor.will_notify", count=people))
     if new.capacity is not None and new.capacity < counts.confirmed:
         notes.append(context.text("editor.capacity_below", count=counts.confirmed))

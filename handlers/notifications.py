@@ -20,10 +20,10 @@ from bot.i18n import Html
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, register_renderer
 from domain.models import Event, EventStatus
+from domain.notices import NOTIFIED_FIELDS
 from handlers import signup
 from storage import events as event_store
 from storage.db import from_db_time
-from storage.events import NOTIFIED_FIELDS
 from storage.outbox import OutboxKind
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})

@@ -33,6 +33,7 @@ from bot.context import BotContext
 from bot.i18n import Html, Translator
 from bot.render import Renderer
 from domain.models import Event, Registration, RegistrationStatus
+from domain.standing import Refusal, may_sign_up
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from storage import events as event_store
@@ -54,12 +55,13 @@ ORIGIN_MESSAGE = "n"  # cancellation origin for buttons under a message (see bot
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
-CLOSED_KEYS = {
-    SignUpOutcome.UNKNOWN_EVENT: "card.unknown_event",
-    SignUpOutcome.EVENT_CANCELLED: "signup.closed_cancelled",
-    SignUpOutcome.EVENT_PAST: "signup.closed_past",
-    SignUpOutcome.REGISTRATION_CLOSED: "signup.closed_deadline",
-    SignUpOutcome.NO_REGISTRATION: "signup.closed_no_registration",
+# Why a sign-up is refused (domain.standing.may_sign_up), as the answer to the press.
+REFUSAL_KEYS = {
+    Refusal.EVENT_CANCELLED: "signup.closed_cancelled",
+    Refusal.EVENT_BEGUN: "signup.closed_past",
+    Refusal.EVENT_OVER: "signup.closed_over",
+    Refusal.REGISTRATION_CLOSED: "signup.closed_deadline",
+    Refusal.NO_REGISTRATION: "signup.closed_no_registration",
 }
 
 
@@ -198,14 +200,16 @@ async def _announce(
 ) -> None:
     """Tell the user how the sign-up went."""
     registration = result.registration
-    if result.outcome in CLOSED_KEYS or registration is None:
-        key = CLOSED_KEYS.get(result.outcome, "card.unknown_event")
-        await _notice(update, context, event, edit_pressed, key)
+    if result.refusal in REFUSAL_KEYS:
+        await _notice(update, context, event, edit_pressed, REFUSAL_KEYS[result.refusal])
         return
-    if result.outcome is SignUpOutcome.ALREADY_CONFIRMED:
+    if registration is None:
+        await _notice(update, context, event, edit_pressed, "card.unknown_event")
+        return
+    if result.refusal is Refusal.ALREADY_CONFIRMED:
         await _notice(update, context, event, edit_pressed, "signup.already_confirmed")
         return
-    if result.outcome is SignUpOutcome.ALREADY_WAITLISTED:
+    if result.refusal is Refusal.ALREADY_WAITLISTED:
         position = registration.waitlist_position or 1
         await _notice(
             update, context, event, edit_pressed, "signup.already_waitlisted", position=position
@@ -271,17 +275,10 @@ async def _proceed(
         await _notice(update, context, None, edit_pressed, "card.unknown_event")
         return END
     existing = await registration_store.active_registration(db, event.id, user_id)
-    if existing is not None:
-        outcome = (
-            SignUpOutcome.ALREADY_CONFIRMED
-            if existing.status is RegistrationStatus.CONFIRMED
-            else SignUpOutcome.ALREADY_WAITLISTED
-        )
-        await _announce(update, context, event, SignUpResult(outcome, existing), edit_pressed)
-        return END
-    blocker = registration_store.sign_up_blocker(event, now)
-    if blocker is not None:
-        await _notice(update, context, event, edit_pressed, CLOSED_KEYS[blocker])
+    refusal = may_sign_up(event, existing, now)
+    if refusal is not None:  # the same rule sign_up applies in its transaction
+        refused = SignUpResult(SignUpOutcome.REFUSED, existing, refusal)
+        await _announce(update, context, event, refused, edit_pressed)
         return END
     user = await user_store.get_user(db, user_id)
     if user is None or user.display_name is None:

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-import aiosqlite
-
 from domain.models import EventStatus, Registration, RegistrationStatus
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Connection, Database, Row, from_db_time, to_db_time
 from storage.registrations import registration_from_row
 
 CSV_COLUMNS = (
@@ -118,39 +116,39 @@ class CheckInResult:
     registration: Registration | None = None
 
 
-async def _registration_in(
-    conn: aiosqlite.Connection, registration_id: int
-) -> Registration | None:
-    async with conn.execute(
+def _registration_in(conn: Connection, registration_id: int) -> Registration | None:
+    row = conn.execute(
         f"SELECT * FROM (SELECT {_ATTENDEE_COLUMNS} FROM registrations"
         "  WHERE event_id = (SELECT event_id FROM registrations WHERE id = ?1))"
         " WHERE id = ?1",
         (registration_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    ).fetchone()
     return None if row is None else registration_from_row(row)
 
 
-async def check_in(db: Database, registration_id: int, now: datetime) -> CheckInResult:
-    """Mark a confirmed registration as checked in (once: the first moment stays)."""
-    async with db.transaction() as conn:
-        registration = await _registration_in(conn, registration_id)
-        if registration is None:
-            return CheckInResult(CheckInOutcome.UNKNOWN)
-        if registration.status is RegistrationStatus.WAITLISTED:
-            return CheckInResult(CheckInOutcome.WAITLISTED, registration)
-        if registration.status is RegistrationStatus.CANCELLED:
-            return CheckInResult(CheckInOutcome.CANCELLED, registration)
-        if registration.checked_in_at is not None:
-            return CheckInResult(CheckInOutcome.ALREADY, registration)
-        await conn.execute(
-            "UPDATE registrations SET checked_in_at = ? WHERE id = ?",
-            (to_db_time(now), registration_id),
-        )
+def _check_in(conn: Connection, registration_id: int, now: datetime) -> CheckInResult:
+    registration = _registration_in(conn, registration_id)
+    if registration is None:
+        return CheckInResult(CheckInOutcome.UNKNOWN)
+    if registration.status is RegistrationStatus.WAITLISTED:
+        return CheckInResult(CheckInOutcome.WAITLISTED, registration)
+    if registration.status is RegistrationStatus.CANCELLED:
+        return CheckInResult(CheckInOutcome.CANCELLED, registration)
+    if registration.checked_in_at is not None:
+        return CheckInResult(CheckInOutcome.ALREADY, registration)
+    conn.execute(
+        "UPDATE registrations SET checked_in_at = ? WHERE id = ?",
+        (to_db_time(now), registration_id),
+    )
     stamp = from_db_time(to_db_time(now))  # as stored: whole seconds, UTC
     return CheckInResult(
         CheckInOutcome.CHECKED_IN, dataclasses.replace(registration, checked_in_at=stamp)
     )
+
+
+async def check_in(db: Database, registration_id: int, now: datetime) -> CheckInResult:
+    """Mark a confirmed registration as checked in (once: the first moment stays)."""
+    return await db.write(_check_in, registration_id, now)
 
 
 # --- events as organisers see them ---------------------------------------------------------
@@ -198,7 +196,7 @@ _FIGURES = (
 )
 
 
-def _figures(row: aiosqlite.Row) -> EventFigures:
+def _figures(row: Row) -> EventFigures:
     return EventFigures(
         id=row["id"],
         title=row["title"],

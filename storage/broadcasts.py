@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Connection, Database, Row, from_db_time, to_db_time
 from storage.outbox import OutboxKind
 
 # The error ``storage.outbox.abandon_in_flight`` gives rows a crash left in flight: they were
@@ -71,44 +69,63 @@ async def create_broadcast(
 
     The same message to the same audience is created once only (a double tap on "send").
     """
-    stamp = to_db_time(now)
-    async with db.transaction() as conn:
-        async with conn.execute(
-            "SELECT id FROM broadcasts WHERE source_chat_id = ? AND source_message_id = ?"
-            " AND audience = ? AND event_id IS ?",
-            (source_chat_id, source_message_id, audience.value, event_id),
-        ) as cursor:
-            existing = await cursor.fetchone()
-        if existing is not None:
-            return Created(existing[0], 0, duplicate=True)
-        cursor = await conn.execute(
-            "INSERT INTO broadcasts (created_by, source_chat_id, source_message_id, audience,"
-            " event_id, progress_chat_id, progress_message_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                created_by,
-                source_chat_id,
-                source_message_id,
-                audience.value,
-                event_id,
-                progress_chat_id,
-                progress_message_id,
-                stamp,
-            ),
-        )
-        broadcast_id = cursor.lastrowid
-        payload = json.dumps({"from_chat_id": source_chat_id, "message_id": source_message_id})
-        cursor = await conn.execute(
-            "INSERT OR IGNORE INTO outbox (user_id, kind, payload, broadcast_id, created_at)"
-            f" SELECT recipient.id, ?2, ?3, ?4, ?5 FROM ({_recipients_sql(audience)})"
-            " AS recipient ORDER BY recipient.id",
-            (event_id, OutboxKind.BROADCAST, payload, broadcast_id, stamp),
-        )
-        recipients = cursor.rowcount
-        if recipients == 0:
-            # Nobody (any more): no broadcast at all rather than an empty one.
-            await conn.execute("DELETE FROM broadcasts WHERE id = ?", (broadcast_id,))
-            return Created(None, 0)
+    return await db.write(
+        _create,
+        created_by,
+        source_chat_id,
+        source_message_id,
+        audience,
+        event_id,
+        progress_chat_id,
+        progress_message_id,
+        to_db_time(now),
+    )
+
+
+def _create(
+    conn: Connection,
+    created_by: int,
+    source_chat_id: int,
+    source_message_id: int,
+    audience: Audience,
+    event_id: str | None,
+    progress_chat_id: int,
+    progress_message_id: int,
+    stamp: str,
+) -> Created:
+    existing = conn.execute(
+        "SELECT id FROM broadcasts WHERE source_chat_id = ? AND source_message_id = ?"
+        " AND audience = ? AND event_id IS ?",
+        (source_chat_id, source_message_id, audience.value, event_id),
+    ).fetchone()
+    if existing is not None:
+        return Created(existing[0], 0, duplicate=True)
+    broadcast_id = conn.execute(
+        "INSERT INTO broadcasts (created_by, source_chat_id, source_message_id, audience,"
+        " event_id, progress_chat_id, progress_message_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            created_by,
+            source_chat_id,
+            source_message_id,
+            audience.value,
+            event_id,
+            progress_chat_id,
+            progress_message_id,
+            stamp,
+        ),
+    ).lastrowid
+    payload = json.dumps({"from_chat_id": source_chat_id, "message_id": source_message_id})
+    recipients = conn.execute(
+        "INSERT OR IGNORE INTO outbox (user_id, kind, payload, broadcast_id, created_at)"
+        f" SELECT recipient.id, ?2, ?3, ?4, ?5 FROM ({_recipients_sql(audience)})"
+        " AS recipient ORDER BY recipient.id",
+        (event_id, OutboxKind.BROADCAST, payload, broadcast_id, stamp),
+    ).rowcount
+    if recipients == 0:
+        # Nobody (any more): no broadcast at all rather than an empty one.
+        conn.execute("DELETE FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return Created(None, 0)
     return Created(broadcast_id, recipients)
 
 
@@ -152,7 +169,7 @@ _PROGRESS = (
 )
 
 
-def _progress(row: aiosqlite.Row) -> Progress:
+def _progress(row: Row) -> Progress:
     return Progress(
         id=row["id"],
         created_by=row["created_by"],
@@ -188,22 +205,20 @@ async def progress_of(db: Database, broadcast_id: int) -> Progress | None:
 async def mark_done(db: Database, broadcast_id: int, now: datetime) -> bool:
     """Close a broadcast whose rows are all finished; ``True`` only for the one call that
     closed it (so that the report goes out once)."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE broadcasts SET status = 'done', finished_at = ?"
-            " WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
-            "  WHERE broadcast_id = ? AND state IN ('pending', 'sending'))",
-            (to_db_time(now), broadcast_id, broadcast_id),
-        )
-        return cursor.rowcount == 1
+    closed = await db.execute(
+        "UPDATE broadcasts SET status = 'done', finished_at = ?"
+        " WHERE id = ? AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox"
+        "  WHERE broadcast_id = ? AND state IN ('pending', 'sending'))",
+        (to_db_time(now), broadcast_id, broadcast_id),
+    )
+    return closed == 1
 
 
 async def set_progress_message(
     db: Database, broadcast_id: int, chat_id: int, message_id: int
 ) -> None:
     """Remember the message that shows a broadcast's progress (a new one after a restart)."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
-            (chat_id, message_id, broadcast_id),
-        )
+    await db.execute(
+        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )

@@ -1,16 +1,22 @@
 """The SQLite database: one connection for reads, one write path, versioned migrations.
 
-Every write in the bot goes through :meth:`Database.transaction`, which serialises writers in
-this process with an :class:`asyncio.Lock` and across processes (``run.py import`` while the bot
-runs) with ``BEGIN IMMEDIATE`` plus SQLite's busy timeout; it runs on aiosqlite's thread, so a
-writer of another process holding the lock never stalls the event loop.
+**The write path.** Every write in the bot is a plain function ``work(conn, *args)`` handed to
+:meth:`Database.write`, which runs it between ``BEGIN IMMEDIATE`` and ``COMMIT`` (rolled back if
+it raises) as ONE job on a single-thread executor that owns the writer connection. One thread
+serialises the writers of this process; ``BEGIN IMMEDIATE`` plus SQLite's busy timeout serialises
+them with other processes (``run.py import`` while the bot runs), and a writer of another process
+holding the lock stalls that thread, never the event loop. A transaction reads its rows, asks
+``domain`` to decide and writes, all inside the lock, so no decision rests on stale data.
 
-Reads use a second, plain ``sqlite3`` connection on the event-loop thread. The bot's reads are
-indexed lookups of 3-40 µs, less than the hand-over to a thread and back costs (measured: the
-mixed benchmark handles 10 % more updates per second than with an aiosqlite reader; the
-heaviest read, the whole program for an export, takes ~10 ms with 1,000 events). In WAL mode
-a reader never waits for a writer and sees committed data only; every read fetches all its
-rows at once, so no statement keeps an old snapshot open.
+Measured (``python -m bench.write_path``: a seven-statement sign-up, 2,000 at once, side by
+side): this path runs 3.8-4.2 times as many transactions per second as aiosqlite's public API,
+which hands every statement over to its thread and back. aiosqlite has no public call to run a function on its thread, so the standard
+library's ``sqlite3`` on a ``ThreadPoolExecutor(max_workers=1)`` is the one public mechanism.
+
+**Reads** use a second, plain ``sqlite3`` connection on the event-loop thread. The bot's reads
+are indexed lookups of 3-40 µs, less than a hand-over to a thread and back costs. In WAL mode a
+reader never waits for a writer and sees committed data only; every read fetches all its rows
+at once, so no statement keeps an old snapshot open.
 """
 
 from __future__ import annotations
@@ -18,18 +24,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-
-import aiosqlite
 
 from storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 10_000
 
 T = TypeVar("T")
+Row = sqlite3.Row
+Connection = sqlite3.Connection
 
 
 def to_db_time(moment: datetime) -> str:
@@ -55,29 +62,41 @@ _PRAGMAS = (
 )
 
 
-async def _configure(conn: aiosqlite.Connection) -> None:
-    conn.row_factory = aiosqlite.Row
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) with the bot's pragmas."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
     for pragma in _PRAGMAS:
-        await conn.execute(pragma)
+        conn.execute(pragma)
+    return conn
 
 
-def _open_reader(path: Path) -> sqlite3.Connection:
-    """The read connection (autocommit: each query is its own short read transaction)."""
-    reader = sqlite3.connect(path, isolation_level=None)
-    reader.row_factory = sqlite3.Row
-    for pragma in _PRAGMAS:
-        reader.execute(pragma)
-    return reader
+def _open_writer(path: Path) -> sqlite3.Connection:
+    """The writer connection, opened on the writer thread: WAL mode, schema migrated."""
+    writer = connect(path)
+    try:
+        writer.execute("PRAGMA journal_mode = WAL")
+        migrate(writer)
+    except BaseException:
+        writer.close()
+        raise
+    return writer
 
 
 class Database:
     """Owns the connections to one SQLite file; open it with :meth:`open`."""
 
-    def __init__(self, path: Path, reader: sqlite3.Connection, writer: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        reader: sqlite3.Connection,
+        writer: sqlite3.Connection,
+        executor: ThreadPoolExecutor,
+    ):
         self.path = path
         self._reader = reader
         self._writer = writer
-        self._write_lock = asyncio.Lock()
+        self._executor = executor
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -85,45 +104,37 @@ class Database:
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await aiosqlite.connect(path, isolation_level=None)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        loop = asyncio.get_running_loop()
         try:
-            await _configure(writer)
-            await writer.execute("PRAGMA journal_mode = WAL")
-            await migrate(writer)
-            reader = _open_reader(path)
+            writer = await loop.run_in_executor(executor, _open_writer, path)
         except BaseException:
-            await writer.close()
+            executor.shutdown(wait=False)
             raise
-        return cls(path, reader, writer)
+        return cls(path, connect(path), writer, executor)
 
     async def close(self) -> None:
-        """Close both connections (idempotent)."""
+        """Close both connections and stop the writer thread (idempotent)."""
         self._reader.close()
-        with contextlib.suppress(ValueError, sqlite3.ProgrammingError):
-            await self._writer.close()
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The one write path: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
-                await self._writer.execute("COMMIT")
+        with contextlib.suppress(RuntimeError):  # executor already shut down
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._writer.close)
+        self._executor.shutdown(wait=True)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
-        """The same write path for work written as a plain function: ``work(conn, *args)`` runs
-        between ``BEGIN IMMEDIATE`` and ``COMMIT`` (rolled back if it raises) as ONE call on
-        the writer's thread, instead of one hand-over to that thread and back per statement.
+        """The one write path: ``work(conn, *args)`` between ``BEGIN IMMEDIATE`` and ``COMMIT``
+        (rolled back if it raises), as one job on the writer thread.
 
-        ``conn`` is the writer's ``sqlite3.Connection``; ``work`` must not touch the event loop.
+        ``work`` is a plain function of the writer's ``sqlite3.Connection``; it must not touch
+        the event loop. Its return value is returned.
         """
-        async with self._write_lock:
-            return await run_in_writer(self._writer, _in_transaction, work, *args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, _in_transaction, self._writer, work, *args
+        )
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One write statement as a transaction of its own; returns the number of rows changed."""
+        return await self.write(_rowcount, sql, tuple(params))
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Run a read-only query and return all rows.
@@ -153,18 +164,6 @@ class Database:
         await asyncio.to_thread(_copy, self.path, target)
 
 
-async def run_in_writer(conn: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
-    """Run ``work(sqlite_conn, *args)`` on the thread of the aiosqlite connection ``conn`` in one
-    hop, e.g. plain-function storage code inside a :meth:`Database.transaction` block.
-
-    aiosqlite has no public call for this. ``_execute`` (queue a function for the connection's
-    thread and await its result) and ``_conn`` (the ``sqlite3.Connection``) are what all its
-    public methods are built on, unchanged from aiosqlite 0.17 to 0.22; the storage tests fail
-    at once should they change.
-    """
-    return await conn._execute(work, conn._conn, *args)
-
-
 def _in_transaction(conn: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -176,10 +175,14 @@ def _in_transaction(conn: sqlite3.Connection, work: Callable[..., T], *args: Any
     return result
 
 
+def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple) -> int:
+    return conn.execute(sql, params).rowcount
+
+
 def _copy(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` with SQLite's online backup API (one consistent step)."""
     with (
-        contextlib.closing(_open_reader(source)) as reader,
+        contextlib.closing(connect(source)) as reader,
         contextlib.closing(sqlite3.connect(target)) as destination,
     ):
         reader.backup(destination)

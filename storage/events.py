@@ -7,23 +7,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from domain.calendar import raises_sequence
 from domain.models import Event, EventStatus, SeatCounts, Speaker
+from domain.notices import NoticeKind, announce, notice_for_change
 from storage import outbox
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Connection, Database, Row, from_db_time, to_db_time
 
-# Fields whose change is worth a message to everyone signed up (PRODUCT §4, Changes).
-NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
-
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "id, title, series, starts_at, ends_at, venue, address, latitude, longitude, capacity,"
     " registration_closes_at, status, description"
 )
 
 
-def _event(row: aiosqlite.Row, speakers: Sequence[Speaker] = ()) -> Event:
+def event_from_row(row: Row, speakers: Sequence[Speaker] = ()) -> Event:
+    """An event from a row with the columns of ``EVENT_COLUMNS`` (and its speakers)."""
     return Event(
         id=row["id"],
         title=row["title"],
@@ -59,14 +56,14 @@ async def _speakers_by_event(db: Database, event_ids: Sequence[str]) -> dict[str
     return grouped
 
 
-async def _with_speakers(db: Database, rows: list[aiosqlite.Row]) -> list[Event]:
+async def _with_speakers(db: Database, rows: list[Row]) -> list[Event]:
     speakers = await _speakers_by_event(db, [row["id"] for row in rows])
-    return [_event(row, speakers.get(row["id"], ())) for row in rows]
+    return [event_from_row(row, speakers.get(row["id"], ())) for row in rows]
 
 
 async def get_event(db: Database, event_id: str) -> Event | None:
     """One event with its speakers, or ``None``."""
-    row = await db.fetch_one(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
+    row = await db.fetch_one(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
     if row is None:
         return None
     return (await _with_speakers(db, [row]))[0]
@@ -77,7 +74,7 @@ async def list_upcoming(
 ) -> list[Event]:
     """Events that have not started yet (cancelled ones included, marked), soonest first."""
     rows = await db.fetch_all(
-        f"SELECT {_EVENT_COLUMNS} FROM events WHERE starts_at > ?"
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE starts_at > ?"
         " ORDER BY starts_at, id LIMIT ? OFFSET ?",
         (to_db_time(now), limit, offset),
     )
@@ -93,7 +90,7 @@ async def count_upcoming(db: Database, now: datetime) -> int:
 
 async def list_all(db: Database) -> list[Event]:
     """The whole program, past and future, in start order (for export)."""
-    rows = await db.fetch_all(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY starts_at, id")
+    rows = await db.fetch_all(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY starts_at, id")
     return await _with_speakers(db, rows)
 
 
@@ -138,92 +135,89 @@ def _db_values(event: Event) -> tuple:
     )
 
 
-def describe_changes(old: Event, new: Event) -> dict[str, list[str | None]]:
-    """The notified fields that differ, as ``{field: [old, new]}`` with times as UTC strings."""
+def _describe_changes(
+    old: Event, new: Event, fields: Iterable[str]
+) -> dict[str, list[str | None]]:
+    """``fields`` of two versions of an event as ``{field: [old, new]}``, times as UTC strings
+    (the payload of a change notice, rendered in each reader's language when it is sent)."""
     changes: dict[str, list[str | None]] = {}
-    for name in NOTIFIED_FIELDS:
+    for name in fields:
         before, after = getattr(old, name), getattr(new, name)
-        if before != after:
-            if isinstance(before, datetime) or isinstance(after, datetime):
-                before = to_db_time(before) if before else None
-                after = to_db_time(after) if after else None
-            changes[name] = [before, after]
+        if isinstance(before, datetime) or isinstance(after, datetime):
+            before = to_db_time(before) if before else None
+            after = to_db_time(after) if after else None
+        changes[name] = [before, after]
     return changes
 
 
-async def _queue_change_notices(
-    conn: aiosqlite.Connection, old: Event, new: Event, now: datetime
-) -> int:
-    """Tell everyone confirmed or waitlisted what changed; return how many were queued.
+_NOTICE_OUTBOX_KIND = {
+    NoticeKind.CHANGED: outbox.OutboxKind.EVENT_CHANGED,
+    NoticeKind.CANCELLED: outbox.OutboxKind.EVENT_CANCELLED,
+    NoticeKind.REINSTATED: outbox.OutboxKind.EVENT_REINSTATED,
+}
 
-    Corrections to evenings that are over (e.g. a fixed start time in an old program file)
-    are not news for their former attendees and queue nothing.
-    """
-    if old.starts_at <= now and new.starts_at <= now:
+
+def _queue_change_notices(conn: Connection, old: Event, new: Event, now: datetime) -> int:
+    """Queue the notice the domain says the change warrants for everyone confirmed or
+    waitlisted; return how many were queued."""
+    notice = notice_for_change(old, new, now)
+    if notice is None:
         return 0
-    if new.status is EventStatus.CANCELLED and old.status is not EventStatus.CANCELLED:
-        kind, payload = outbox.OutboxKind.EVENT_CANCELLED, {"event_id": new.id}
-    elif old.status is EventStatus.CANCELLED and new.status is EventStatus.SCHEDULED:
-        # Their sign-ups were kept through the cancellation; they must hear that it is back on.
-        kind = outbox.OutboxKind.EVENT_REINSTATED
-        payload = {"event_id": new.id, "changes": describe_changes(old, new)}
-    else:
-        changes = describe_changes(old, new)
-        if not changes or new.status is EventStatus.CANCELLED:
-            return 0
-        kind, payload = outbox.OutboxKind.EVENT_CHANGED, {"event_id": new.id, "changes": changes}
-    async with conn.execute(
-        "SELECT DISTINCT user_id FROM registrations WHERE event_id = ?"
-        " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL",
-        (new.id,),
-    ) as cursor:
-        user_ids = [row[0] for row in await cursor.fetchall()]
+    payload: dict[str, object] = {"event_id": new.id}
+    if notice.kind is not NoticeKind.CANCELLED:
+        payload["changes"] = _describe_changes(old, new, notice.changed_fields)
+    user_ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT user_id FROM registrations WHERE event_id = ?"
+            " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL",
+            (new.id,),
+        )
+    ]
     for user_id in user_ids:
-        await outbox.enqueue(conn, user_id, kind, payload, now)
+        outbox.enqueue(conn, user_id, _NOTICE_OUTBOX_KIND[notice.kind], payload, now)
     return len(user_ids)
 
 
-async def _read_for_update(conn: aiosqlite.Connection, event_id: str) -> Event | None:
-    async with conn.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
+def _read_for_update(conn: Connection, event_id: str) -> Event | None:
+    row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
     if row is None:
         return None
-    async with conn.execute(
-        "SELECT name, role, bio FROM speakers WHERE event_id = ? ORDER BY position", (event_id,)
-    ) as cursor:
-        speakers = [Speaker(r["name"], r["role"], r["bio"]) for r in await cursor.fetchall()]
-    return _event(row, speakers)
+    speakers = [
+        Speaker(r["name"], r["role"], r["bio"])
+        for r in conn.execute(
+            "SELECT name, role, bio FROM speakers WHERE event_id = ? ORDER BY position",
+            (event_id,),
+        )
+    ]
+    return event_from_row(row, speakers)
 
 
-async def save_events_in(
-    conn: aiosqlite.Connection, events: Iterable[Event], now: datetime
-) -> SaveReport:
-    """Upsert events by id inside the caller's transaction; queue change notices for people
-    signed up and announcements of new upcoming dates for subscribers.
+def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> SaveReport:
+    """Upsert events by id inside the caller's ``Database.write`` transaction; queue change
+    notices for people signed up and announcements of new upcoming dates for subscribers.
 
     When a capacity grows, the waitlist moves up in the same transaction.
     """
-    from storage.registrations import promote_waitlist
+    from storage.registrations import promote_waitlist  # registrations reads events' columns
 
     events = list(events)
     created, updated, unchanged, notified = [], [], [], 0
     stamp = to_db_time(now)
     for event in events:
-        old = await _read_for_update(conn, event.id)
+        old = _read_for_update(conn, event.id)
         if old == event:
             unchanged.append(event.id)
             continue
         if old is None:
-            await conn.execute(
-                f"INSERT INTO events ({_EVENT_COLUMNS}, created_at, updated_at)"
+            conn.execute(
+                f"INSERT INTO events ({EVENT_COLUMNS}, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, *_db_values(event), stamp, stamp),
             )
-            created.append(event.id)
+            created.append(event)
         else:
-            await conn.execute(
+            conn.execute(
                 "UPDATE events SET title = ?, series = ?, starts_at = ?, ends_at = ?, venue = ?,"
                 " address = ?, latitude = ?, longitude = ?, capacity = ?,"
                 " registration_closes_at = ?, status = ?, description = ?, updated_at = ?"
@@ -232,40 +226,32 @@ async def save_events_in(
             )
             updated.append(event.id)
             if raises_sequence(old, event):
-                await conn.execute(
+                conn.execute(
                     "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",
                     (event.id,),
                 )
-            notified += await _queue_change_notices(conn, old, event, now)
-        await conn.execute("DELETE FROM speakers WHERE event_id = ?", (event.id,))
-        await conn.executemany(
+            notified += _queue_change_notices(conn, old, event, now)
+        conn.execute("DELETE FROM speakers WHERE event_id = ?", (event.id,))
+        conn.executemany(
             "INSERT INTO speakers (event_id, position, name, role, bio) VALUES (?, ?, ?, ?, ?)",
             [(event.id, i, s.name, s.role, s.bio) for i, s in enumerate(event.speakers)],
         )
-        if event.status is EventStatus.SCHEDULED:
-            await promote_waitlist(conn, event.id, now)
-    new_dates = [
-        event.id
-        for event in events
-        if event.id in created and event.status is EventStatus.SCHEDULED and event.starts_at > now
-    ]
-    announced = await _queue_announcements(conn, new_dates, now)
-    return SaveReport(created, updated, unchanged, notified, announced)
+        promote_waitlist(conn, event.id, now)
+    announced = _queue_announcements(conn, [e.id for e in announce(created, now)], now)
+    return SaveReport([e.id for e in created], updated, unchanged, notified, announced)
 
 
-async def _queue_announcements(
-    conn: aiosqlite.Connection, event_ids: list[str], now: datetime
-) -> int:
+def _queue_announcements(conn: Connection, event_ids: list[str], now: datetime) -> int:
     """One message per subscriber about the new upcoming dates of this save (an import of a
     whole program is one announcement, not one per evening); returns how many were queued."""
     if not event_ids:
         return 0
-    async with conn.execute(
-        "SELECT id FROM users WHERE subscribed = 1 AND blocked_at IS NULL"
-    ) as cursor:
-        subscribers = [row[0] for row in await cursor.fetchall()]
+    subscribers = [
+        row[0]
+        for row in conn.execute("SELECT id FROM users WHERE subscribed = 1 AND blocked_at IS NULL")
+    ]
     for user_id in subscribers:
-        await outbox.enqueue(
+        outbox.enqueue(
             conn, user_id, outbox.OutboxKind.ANNOUNCEMENT, {"event_ids": event_ids}, now
         )
     return len(subscribers)
@@ -273,8 +259,16 @@ async def _queue_announcements(
 
 async def save_events(db: Database, events: Iterable[Event], now: datetime) -> SaveReport:
     """Upsert a whole program in one transaction: all events are written, or none."""
-    async with db.transaction() as conn:
-        return await save_events_in(conn, events, now)
+    return await db.write(save_events_in, list(events), now)
+
+
+def _create(conn: Connection, event: Event, now: datetime, id_for: Callable[[int], str]) -> Event:
+    number = 1
+    while conn.execute("SELECT 1 FROM events WHERE id = ?", (id_for(number),)).fetchone():
+        number += 1
+    created = dataclasses.replace(event, id=id_for(number))
+    save_events_in(conn, [created], now)
+    return created
 
 
 async def create_event(
@@ -282,13 +276,4 @@ async def create_event(
 ) -> Event:
     """Insert a new event under the first free id of ``id_for(1)``, ``id_for(2)`` …, in one
     transaction (two organisers creating the same title and date get two events)."""
-    async with db.transaction() as conn:
-        number = 1
-        while True:
-            async with conn.execute("SELECT 1 FROM events WHERE id = ?", (id_for(number),)) as cur:
-                if await cur.fetchone() is None:
-                    break
-            number += 1
-        created = dataclasses.replace(event, id=id_for(number))
-        await save_events_in(conn, [created], now)
-    return created
+    return await db.write(_create, event, now, id_for)

@@ -8,17 +8,15 @@ new one at the end of :data:`MIGRATIONS` instead. All times are UTC strings writ
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-import aiosqlite
-
-Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+Migration = Callable[[sqlite3.Connection], None]
 
 
-async def m001_initial_schema(conn: aiosqlite.Connection) -> None:
+def m001_initial_schema(conn: sqlite3.Connection) -> None:
     """Users, events, speakers, registrations, reminders, broadcasts and the outbox."""
-    await _execute_script(
+    _execute_script(
         conn,
         """
         CREATE TABLE users (
@@ -135,18 +133,16 @@ async def m001_initial_schema(conn: aiosqlite.Connection) -> None:
     )
 
 
-async def m002_11_calendar_sequence(conn: aiosqlite.Connection) -> None:
+def m002_11_calendar_sequence(conn: sqlite3.Connection) -> None:
     """The SEQUENCE of each evening's calendar entry, raised on a change of time, venue or
     status, so calendar apps take a new time or a cancellation instead of ignoring it."""
-    await conn.execute(
-        "ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0"
-    )
+    conn.execute("ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0")
 
 
 MIGRATIONS: list[Migration] = [m001_initial_schema, m002_11_calendar_sequence]
 
 
-async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
     """Run a multi-statement script inside the caller's transaction.
 
     ``executescript`` would commit the open transaction first, so statements are split with
@@ -156,47 +152,45 @@ async def _execute_script(conn: aiosqlite.Connection, script: str) -> None:
     for line in script.splitlines(keepends=True):
         statement += line
         if sqlite3.complete_statement(statement):
-            await conn.execute(statement)
+            conn.execute(statement)
             statement = ""
     if statement.strip():
         raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
 
 
-async def applied_migrations(conn: aiosqlite.Connection) -> list[str]:
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     """Names of the migrations recorded in the database, in the order they ran."""
-    await conn.execute(
+    conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    async with conn.execute("SELECT name FROM _migrations ORDER BY rowid") as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
-async def migrate(conn: aiosqlite.Connection) -> list[str]:
+def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet recorded, each in its own transaction; return their names.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``).
     """
-    done = set(await applied_migrations(conn))
+    done = set(applied_migrations(conn))
     newly_applied = []
     for migration in MIGRATIONS:
         name = migration.__name__
         if name in done:
             continue
-        await conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated while we waited for the lock.
-            async with conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)) as cur:
-                if await cur.fetchone() is not None:
-                    await conn.execute("ROLLBACK")
-                    continue
-            await migration(conn)
-            await conn.execute(
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                conn.execute("ROLLBACK")
+                continue
+            migration(conn)
+            conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 (name, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
             )
         except BaseException:
-            await conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
-        await conn.execute("COMMIT")
+        conn.execute("COMMIT")
         newly_applied.append(name)
     return newly_applied

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.db import Database, from_db_time, to_db_time
 
 
@@ -42,19 +40,7 @@ class OutboxItem:
     created_at: datetime
 
 
-async def enqueue(
-    conn: aiosqlite.Connection,
-    user_id: int,
-    kind: str,
-    payload: dict[str, Any],
-    now: datetime,
-    broadcast_id: int | None = None,
-) -> None:
-    """Queue one message inside the caller's transaction."""
-    await conn.execute(_ENQUEUE, _enqueue_values(user_id, kind, payload, now, broadcast_id))
-
-
-def enqueue_sync(
+def enqueue(
     conn: sqlite3.Connection,
     user_id: int,
     kind: str,
@@ -62,7 +48,7 @@ def enqueue_sync(
     now: datetime,
     broadcast_id: int | None = None,
 ) -> None:
-    """:func:`enqueue` for plain-function transactions (``Database.write``)."""
+    """Queue one message inside the caller's transaction (a ``Database.write`` function)."""
     conn.execute(_ENQUEUE, _enqueue_values(user_id, kind, payload, now, broadcast_id))
 
 
@@ -77,7 +63,7 @@ def _enqueue_values(
     return (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now))
 
 
-def _item(row: aiosqlite.Row) -> OutboxItem:
+def _item(row: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         user_id=row["user_id"],
@@ -96,23 +82,26 @@ async def claim_pending(db: Database, now: datetime, limit: int) -> list[OutboxI
     loses that message (it stays 'sending' and is reported), but never sends it twice.
     Users who blocked the bot are skipped: their rows are closed as 'blocked'.
     """
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
-            " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)"
-        )
-        async with conn.execute(
-            "SELECT * FROM outbox WHERE state = 'pending'"
-            " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
-            (to_db_time(now), limit),
-        ) as cursor:
-            rows = list(await cursor.fetchall())
-        if rows:
-            await conn.executemany(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-                [(row["id"],) for row in rows],
-            )
+    rows = await db.write(_claim_pending, to_db_time(now), limit)
     return [_item(row) for row in rows]
+
+
+def _claim_pending(conn: sqlite3.Connection, stamp: str, limit: int) -> list[sqlite3.Row]:
+    conn.execute(
+        "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
+        " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)"
+    )
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE state = 'pending'"
+        " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
+        (stamp, limit),
+    ).fetchall()
+    if rows:
+        conn.executemany(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+            [(row["id"],) for row in rows],
+        )
+    return rows
 
 
 async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
@@ -122,29 +111,30 @@ async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
     one message in flight marked 'sending' (see :func:`claim_pending` for the trade-off). Rows
     of users who blocked the bot are closed as 'blocked' on the way, looked up by primary key.
     """
-    async with db.transaction() as conn:
-        while True:
-            async with conn.execute(
-                "SELECT o.*, u.blocked_at FROM outbox o LEFT JOIN users u ON u.id = o.user_id"
-                " WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
-                " ORDER BY o.id LIMIT 1",
-                (to_db_time(now),),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                return None
-            if row["blocked_at"] is not None:
-                await conn.execute(
-                    "UPDATE outbox SET state = 'blocked', error = 'user blocked the bot'"
-                    " WHERE id = ?",
-                    (row["id"],),
-                )
-                continue
-            await conn.execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+    return await db.write(_claim_next, to_db_time(now))
+
+
+def _claim_next(conn: sqlite3.Connection, stamp: str) -> OutboxItem | None:
+    while True:
+        row = conn.execute(
+            "SELECT o.*, u.blocked_at FROM outbox o LEFT JOIN users u ON u.id = o.user_id"
+            " WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
+            " ORDER BY o.id LIMIT 1",
+            (stamp,),
+        ).fetchone()
+        if row is None:
+            return None
+        if row["blocked_at"] is not None:
+            conn.execute(
+                "UPDATE outbox SET state = 'blocked', error = 'user blocked the bot' WHERE id = ?",
                 (row["id"],),
             )
-            return dataclasses.replace(_item(row), attempts=row["attempts"] + 1)
+            continue
+        conn.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+            (row["id"],),
+        )
+        return dataclasses.replace(_item(row), attempts=row["attempts"] + 1)
 
 
 async def has_due(db: Database, now: datetime) -> bool:
@@ -168,11 +158,10 @@ async def finish(
     db: Database, item_id: int, state: str, now: datetime, error: str | None = None
 ) -> None:
     """Record the outcome of one send: 'sent', 'blocked' or 'failed'."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET state = ?, sent_at = ?, error = ? WHERE id = ?",
-            (state, to_db_time(now), error, item_id),
-        )
+    await db.execute(
+        "UPDATE outbox SET state = ?, sent_at = ?, error = ? WHERE id = ?",
+        (state, to_db_time(now), error, item_id),
+    )
 
 
 async def retry_later(
@@ -187,19 +176,16 @@ async def retry_later(
     ``refund_attempt``: the try does not count towards the attempt limit (429 flood control
     says "not now", not "this message fails").
     """
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET state = 'pending', not_before = ?, error = ?,"
-            " attempts = max(attempts - ?, 0) WHERE id = ?",
-            (to_db_time(not_before), error, int(refund_attempt), item_id),
-        )
+    await db.execute(
+        "UPDATE outbox SET state = 'pending', not_before = ?, error = ?,"
+        " attempts = max(attempts - ?, 0) WHERE id = ?",
+        (to_db_time(not_before), error, int(refund_attempt), item_id),
+    )
 
 
 async def abandon_in_flight(db: Database) -> int:
     """At start-up: rows left 'sending' by a crash are closed as 'failed' (never re-sent)."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
-            " WHERE state = 'sending'"
-        )
-        return cursor.rowcount
+    return await db.execute(
+        "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
+        " WHERE state = 'sending'"
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.db import Database, to_db_time
+from storage.db import Connection, Database, to_db_time
 from storage.registrations import cancel_in
 
 
@@ -77,39 +77,41 @@ async def delete_person(db: Database, user_id: int, now: datetime) -> DeletionRe
     """Delete ``user_id`` in one transaction: release their seats for upcoming evenings (the
     waitlist moves up), anonymise all their sign-ups, drop their queued messages and their row.
     """
-    stamp = to_db_time(now)
-    async with db.transaction() as conn:
-        async with conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)) as cursor:
-            user_exists = await cursor.fetchone() is not None
-        async with conn.execute(
+    return await db.write(_delete_person, user_id, now)
+
+
+def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionReport:
+    user_exists = conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone()
+    upcoming = [
+        row[0]
+        for row in conn.execute(
             "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id"
             " WHERE r.user_id = ? AND r.status != 'cancelled' AND e.starts_at > ?"
             " ORDER BY r.id",
-            (user_id, stamp),
-        ) as cursor:
-            upcoming = [row[0] for row in await cursor.fetchall()]
-        promoted: list[int] = []
-        for registration_id in upcoming:
-            result = await cancel_in(conn, registration_id, None, now)
-            promoted.extend(result.promoted_user_ids)
-        cursor = await conn.execute(
-            "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
-            " WHERE user_id = ?",
-            (user_id,),
+            (user_id, to_db_time(now)),
         )
-        anonymised = cursor.rowcount
-        # Queued messages go; delivered broadcast rows stay as anonymous tallies of their
-        # broadcast's report (a negative, unique placeholder instead of the Telegram id).
-        await conn.execute(
-            "DELETE FROM outbox WHERE user_id = ? AND (state = 'pending' OR broadcast_id IS NULL)",
-            (user_id,),
-        )
-        await conn.execute(
-            "UPDATE outbox SET user_id = -id, payload = '{}', error = NULL WHERE user_id = ?",
-            (user_id,),
-        )
-        await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-    return DeletionReport(user_exists or anonymised > 0, len(upcoming), tuple(promoted))
+    ]
+    promoted: list[int] = []
+    for registration_id in upcoming:
+        promoted.extend(cancel_in(conn, registration_id, None, now).promoted_user_ids)
+    anonymised = conn.execute(
+        "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL WHERE user_id = ?",
+        (user_id,),
+    ).rowcount
+    # Queued messages go; delivered broadcast rows stay as anonymous tallies of their
+    # broadcast's report (a negative, unique placeholder instead of the Telegram id).
+    conn.execute(
+        "DELETE FROM outbox WHERE user_id = ? AND (state = 'pending' OR broadcast_id IS NULL)",
+        (user_id,),
+    )
+    conn.execute(
+        "UPDATE outbox SET user_id = -id, payload = '{}', error = NULL WHERE user_id = ?",
+        (user_id,),
+    )
+    conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    return DeletionReport(
+        user_exists is not None or anonymised > 0, len(upcoming), tuple(promoted)
+    )
 
 
 async def remove_expired_personal_data(
@@ -118,19 +120,20 @@ async def remove_expired_personal_data(
     """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
     finished outbox rows older than that (who was sent what). Counts survive."""
     cutoff = to_db_time(now - timedelta(days=retention_days))
+    return await db.write(_remove_expired, cutoff)
+
+
+def _remove_expired(conn: Connection, cutoff: str) -> RetentionReport:
     expired_events = "SELECT id FROM events WHERE coalesce(ends_at, starts_at) < ?"
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
-            f" WHERE event_id IN ({expired_events})"
-            " AND (user_id IS NOT NULL OR name IS NOT NULL OR ticket IS NOT NULL)",
-            (cutoff,),
-        )
-        registrations = cursor.rowcount
-        cursor = await conn.execute(
-            "DELETE FROM outbox WHERE (state != 'pending' AND created_at < ?)"
-            f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
-            (cutoff, cutoff),
-        )
-        messages = cursor.rowcount
+    registrations = conn.execute(
+        "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
+        f" WHERE event_id IN ({expired_events})"
+        " AND (user_id IS NOT NULL OR name IS NOT NULL OR ticket IS NOT NULL)",
+        (cutoff,),
+    ).rowcount
+    messages = conn.execute(
+        "DELETE FROM outbox WHERE (state != 'pending' AND created_at < ?)"
+        f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
+        (cutoff, cutoff),
+    ).rowcount
     return RetentionReport(registrations, messages)

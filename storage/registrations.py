@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
-from domain.models import Event, EventStatus, Registration, RegistrationStatus
+from domain.models import Event, Registration, RegistrationStatus, SeatCounts
+from domain.standing import Refusal, may_cancel, may_sign_up, seats_to_fill, sign_up_outcome
+from domain.standing import SignUpOutcome as SeatOutcome
 from storage import outbox
-from storage.db import Database, from_db_time, run_in_writer, to_db_time
+from storage.db import Database, Row, from_db_time, to_db_time
+from storage.events import EVENT_COLUMNS, event_from_row
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
 
@@ -25,26 +26,23 @@ TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe chara
 class SignUpOutcome(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
-    ALREADY_CONFIRMED = "already_confirmed"
-    ALREADY_WAITLISTED = "already_waitlisted"
+    REFUSED = "refused"  # the domain said no; ``SignUpResult.refusal`` says why
     UNKNOWN_EVENT = "unknown_event"
-    EVENT_CANCELLED = "event_cancelled"
-    EVENT_PAST = "event_past"
-    REGISTRATION_CLOSED = "registration_closed"  # after registration_closes
-    NO_REGISTRATION = "no_registration"  # capacity 0
 
 
 class CancelOutcome(StrEnum):
     CANCELLED = "cancelled"
     ALREADY_CANCELLED = "already_cancelled"
     NOT_FOUND = "not_found"  # unknown id, or not this user's
-    EVENT_PAST = "event_past"
+    EVENT_PAST = "event_past"  # the evening has begun
+    EVENT_CANCELLED = "event_cancelled"  # the sign-up is void; nothing to give up
 
 
 @dataclass(frozen=True, slots=True)
 class SignUpResult:
     outcome: SignUpOutcome
     registration: Registration | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ _REGISTRATION_COLUMNS = (
 )
 
 
-def registration_from_row(row: aiosqlite.Row) -> Registration:
+def registration_from_row(row: Row) -> Registration:
     """A registration from a row with the columns of ``_REGISTRATION_COLUMNS`` (any query
     that selects the same names, e.g. the attendee list, may use it)."""
     return Registration(
@@ -86,10 +84,8 @@ def registration_from_row(row: aiosqlite.Row) -> Registration:
     )
 
 
-# The transactions below are plain functions run by ``Database.write`` as ONE call on the
-# writer's thread (a sign-up is seven statements; handing each over to the thread and back
-# cost more than running them). The async ``*_in`` wrappers run the same functions inside a
-# caller's ``Database.transaction``.
+# The transactions below are plain functions run by ``Database.write`` on the writer thread:
+# each reads its rows, asks ``domain`` to decide and writes, all inside one BEGIN IMMEDIATE.
 
 
 def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | None:
@@ -99,44 +95,35 @@ def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | 
     return None if row is None else registration_from_row(row)
 
 
-def _confirmed_count(conn: sqlite3.Connection, event_id: str) -> int:
-    return conn.execute(
-        "SELECT count(*) FROM registrations WHERE event_id = ? AND status = 'confirmed'",
+def _event_in(conn: sqlite3.Connection, event_id: str) -> Event | None:
+    row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+    return None if row is None else event_from_row(row)
+
+
+def _seat_counts(conn: sqlite3.Connection, event_id: str) -> SeatCounts:
+    row = conn.execute(
+        "SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0)"
+        " FROM registrations WHERE event_id = ?",
         (event_id,),
-    ).fetchone()[0]
+    ).fetchone()
+    return SeatCounts(confirmed=row[0], waitlisted=row[1])
 
 
 def _sign_up(
     conn: sqlite3.Connection, event_id: str, user_id: int, name: str, now: datetime
 ) -> SignUpResult:
-    event = conn.execute(
-        "SELECT status, starts_at, registration_closes_at, capacity FROM events WHERE id = ?",
-        (event_id,),
-    ).fetchone()
+    event = _event_in(conn, event_id)
     if event is None:
         return SignUpResult(SignUpOutcome.UNKNOWN_EVENT)
     existing = _one(
         conn, "r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'", (event_id, user_id)
     )
-    if existing is not None:
-        already = (
-            SignUpOutcome.ALREADY_CONFIRMED
-            if existing.status is RegistrationStatus.CONFIRMED
-            else SignUpOutcome.ALREADY_WAITLISTED
-        )
-        return SignUpResult(already, existing)
+    refusal = may_sign_up(event, existing, now)
+    if refusal is not None:
+        return SignUpResult(SignUpOutcome.REFUSED, existing, refusal)
+    seat = sign_up_outcome(event, _seat_counts(conn, event_id)) is SeatOutcome.CONFIRMED
+    status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
     stamp = to_db_time(now)
-    if event["status"] == EventStatus.CANCELLED:
-        return SignUpResult(SignUpOutcome.EVENT_CANCELLED)
-    if event["starts_at"] <= stamp:
-        return SignUpResult(SignUpOutcome.EVENT_PAST)
-    if (event["registration_closes_at"] or event["starts_at"]) <= stamp:
-        return SignUpResult(SignUpOutcome.REGISTRATION_CLOSED)
-    capacity = event["capacity"]
-    if capacity == 0:
-        return SignUpResult(SignUpOutcome.NO_REGISTRATION)
-    seat_free = capacity is None or _confirmed_count(conn, event_id) < capacity
-    status = RegistrationStatus.CONFIRMED if seat_free else RegistrationStatus.WAITLISTED
     conn.execute(
         "INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
         (user_id, stamp),
@@ -144,10 +131,10 @@ def _sign_up(
     cursor = conn.execute(
         "INSERT INTO registrations (event_id, user_id, name, status, ticket, created_at,"
         " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (event_id, user_id, name, status.value, new_ticket(), stamp, stamp if seat_free else None),
+        (event_id, user_id, name, status.value, new_ticket(), stamp, stamp if seat else None),
     )
     registration = _one(conn, "r.id = ?", (cursor.lastrowid,))
-    outcome = SignUpOutcome.CONFIRMED if seat_free else SignUpOutcome.WAITLISTED
+    outcome = SignUpOutcome.CONFIRMED if seat else SignUpOutcome.WAITLISTED
     return SignUpResult(outcome, registration)
 
 
@@ -158,24 +145,21 @@ async def sign_up(
     return await db.write(_sign_up, event_id, user_id, name, now)
 
 
-def _promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> list[int]:
-    event = conn.execute(
-        "SELECT capacity, status, starts_at FROM events WHERE id = ?", (event_id,)
-    ).fetchone()
-    stamp = to_db_time(now)
-    if event is None or event["status"] != EventStatus.SCHEDULED or event["starts_at"] <= stamp:
+def promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> list[int]:
+    """Move waitlisted people up into free seats, first come first served, inside the caller's
+    ``Database.write`` transaction; queue a message for each. Returns the promoted user ids."""
+    event = _event_in(conn, event_id)
+    if event is None:
         return []
-    if event["capacity"] is None:
-        limit = -1  # unlimited: everyone moves up
-    else:
-        limit = event["capacity"] - _confirmed_count(conn, event_id)
-        if limit <= 0:
-            return []
+    seats = seats_to_fill(event, _seat_counts(conn, event_id), now)
+    if seats == 0:
+        return []
     chosen = conn.execute(
         "SELECT id, user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
         " ORDER BY id LIMIT ?",
-        (event_id, limit),
+        (event_id, -1 if seats is None else seats),
     ).fetchall()
+    stamp = to_db_time(now)
     promoted = []
     for row in chosen:
         conn.execute(
@@ -184,7 +168,7 @@ def _promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) ->
         )
         if row["user_id"] is not None:
             promoted.append(row["user_id"])
-            outbox.enqueue_sync(
+            outbox.enqueue(
                 conn,
                 row["user_id"],
                 outbox.OutboxKind.PROMOTED,
@@ -194,48 +178,39 @@ def _promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) ->
     return promoted
 
 
-async def promote_waitlist(conn: aiosqlite.Connection, event_id: str, now: datetime) -> list[int]:
-    """Move waitlisted people up into free seats, first come first served, inside the caller's
-    transaction; queue a message for each. Returns the promoted user ids."""
-    return await run_in_writer(conn, _promote_waitlist, event_id, now)
-
-
-def _cancel(
+def cancel_in(
     conn: sqlite3.Connection, registration_id: int, user_id: int | None, now: datetime
 ) -> CancelResult:
+    """Cancel one registration inside the caller's ``Database.write`` transaction; a freed seat
+    goes to the waitlist at once. ``user_id`` given: the person themselves, owner-checked and
+    held to :func:`domain.standing.may_cancel`; ``None``: organiser or data deletion."""
     registration = _one(conn, "r.id = ?", (registration_id,))
     if registration is None or (user_id is not None and registration.user_id != user_id):
         return CancelResult(CancelOutcome.NOT_FOUND)
     if registration.status is RegistrationStatus.CANCELLED:
         return CancelResult(CancelOutcome.ALREADY_CANCELLED, registration)
-    event = conn.execute(
-        "SELECT starts_at FROM events WHERE id = ?", (registration.event_id,)
-    ).fetchone()
-    if event is not None and event["starts_at"] <= to_db_time(now) and user_id is not None:
-        return CancelResult(CancelOutcome.EVENT_PAST, registration)
+    event = _event_in(conn, registration.event_id)
+    if user_id is not None and event is not None:
+        refusal = may_cancel(event, registration, now)
+        if refusal is Refusal.EVENT_CANCELLED:
+            return CancelResult(CancelOutcome.EVENT_CANCELLED, registration)
+        if refusal is not None:
+            return CancelResult(CancelOutcome.EVENT_PAST, registration)
     conn.execute(
         "UPDATE registrations SET status = 'cancelled', cancelled_at = ? WHERE id = ?",
         (to_db_time(now), registration_id),
     )
     promoted: list[int] = []
     if registration.status is RegistrationStatus.CONFIRMED:
-        promoted = _promote_waitlist(conn, registration.event_id, now)
+        promoted = promote_waitlist(conn, registration.event_id, now)
     return CancelResult(CancelOutcome.CANCELLED, registration, tuple(promoted))
-
-
-async def cancel_in(
-    conn: aiosqlite.Connection, registration_id: int, user_id: int | None, now: datetime
-) -> CancelResult:
-    """Cancel one registration inside the caller's transaction (``user_id`` None: organiser or
-    data deletion, no owner check); a freed seat goes to the waitlist at once."""
-    return await run_in_writer(conn, _cancel, registration_id, user_id, now)
 
 
 async def cancel(
     db: Database, registration_id: int, user_id: int | None, now: datetime
 ) -> CancelResult:
     """Cancel a registration (owner-checked when ``user_id`` is given), in one transaction."""
-    return await db.write(_cancel, registration_id, user_id, now)
+    return await db.write(cancel_in, registration_id, user_id, now)
 
 
 async def get_registration(db: Database, registration_id: int) -> Registration | None:
@@ -277,18 +252,3 @@ async def registration_by_ticket(db: Database, ticket: str) -> Registration | No
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.ticket = ?", (ticket,)
     )
     return None if row is None else registration_from_row(row)
-
-
-def sign_up_blocker(event: Event, now: datetime) -> SignUpOutcome | None:
-    """Why nobody can sign up for ``event`` at ``now`` (the rules :func:`sign_up` applies in its
-    transaction), or ``None`` when sign-up is open. Dialogues use it to answer before asking
-    a first-time user for name and consent; :func:`sign_up` still decides."""
-    if event.status is EventStatus.CANCELLED:
-        return SignUpOutcome.EVENT_CANCELLED
-    if event.starts_at <= now:
-        return SignUpOutcome.EVENT_PAST
-    if event.registration_deadline <= now:
-        return SignUpOutcome.REGISTRATION_CLOSED
-    if event.capacity == 0:
-        return SignUpOutcome.NO_REGISTRATION
-    return None

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from domain.notices import due_reminder_offsets
 from storage import outbox
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Connection, Database, from_db_time, to_db_time
 
 PLANNED = "planned"
 SKIPPED = "skipped"  # an older offset missed during downtime: recorded, never sent
@@ -38,19 +39,6 @@ def reminder_payload(
     }
 
 
-def due_offsets(
-    starts_at: datetime, confirmed_at: datetime, now: datetime, offsets: Sequence[timedelta]
-) -> list[timedelta]:
-    """The offsets that have fallen due by ``now`` for someone confirmed at ``confirmed_at``,
-    latest due first. An offset that passed before the person was confirmed never counts."""
-    due = [
-        offset
-        for offset in offsets
-        if starts_at - offset <= now and confirmed_at <= starts_at - offset
-    ]
-    return sorted(due)
-
-
 async def plan_due_reminders(db: Database, now: datetime, offsets: Sequence[timedelta]) -> int:
     """Queue every reminder that is due and not yet planned, in one transaction; return how many.
 
@@ -62,50 +50,56 @@ async def plan_due_reminders(db: Database, now: datetime, offsets: Sequence[time
         return 0
     stamp = to_db_time(now)
     horizon = to_db_time(now + max(offsets))
+    return await db.write(_plan, now, list(offsets), stamp, horizon)
+
+
+def _plan(
+    conn: Connection, now: datetime, offsets: list[timedelta], stamp: str, horizon: str
+) -> int:
     queued = 0
-    async with db.transaction() as conn:
-        # Only events starting within the largest offset can have anything due.
-        async with conn.execute(
-            "SELECT r.id, r.user_id, r.event_id, e.starts_at,"
-            " coalesce(r.confirmed_at, r.created_at) AS confirmed_at"
-            " FROM events e JOIN registrations r ON r.event_id = e.id"
-            f" WHERE {_CANDIDATE_CONDITIONS} ORDER BY e.starts_at, r.id",
-            (stamp, horizon),
-        ) as cursor:
-            candidates = list(await cursor.fetchall())
-        if not candidates:
-            return 0
-        async with conn.execute(
+    # Only events starting within the largest offset can have anything due.
+    candidates = conn.execute(
+        "SELECT r.id, r.user_id, r.event_id, e.starts_at,"
+        " coalesce(r.confirmed_at, r.created_at) AS confirmed_at"
+        " FROM events e JOIN registrations r ON r.event_id = e.id"
+        f" WHERE {_CANDIDATE_CONDITIONS} ORDER BY e.starts_at, r.id",
+        (stamp, horizon),
+    ).fetchall()
+    if not candidates:
+        return 0
+    planned_before = {
+        (row[0], row[1])
+        for row in conn.execute(
             "SELECT d.registration_id, d.offset_seconds FROM events e"
             " JOIN registrations r ON r.event_id = e.id"
             " JOIN reminder_deliveries d ON d.registration_id = r.id AND d.starts_at = e.starts_at"
             f" WHERE {_CANDIDATE_CONDITIONS}",
             (stamp, horizon),
-        ) as cursor:
-            planned_before = {(row[0], row[1]) for row in await cursor.fetchall()}
-        for row in candidates:
-            starts_at = from_db_time(row["starts_at"])
-            confirmed_at = from_db_time(row["confirmed_at"])
-            assert starts_at is not None and confirmed_at is not None
-            due = due_offsets(starts_at, confirmed_at, now, offsets)
-            for position, offset in enumerate(due):
-                seconds = int(offset.total_seconds())
-                if (row["id"], seconds) in planned_before:
-                    continue
-                state = PLANNED if position == 0 else SKIPPED
-                await conn.execute(
-                    "INSERT INTO reminder_deliveries"
-                    " (registration_id, offset_seconds, starts_at, state, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (row["id"], seconds, row["starts_at"], state, stamp),
+        )
+    }
+    for row in candidates:
+        starts_at = from_db_time(row["starts_at"])
+        confirmed_at = from_db_time(row["confirmed_at"])
+        assert starts_at is not None and confirmed_at is not None
+        due = due_reminder_offsets(starts_at, confirmed_at, now, offsets)
+        for position, offset in enumerate(due):
+            seconds = int(offset.total_seconds())
+            if (row["id"], seconds) in planned_before:
+                continue
+            state = PLANNED if position == 0 else SKIPPED
+            conn.execute(
+                "INSERT INTO reminder_deliveries"
+                " (registration_id, offset_seconds, starts_at, state, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (row["id"], seconds, row["starts_at"], state, stamp),
+            )
+            if state == PLANNED:
+                outbox.enqueue(
+                    conn,
+                    row["user_id"],
+                    outbox.OutboxKind.REMINDER,
+                    reminder_payload(row["event_id"], row["id"], offset, row["starts_at"]),
+                    now,
                 )
-                if state == PLANNED:
-                    await outbox.enqueue(
-                        conn,
-                        row["user_id"],
-                        outbox.OutboxKind.REMINDER,
-                        reminder_payload(row["event_id"], row["id"], offset, row["starts_at"]),
-                        now,
-                    )
-                    queued += 1
+                queued += 1
     return queued

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from domain.models import User
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, Row, from_db_time, to_db_time
 
 
-def _user(row: aiosqlite.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         id=row["id"],
         language=row["language"],
@@ -39,13 +37,12 @@ async def ensure_user(db: Database, user_id: int, detected_language: str, now: d
         and (user.language_chosen or user.language == detected_language)
     ):
         return user
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO users (id, language, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET blocked_at = NULL,"
-            " language = CASE WHEN language_chosen THEN language ELSE excluded.language END",
-            (user_id, detected_language, to_db_time(now)),
-        )
+    await db.execute(
+        "INSERT INTO users (id, language, created_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET blocked_at = NULL,"
+        " language = CASE WHEN language_chosen THEN language ELSE excluded.language END",
+        (user_id, detected_language, to_db_time(now)),
+    )
     user = await get_user(db, user_id)
     assert user is not None
     return user
@@ -53,41 +50,32 @@ async def ensure_user(db: Database, user_id: int, detected_language: str, now: d
 
 async def set_language(db: Database, user_id: int, language: str) -> None:
     """Remember the language the user chose explicitly."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?", (language, user_id)
-        )
+    await db.execute(
+        "UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?", (language, user_id)
+    )
 
 
 async def set_display_name(db: Database, user_id: int, name: str) -> None:
     """The name this user registers under from now on."""
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
+    await db.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
 
 
 async def give_consent(db: Database, user_id: int, now: datetime) -> None:
     """Record that the user accepted the privacy notice."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE users SET consent_at = ? WHERE id = ?", (to_db_time(now), user_id)
-        )
+    await db.execute("UPDATE users SET consent_at = ? WHERE id = ?", (to_db_time(now), user_id))
 
 
 async def set_subscribed(db: Database, user_id: int, subscribed: bool) -> None:
     """Switch announcements of new dates on or off (and stop asking)."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE users SET subscribed = ?, subscription_asked = 1 WHERE id = ?",
-            (int(subscribed), user_id),
-        )
+    await db.execute(
+        "UPDATE users SET subscribed = ?, subscription_asked = 1 WHERE id = ?",
+        (int(subscribed), user_id),
+    )
 
 
 async def mark_blocked(db: Database, user_id: int, now: datetime) -> None:
     """The user blocked the bot (403): skip them in bulk sends until they write again."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE users SET blocked_at = ? WHERE id = ?", (to_db_time(now), user_id)
-        )
+    await db.execute("UPDATE users SET blocked_at = ? WHERE id = ?", (to_db_time(now), user_id))
 
 
 async def language_of(db: Database, user_id: int, default: str) -> str:
@@ -98,5 +86,4 @@ async def language_of(db: Database, user_id: int, default: str) -> str:
 
 async def mark_subscription_asked(db: Database, user_id: int) -> None:
     """The question about announcements has been put to the user (it is asked once)."""
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE users SET subscription_asked = 1 WHERE id = ?", (user_id,))
+    await db.execute("UPDATE users SET subscription_asked = 1 WHERE id = ?", (user_id,))

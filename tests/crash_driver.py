@@ -106,17 +106,20 @@ async def set_up(db: Database, source_message_id: int) -> None:
         event = Event(id=EVENT_ID, title="Sturm", starts_at=start, venue="Kammer", capacity=SEATS)
         await event_store.save_events(db, [event], NOW)
     stamp = to_db_time(NOW)
-    async with db.transaction() as conn:
-        await conn.executemany(
+
+    def write(conn):
+        conn.executemany(
             "INSERT INTO users (id, language, subscribed, created_at) VALUES (?, 'de', 1, ?)"
             " ON CONFLICT (id) DO NOTHING",
             [(uid, stamp) for uid in SUBSCRIBERS],
         )
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO users (id, language, display_name, consent_at, created_at)"
             " VALUES (?, 'de', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [(uid, f"Gast {uid}", stamp, stamp) for uid in STORM],
         )
+
+    await db.write(write)
     await create_broadcast(
         db,
         created_by=ORGANISER,

@@ -30,8 +30,8 @@ def settings(tmp_path):
 
 
 async def _subscribe(bot, user_ids, now, blocked=()):
-    async with bot.data.db.transaction() as conn:
-        await conn.executemany(
+    def write(conn):
+        conn.executemany(
             "INSERT INTO users (id, subscribed, subscription_asked, blocked_at, created_at)"
             " VALUES (?, 1, 1, ?, ?)",
             [
@@ -39,6 +39,8 @@ async def _subscribe(bot, user_ids, now, blocked=()):
                 for user_id in user_ids
             ],
         )
+
+    await bot.data.db.write(write)
 
 
 async def _send_formatted(bot, user, text, entities):

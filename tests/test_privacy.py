@@ -100,8 +100,11 @@ async def test_delete_everything_after_a_confirmation_leaves_only_counts(bot, ad
     await signed_up(bot, 7)  # takes the only seat
     await signed_up(bot, 7, event_id="zwei")
     waiting = await signed_up(bot, 8, name="Jane Doe", lang="en")
-    async with bot.data.db.transaction() as conn:  # a queued message for the person
-        await outbox.enqueue(conn, 7, outbox.OutboxKind.REMINDER, {"registration_id": 1}, NOW)
+
+    def write(conn):  # a queued message for the person
+        outbox.enqueue(conn, 7, outbox.OutboxKind.REMINDER, {"registration_id": 1}, NOW)
+
+    await bot.data.db.write(write)
     before = await event_store.seat_counts(bot.data.db, "umbau-2026")
 
     await user.send("/datenschutz")
@@ -168,9 +171,12 @@ async def test_retention_removes_personal_data_of_long_past_events(bot, add_even
     for user_id in (20, 21):
         await signed_up(bot, user_id, event_id="alt")
         await signed_up(bot, user_id, event_id="neu")
-    async with bot.data.db.transaction() as conn:
-        await outbox.enqueue(conn, 20, outbox.OutboxKind.REMINDER, {"event_id": "alt"}, NOW)
-        await conn.execute("UPDATE outbox SET state = 'sent'")
+
+    def write(conn):
+        outbox.enqueue(conn, 20, outbox.OutboxKind.REMINDER, {"event_id": "alt"}, NOW)
+        conn.execute("UPDATE outbox SET state = 'sent'")
+
+    await bot.data.db.write(write)
     clock.set(NOW)
     [job] = bot.app.job_queue.get_jobs_by_name(RETENTION_JOB)
     await job.run(bot.app)

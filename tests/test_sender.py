@@ -52,9 +52,12 @@ register_renderer(COPY, render_copy)
 async def queue(bot: OfflineBot, user_ids: list[int], kind: str = ECHO, **payload: Any) -> None:
     """One row per user, as a feature would write them."""
     now = bot.data.clock.now()
-    async with bot.data.db.transaction() as conn:
+
+    def write(conn):
         for user_id in user_ids:
-            await outbox.enqueue(conn, user_id, kind, {"text": f"Hallo {user_id}", **payload}, now)
+            outbox.enqueue(conn, user_id, kind, {"text": f"Hallo {user_id}", **payload}, now)
+
+    await bot.data.db.write(write)
 
 
 def send_times(bot: OfflineBot) -> list[float]:
@@ -300,8 +303,11 @@ async def test_only_one_drain_runs_at_a_time(bot):
 async def test_rows_written_by_another_process_are_sent(bot, clock, settings):
     other = await Database.open(settings.database_path)  # e.g. run.py import
     try:
-        async with other.transaction() as conn:
-            await outbox.enqueue(conn, 9, ECHO, {"text": "von nebenan"}, clock.now())
+
+        def write(conn):
+            outbox.enqueue(conn, 9, ECHO, {"text": "von nebenan"}, clock.now())
+
+        await other.write(write)
     finally:
         await other.close()
     assert (await drain_outbox(bot.app)).sent == 1
@@ -312,8 +318,11 @@ async def test_running_bot_drains_on_its_own_and_when_kicked(settings, clock):
     async with running_bot(settings, clock, start=True) as bot:
         other = await Database.open(settings.database_path)
         try:
-            async with other.transaction() as conn:
-                await outbox.enqueue(conn, 11, ECHO, {"text": "Heartbeat"}, clock.now())
+
+            def write(conn):
+                outbox.enqueue(conn, 11, ECHO, {"text": "Heartbeat"}, clock.now())
+
+            await other.write(write)
         finally:
             await other.close()
         for _ in range(100):  # the heartbeat runs every 2 s

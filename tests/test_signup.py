@@ -230,9 +230,10 @@ async def test_full_event_puts_people_on_the_waitlist_with_their_position(bot, a
         ({"status": EventStatus.CANCELLED}, "Dieser Termin wurde abgesagt"),
         ({"capacity": 0}, "Für diesen Termin ist keine Anmeldung möglich."),
         ({"registration_closes_at": NOW + timedelta(hours=1)}, "Anmeldefrist"),
-        ({"starts_at": NOW + timedelta(hours=1)}, "hat bereits stattgefunden"),
+        ({"starts_at": NOW + timedelta(hours=1)}, "hat bereits begonnen"),
+        ({"starts_at": NOW - timedelta(hours=1)}, "hat bereits stattgefunden"),
     ],
-    ids=["cancelled", "capacity-0", "deadline", "past"],
+    ids=["cancelled", "capacity-0", "deadline", "under-way", "over"],
 )
 async def test_closed_sign_up_has_its_own_answer(bot, add_events, clock, change, answer):
     event = make_event()
@@ -455,8 +456,11 @@ async def test_buttons_of_a_deleted_event_answer_clearly(bot, add_events):
     card = await open_card(user)
     await user.press("Anmelden", card)
     [row] = await registrations(bot)
-    async with bot.data.db.transaction() as conn:
-        await conn.execute("DELETE FROM events WHERE id = 'umbau-2026'")
+
+    def write(conn):
+        conn.execute("DELETE FROM events WHERE id = 'umbau-2026'")
+
+    await bot.data.db.write(write)
     await user.press_data(pack(Action.SIGN_UP, "umbau-2026"), card)
     assert "Diesen Termin gibt es nicht" in last_answer(bot).text
     await user.press_data(pack(Action.CANCEL, row["id"]), card)

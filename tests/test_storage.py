@@ -37,24 +37,53 @@ async def test_migrations_run_once_on_an_empty_file(tmp_path):
     await db.close()
 
 
-async def test_migrations_on_an_in_memory_database():
-    import aiosqlite
-
+def test_migrations_on_an_in_memory_database():
+    from storage.db import connect
     from storage.migrations import migrate
 
-    async with aiosqlite.connect(":memory:", isolation_level=None) as conn:
-        assert await migrate(conn) == [m.__name__ for m in MIGRATIONS]
-        assert await migrate(conn) == []
-        assert await applied_migrations(conn) == [m.__name__ for m in MIGRATIONS]
+    conn = connect(":memory:")
+    assert migrate(conn) == [m.__name__ for m in MIGRATIONS]
+    assert migrate(conn) == []
+    assert applied_migrations(conn) == [m.__name__ for m in MIGRATIONS]
+    conn.close()
 
 
 async def test_a_failing_transaction_writes_nothing(tmp_path):
     db = await Database.open(tmp_path / "db.sqlite3")
+
+    def save_then_fail(conn):
+        event_store.save_events_in(conn, [make_event("a")], NOW)
+        raise RuntimeError("boom")
+
     with pytest.raises(RuntimeError):
-        async with db.transaction() as conn:
-            await event_store.save_events_in(conn, [make_event("a")], NOW)
-            raise RuntimeError("boom")
+        await db.write(save_then_fail)
     assert await db.fetch_value("SELECT count(*) FROM events") == 0
+    await db.close()
+
+
+async def test_writes_run_on_one_writer_thread_and_a_locked_database_does_not_block_the_loop(
+    tmp_path,
+):
+    import asyncio
+    import sqlite3
+    import threading
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    threads = await asyncio.gather(
+        *(db.write(lambda conn: threading.get_ident()) for _ in range(20))
+    )
+    assert len(set(threads)) == 1 and threads[0] != threading.get_ident()
+    other = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    pending = asyncio.ensure_future(db.execute("UPDATE users SET language = 'de'"))
+    ticks = 0
+    for _ in range(5):  # the loop keeps running while the writer waits for the lock
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert ticks == 5 and not pending.done()
+    other.execute("COMMIT")
+    assert await pending == 0
+    other.close()
     await db.close()
 
 

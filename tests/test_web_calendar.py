@@ -104,19 +104,19 @@ async def test_sequence_rises_on_time_venue_and_status_but_not_on_a_typo(bot, ad
     assert str(entry["status"]) == "CANCELLED" and entry["sequence"] == 3
 
 
-async def test_calendar_sequence_migration_keeps_existing_evenings_at_zero():
-    import aiosqlite
+def test_calendar_sequence_migration_keeps_existing_evenings_at_zero():
+    import sqlite3
 
     from storage.migrations import m001_initial_schema, migrate
 
-    async with aiosqlite.connect(":memory:", isolation_level=None) as conn:
-        await conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        await m001_initial_schema(conn)
-        await conn.execute("INSERT INTO _migrations VALUES ('m001_initial_schema', 'x')")
-        await conn.execute(
-            "INSERT INTO events (id, title, starts_at, venue, created_at, updated_at)"
-            " VALUES ('alt', 'Alt', '2026-12-01T18:00:00Z', 'Ort', 'x', 'x')"
-        )
-        assert "m002_11_calendar_sequence" in await migrate(conn)
-        async with conn.execute("SELECT calendar_sequence FROM events") as cursor:
-            assert [row[0] for row in await cursor.fetchall()] == [0]
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    m001_initial_schema(conn)
+    conn.execute("INSERT INTO _migrations VALUES ('m001_initial_schema', 'x')")
+    conn.execute(
+        "INSERT INTO events (id, title, starts_at, venue, created_at, updated_at)"
+        " VALUES ('alt', 'Alt', '2026-12-01T18:00:00Z', 'Ort', 'x', 'x')"
+    )
+    assert "m002_11_calendar_sequence" in migrate(conn)
+    assert [row[0] for row in conn.execute("SELECT calendar_sequence FROM events")] == [0]
+    conn.close()

@@ -121,8 +121,7 @@ async def test_health_is_200_while_polling_and_reports_the_backlog(tmp_path, clo
     async with offline_bot(make_settings(tmp_path), clock=clock, start=True) as bot:
         await bot.app.updater.start_polling()
         try:
-            async with bot.data.db.transaction() as conn:
-                await enqueue(conn, 7, OutboxKind.ANNOUNCEMENT, {"event_ids": []}, NOW)
+            await bot.data.db.write(enqueue, 7, OutboxKind.ANNOUNCEMENT, {"event_ids": []}, NOW)
             async with served(bot) as web:
                 healthy = await web.get("/healthz")
                 await bot.data.db.close()
