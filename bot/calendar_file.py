@@ -1,32 +1,55 @@
-"""The .ics file of one evening (RFC 5545 via icalendar)."""
+"""Calendar files (RFC 5545 via icalendar): one builder for the bot's calendar button, the
+evening's ``.ics`` on the web and the subscribable series feed.
+
+Every entry has a stable UID (re-importing updates it instead of duplicating it) and the
+evening's stored ``SEQUENCE``, raised on every change of time, venue or status, so calendar
+apps take a new time or a cancellation (``STATUS:CANCELLED``) instead of ignoring it.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import icalendar
 
+from bot.settings import Settings
+from domain.evening import end_of
 from domain.models import Event, EventStatus
+from storage.calendar import revision
+from storage.db import Database
 
-DEFAULT_DURATION = timedelta(hours=2)  # when the program gives no end
 UID_DOMAIN = "kraft-der-region.akbw.de"
 PRODUCT_ID = "-//Architektenkammer Baden-Wuerttemberg//Kraft der Region Bot//DE"
 
 
-def event_ics(event: Event, now: datetime, url: str | None = None) -> bytes:
-    """A one-event calendar. Times are written in UTC, which every client converts correctly;
-    the UID is stable per event so re-importing updates the entry instead of duplicating it."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = icalendar.Event()
-    entry.add("uid", f"{event.id}@{UID_DOMAIN}")
-    entry.add("dtstamp", now)
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at or event.starts_at + DEFAULT_DURATION)
-    entry.add("summary", f"{event.series}: {event.title}" if event.series else event.title)
-    entry.add("location", ", ".join(part for part in (event.venue, event.address) if part))
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One evening as a calendar entry: its revision and, when known, its web page."""
+
+    event: Event
+    sequence: int = 0
+    stamp: datetime | None = None  # DTSTAMP; the feed uses the last change, so it is stable
+    url: str | None = None
+
+
+def event_uid(event: Event) -> str:
+    """The evening's calendar UID; never changes, whatever else about the evening does."""
+    return f"{event.id}@{UID_DOMAIN}"
+
+
+def _vevent(entry: CalendarEntry, now: datetime) -> icalendar.Event:
+    event = entry.event
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", entry.stamp or now)
+    vevent.add("sequence", entry.sequence)
+    # Times in UTC, which every client converts correctly.
+    vevent.add("dtstart", event.starts_at)
+    vevent.add("dtend", end_of(event))
+    vevent.add("summary", f"{event.series}: {event.title}" if event.series else event.title)
+    vevent.add("location", ", ".join(part for part in (event.venue, event.address) if part))
     description = event.description.strip()
     if event.speakers:
         names = "\n".join(
@@ -34,11 +57,62 @@ def event_ics(event: Event, now: datetime, url: str | None = None) -> bytes:
         )
         description = f"{description}\n\n{names}".strip()
     if description:
-        entry.add("description", description)
+        vevent.add("description", description)
     if event.has_location:
-        entry.add("geo", (event.latitude, event.longitude))
-    if url:
-        entry.add("url", url)
-    entry.add("status", "CANCELLED" if event.status is EventStatus.CANCELLED else "CONFIRMED")
-    calendar.add_component(entry)
+        vevent.add("geo", (event.latitude, event.longitude))
+    if entry.url:
+        vevent.add("url", entry.url)
+    vevent.add("status", "CANCELLED" if event.status is EventStatus.CANCELLED else "CONFIRMED")
+    return vevent
+
+
+def _calendar(entries: Iterable[CalendarEntry], now: datetime, name: str | None) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+    for entry in entries:
+        calendar.add_component(_vevent(entry, now))
     return calendar.to_ical()
+
+
+def event_ics(event: Event, now: datetime, url: str | None = None, sequence: int = 0) -> bytes:
+    """A one-event calendar from plain values (DTSTAMP ``now``)."""
+    return _calendar([CalendarEntry(event, sequence, None, url)], now, None)
+
+
+def entry_ics(entry: CalendarEntry, now: datetime) -> bytes:
+    """A one-event calendar from a prepared entry (stable DTSTAMP when ``entry.stamp`` is set)."""
+    return _calendar([entry], now, None)
+
+
+def event_url(settings: Settings, event_id: str, deep_link: str) -> str:
+    """Where a calendar entry links: the evening's web page when the web server runs, else the
+    bot's deep link to its card."""
+    if settings.web_port:
+        return f"{settings.public_base_url}/termine/{event_id}"
+    return deep_link
+
+
+async def evening_ics(
+    db: Database, settings: Settings, event: Event, deep_link: str, now: datetime
+) -> bytes:
+    """The evening's calendar file with its stored revision: the bot's calendar button sends
+    these bytes and ``/termine/<id>.ics`` serves the very same."""
+    found = await revision(db, event.id)
+    entry = CalendarEntry(
+        event,
+        sequence=found.sequence if found else 0,
+        stamp=found.updated_at if found else None,
+        url=event_url(settings, event.id, deep_link),
+    )
+    return entry_ics(entry, now)
+
+
+def feed_ics(entries: Iterable[CalendarEntry], now: datetime, name: str) -> bytes:
+    """The series as one subscribable calendar, cancelled evenings kept as ``STATUS:CANCELLED``
+    (a calendar that no longer sees an entry may keep showing it)."""
+    return _calendar(entries, now, name)

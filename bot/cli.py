@@ -108,8 +108,16 @@ def run_bot(settings: Settings) -> int:
         return EXIT_INVALID
     configure_logging(settings.log_level)
     from bot.app import build_application
+    from bot.web.server import PortTaken, attach, bind_socket
 
+    try:
+        sock = bind_socket(settings.web_listen, settings.web_port) if settings.web_port else None
+    except PortTaken as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     application = build_application(settings)
+    if sock is not None:
+        attach(application, sock)  # the public program (PRODUCT §8), in the same event loop
     # Everything imported and built so far lives as long as the process: move it out of the
     # garbage collector's view, so that a full collection does not walk ~77,000 objects every
     # time (measured: a 9 ms pause landing on whichever update is being handled, ~0 ms after).

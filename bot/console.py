@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.web.server import serving_if_free
 from storage import events as event_store
 from testing.fake_telegram import FakeUser, SentMessage, render_for_terminal
 from testing.offline import offline_bot
@@ -102,7 +103,12 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     user_id = args.user_id or DEFAULT_USER_ID
     settings = console_settings(settings, args, user_id)
     clock = Clock()
-    async with offline_bot(settings, clock=clock, start=True) as bot:
+    async with (
+        offline_bot(settings, clock=clock, start=True) as bot,
+        serving_if_free(bot.app) as web_address,
+    ):
+        if web_address:
+            print(f"The public program page: {web_address}/")
         loaded = await load_examples_if_empty(settings, bot.data.db, clock)
         user = bot.user(user_id, first_name=args.name, language_code=args.language)
         console = Console(user, color=sys.stdout.isatty())

@@ -58,9 +58,17 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     privacy_notice_file: Path | None = None
     data_retention_days: int = Field(default=180, ge=1)
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    web_listen: str = "127.0.0.1"
+    public_url: AnyHttpUrl | None = None
 
     @field_validator(
-        "bot_token", "webhook_url", "webhook_secret", "privacy_notice_file", mode="before"
+        "bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "privacy_notice_file",
+        "public_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -120,6 +128,13 @@ class Settings(BaseSettings):
         if value.is_dir():
             raise ValueError(f"{str(value)!r} is a folder, not a file")
         return value
+
+    @property
+    def public_base_url(self) -> str:
+        """``PUBLIC_URL`` without a trailing slash, else ``http://localhost:<WEB_PORT>``."""
+        if self.public_url is not None:
+            return str(self.public_url).rstrip("/")
+        return f"http://localhost:{self.web_port}"
 
     @cached_property
     def tz(self) -> ZoneInfo:

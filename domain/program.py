@@ -142,7 +142,21 @@ def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
         raise ValueError(
             f"{naive:%Y-%m-%d %H:%M} does not exist in {_zone_name(tz)} (the clocks go forward)"
         )
+    first, second = local.utcoffset(), local.replace(fold=1).utcoffset()
+    if first != second:
+        # The hour that repeats when the clocks go back: a calendar would pick one silently.
+        raise ValueError(
+            f"{naive:%Y-%m-%d %H:%M} occurs twice in {_zone_name(tz)} (the clocks go back);"
+            f" write it with its offset, e.g. {naive:%Y-%m-%d %H:%M}{_offset_text(first)}"
+            f" or {naive:%Y-%m-%d %H:%M}{_offset_text(second)}"
+        )
     return local
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def parse_time(value: Any, tz: tzinfo) -> datetime:

@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.calendar_file import event_ics
+from bot.calendar_file import evening_ics
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import Html
@@ -238,7 +238,7 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
         )
         return
     url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
-    data = event_ics(event, context.now(), url)
+    data = await evening_ics(context.db, context.settings, event, url, context.now())
     await context.bot.send_document(
         update.effective_chat.id,
         InputFile(data, filename=f"{event.id}.ics"),

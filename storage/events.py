@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.calendar import raises_sequence
 from domain.models import Event, EventStatus, SeatCounts, Speaker
 from domain.notices import NoticeKind, announce, notice_for_change
 from storage import outbox
@@ -241,6 +242,11 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
                 (*_db_values(event), stamp, event.id),
             )
             updated.append(event.id)
+            if raises_sequence(old, event):
+                conn.execute(
+                    "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",
+                    (event.id,),
+                )
             notified += _queue_change_notices(conn, old, event, now)
         conn.execute("DELETE FROM speakers WHERE event_id = ?", (event.id,))
         conn.executemany(

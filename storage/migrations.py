@@ -133,7 +133,13 @@ def m001_initial_schema(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema]
+def m002_11_calendar_sequence(conn: sqlite3.Connection) -> None:
+    """The SEQUENCE of each evening's calendar entry, raised on a change of time, venue or
+    status, so calendar apps take a new time or a cancellation instead of ignoring it."""
+    conn.execute("ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Migration] = [m001_initial_schema, m002_11_calendar_sequence]
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:

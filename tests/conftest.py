@@ -27,6 +27,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "admin_ids": frozenset({ADMIN_ID}),
         "timezone": "Europe/Berlin",
         "bot_token": None,
+        "web_port": 0,  # no fixed port in tests; the web tests bind a free one themselves
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

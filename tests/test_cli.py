@@ -36,6 +36,7 @@ def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         "PYTHONIOENCODING": "utf-8",
         "BOT_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/bot",
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "WEB_PORT": "0",  # the web server's own tests pick free ports
     }
     env.update(variables)
     return env

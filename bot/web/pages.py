@@ -1,0 +1,201 @@
+"""What the public pages show of an evening, as plain values for the templates.
+
+Every state comes from :func:`domain.evening.phase`; only counts are shown, never names.
+Texts are plain strings from the catalogues (``Translator.plain``): the template engine
+escapes them, once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from markupsafe import Markup
+
+from bot.i18n import Translator
+from domain.evening import SIGN_UP_PHASES, Phase, end_of, phase, seats_left
+from domain.models import Event, EventStatus, SeatCounts, Speaker
+
+ORGANIZER_URL = "https://www.akbw.de"
+# schema.org availability of the free offer, by phase.
+_AVAILABILITY = {
+    Phase.OPEN: "https://schema.org/InStock",
+    Phase.FULL: "https://schema.org/SoldOut",
+}
+_CLOSED_AVAILABILITY = "https://schema.org/Discontinued"
+
+
+@dataclass(frozen=True, slots=True)
+class Evening:
+    """One evening as a page shows it."""
+
+    event: Event
+    phase: Phase
+    when: str
+    status_text: str
+    deadline: str | None
+    page_url: str
+    telegram_url: str
+    telegram_label: str | None  # None: nothing to do in Telegram any more
+    calendar_url: str | None  # None once it is over or when it is cancelled
+    map_url: str | None
+    json_ld: Markup
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether the evening was called off (shown struck through)."""
+        return self.phase is Phase.CANCELLED
+
+    @property
+    def speakers(self) -> tuple[Speaker, ...]:
+        """The evening's speakers, in program order."""
+        return self.event.speakers
+
+
+class PageTexts:
+    """Catalogue texts and Babel dates for one language and time zone."""
+
+    def __init__(self, translator: Translator, lang: str, tz: ZoneInfo):
+        self.translator = translator
+        self.lang = lang
+        self.tz = tz
+
+    def __call__(self, key: str, count: int | None = None, **values: object) -> str:
+        """A catalogue message as plain text (the template escapes it)."""
+        return self.translator.plain(self.lang, key, count, **values)
+
+    def when(self, moment: datetime) -> str:
+        """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` in the reader's language."""
+        pattern = self.translator.raw(self.lang, "format.datetime")
+        return format_datetime(moment, pattern, tzinfo=self.tz, locale=self.lang)
+
+    def event_time(self, event: Event) -> str:
+        """Start, and the end when known (time only if on the same day)."""
+        if event.ends_at is None:
+            return self.when(event.starts_at)
+        local_start, local_end = (
+            event.starts_at.astimezone(self.tz),
+            event.ends_at.astimezone(self.tz),
+        )
+        if local_start.date() == local_end.date():
+            pattern = self.translator.raw(self.lang, "format.time")
+            end = format_datetime(event.ends_at, pattern, tzinfo=self.tz, locale=self.lang)
+        else:
+            end = self.when(event.ends_at)
+        return self("web.time_range", start=self.when(event.starts_at), end=end)
+
+    def status(self, event: Event, counts: SeatCounts, current: Phase) -> str:
+        """Seats left, waitlist, closed, over or cancelled: counts only."""
+        if current is Phase.OPEN:
+            left = seats_left(event, counts)
+            return self("web.seats_unlimited") if left is None else self("web.seats_free", left)
+        return self(f"web.phase_{current.value}")
+
+
+def _telegram_label(current: Phase) -> str | None:
+    if current is Phase.OPEN:
+        return "web.signup_telegram"
+    if current is Phase.FULL:
+        return "web.waitlist_telegram"
+    if current in (Phase.REGISTRATION_CLOSED, Phase.NO_REGISTRATION, Phase.UNDER_WAY):
+        return "web.open_telegram"
+    return None
+
+
+def map_url(event: Event) -> str | None:
+    """A link (not an embedded map: no third-party request) to the venue's coordinates."""
+    if not event.has_location:
+        return None
+    lat, lon = event.latitude, event.longitude
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+def json_ld_markup(data: dict[str, object]) -> Markup:
+    """JSON for a ``<script type="application/ld+json">`` block: ``<``, ``>`` and ``&`` are
+    written as JSON escapes, so no text (a title ``</script>…``) can end the block."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # safe by construction: no markup character is left in it
+
+
+def event_json_ld(
+    event: Event, current: Phase, page_url: str, texts: PageTexts
+) -> dict[str, object]:
+    """schema.org ``Event`` of one evening (times with their UTC offset in ``TIMEZONE``)."""
+    place: dict[str, object] = {"@type": "Place", "name": event.venue}
+    if event.address:
+        place["address"] = {"@type": "PostalAddress", "streetAddress": event.address}
+    else:
+        place["address"] = event.venue
+    if event.has_location:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": event.latitude,
+            "longitude": event.longitude,
+        }
+    cancelled = event.status is EventStatus.CANCELLED
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": f"{event.series}: {event.title}" if event.series else event.title,
+        "startDate": event.starts_at.astimezone(texts.tz).isoformat(),
+        "endDate": end_of(event).astimezone(texts.tz).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if cancelled
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": place,
+        "organizer": {
+            "@type": "Organization",
+            "name": texts("web.organizer"),
+            "url": ORGANIZER_URL,
+        },
+        "offers": {
+            "@type": "Offer",
+            "price": "0",
+            "priceCurrency": "EUR",
+            "availability": _AVAILABILITY.get(current, _CLOSED_AVAILABILITY),
+            "url": page_url,
+        },
+        "url": page_url,
+        "inLanguage": "de",
+    }
+    if event.description.strip():
+        data["description"] = event.description.strip()
+    if event.speakers:
+        data["performer"] = [{"@type": "Person", "name": s.name} for s in event.speakers]
+    return data
+
+
+def evening(
+    event: Event,
+    counts: SeatCounts,
+    now: datetime,
+    texts: PageTexts,
+    base_url: str,
+    telegram_url: str,
+) -> Evening:
+    """Everything a page shows of one evening at ``now``."""
+    current = phase(event, counts, now)
+    page_url = f"{base_url}/termine/{event.id}"
+    label = _telegram_label(current)
+    open_for_calendar = current not in (Phase.OVER, Phase.CANCELLED)
+    deadline = None
+    if event.registration_closes_at is not None and current in SIGN_UP_PHASES:
+        deadline = texts.when(event.registration_closes_at)
+    return Evening(
+        event=event,
+        phase=current,
+        when=texts.event_time(event),
+        status_text=texts.status(event, counts, current),
+        deadline=deadline,
+        page_url=page_url,
+        telegram_url=telegram_url,
+        telegram_label=texts(label) if label else None,
+        calendar_url=f"/termine/{event.id}.ics" if open_for_calendar else None,
+        map_url=map_url(event),
+        json_ld=json_ld_markup(event_json_ld(event, current, page_url, texts)),
+    )
