@@ -104,6 +104,7 @@ def register_handlers(application: Application) -> None:
     notifications.register_renderers()
     broadcast.register_renderers()
     subscription.register_renderers()
+    sender.on_blocked(users.forget_user)
 
 
 def _organiser_dialogues() -> ConversationHandler:
