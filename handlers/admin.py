@@ -30,6 +30,7 @@ from bot.i18n import Html
 from bot.sender import kick_outbox
 from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
+from handlers.dialogues import leavable
 from storage import attendees as attendee_store
 
 END = ConversationHandler.END
@@ -302,7 +303,7 @@ def build_dialogues(
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
             entry_points=entry_points,
-            states=states,
+            states=leavable(states),
             fallbacks=[
                 CommandHandler(["abbrechen", "cancel"], abort_dialogue),
                 CallbackQueryHandler(abort_dialogue, pattern(Action.DIALOGUE_ABORT)),

@@ -35,6 +35,7 @@ from bot.render import Renderer
 from domain.models import Event, Registration, RegistrationStatus
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
+from handlers.dialogues import leavable
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
@@ -434,14 +435,16 @@ def build_conversation() -> ConversationHandler:
                 CallbackQueryHandler(press_consent, pattern(Action.CONSENT)),
                 CallbackQueryHandler(press_decline, pattern(Action.CONSENT_DECLINE)),
             ],
-            states={
-                NAME: [
-                    cancel,
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_name),
-                    MessageHandler(private & filters.COMMAND, name_step_command),
-                    MessageHandler(private & ~filters.StatusUpdate.ALL, name_step_other),
-                ]
-            },
+            states=leavable(
+                {
+                    NAME: [
+                        cancel,
+                        MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_name),
+                        MessageHandler(private & filters.COMMAND, name_step_command),
+                        MessageHandler(private & ~filters.StatusUpdate.ALL, name_step_other),
+                    ]
+                }
+            ),
             fallbacks=[cancel],
             allow_reentry=True,
             name="signup",
