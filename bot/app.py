@@ -25,7 +25,7 @@ from telegram.request import BaseRequest
 
 from bot import commands, sender
 from bot.clock import Clock
-from bot.context import BotContext, BotData
+from bot.context import BotContext, BotData, UserData
 from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import (
@@ -182,7 +182,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData))
         .rate_limiter(rate_limiter or production_rate_limiter(settings))
         .concurrent_updates(True)
         .post_init(post_init)

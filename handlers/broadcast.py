@@ -43,7 +43,6 @@ from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
-DRAFT_KEY = "broadcast_draft"
 MESSAGE, AUDIENCE, EVENT, CONFIRM = (
     "broadcast.message",
     "broadcast.audience",
@@ -67,7 +66,7 @@ class BroadcastDraft:
 
 
 def _draft(context: BotContext) -> BroadcastDraft | None:
-    return context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return context.user_data.broadcast_draft if context.user_data is not None else None
 
 
 # --- the dialogue --------------------------------------------------------------------------
@@ -78,7 +77,7 @@ async def start(update: Update, context: BotContext) -> str:
     """/rundschreiben, /broadcast or the menu button: ask for the message."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    context.user_data[DRAFT_KEY] = BroadcastDraft()
+    context.user_data.broadcast_draft = BroadcastDraft()
     await context.bot.send_message(
         update.effective_chat.id,
         context.text("broadcast.ask_message"),
@@ -204,7 +203,7 @@ async def send(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     await query.answer()
-    context.user_data.pop(DRAFT_KEY, None)
+    context.user_data.broadcast_draft = None
     progress_message = query.message
     now = context.now()
     created = await broadcast_store.create_broadcast(
