@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -43,12 +44,18 @@ from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
-MESSAGE, AUDIENCE, EVENT, CONFIRM = (
-    "broadcast.message",
-    "broadcast.audience",
-    "broadcast.event",
-    "broadcast.confirm",
-)
+
+class BroadcastState(IntEnum):
+    """Conversation states of the broadcast dialogue (20–29: they share a ConversationHandler
+    with the event editor's states)."""
+
+    MESSAGE = 20
+    AUDIENCE = 21
+    EVENT = 22
+    CONFIRM = 23
+
+
+MESSAGE, AUDIENCE, EVENT, CONFIRM = BroadcastState
 PROGRESS_JOB = "broadcast-progress"
 PROGRESS_INTERVAL = 3.0  # seconds between runs of the progress job
 PROGRESS_EDIT_INTERVAL = timedelta(seconds=3)  # at most one edit of a progress message per …

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -39,12 +40,19 @@ from storage import events as event_store
 
 CREATE_SUMMARY = ("title", "series", *CREATE_STEPS[1:])
 MULTI_LINE = frozenset({"description", "speakers"})  # shown below their label
-ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM = (
-    "editor.ask",
-    "editor.fields",
-    "editor.confirm",
-    "editor.cancel",
-)
+
+
+class EditorState(IntEnum):
+    """Conversation states of the event dialogues (10–19: they share a ConversationHandler
+    with the broadcast's states)."""
+
+    ASK = 10
+    FIELD_MENU = 11
+    CONFIRM = 12
+    CANCEL_CONFIRM = 13
+
+
+ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM = EditorState
 
 
 @dataclass

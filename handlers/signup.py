@@ -13,7 +13,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,7 +42,14 @@ from storage import users as user_store
 from storage.db import Database
 from storage.registrations import SignUpOutcome, SignUpResult
 
-NAME = 1  # conversation state: waiting for the typed name
+
+class SignupState(IntEnum):
+    """Conversation states of the sign-up dialogue."""
+
+    NAME = 1  # waiting for the typed name
+
+
+NAME = SignupState.NAME
 END = ConversationHandler.END
 DIALOGUE_TIMEOUT = timedelta(hours=1)  # a name typed later is not taken as a name any more
 MAX_NAME_LENGTH = 100

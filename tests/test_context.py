@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+from telegram.ext import ConversationHandler
+
 from bot.callbacks import Action
 from bot.context import UserData
+from handlers.broadcast import BroadcastState
+from handlers.event_editor import EditorState
 from testing.offline import press_action
 from tests.conftest import make_event
 
@@ -22,3 +28,15 @@ async def test_user_data_is_typed_and_holds_language_and_dialogue(bot, add_event
     assert data.signup_dialogue is not None  # the name step is open
     data.clear()
     assert data == UserData()
+
+
+def test_dialogue_states_are_named_constants_not_message_ids(bot):
+    """Every ConversationHandler state is an IntEnum member; the organiser dialogues share one
+    handler, so their states must not collide."""
+    conversations = [h for h in bot.app.handlers[0] if isinstance(h, ConversationHandler)]
+    assert {c.name for c in conversations} == {"signup", "organiser-dialogues"}
+    for conversation in conversations:
+        states = list(conversation.states)
+        assert states and all(isinstance(state, IntEnum) for state in states)
+    organiser = next(c for c in conversations if c.name == "organiser-dialogues")
+    assert len(organiser.states) == len(EditorState) + len(BroadcastState)
