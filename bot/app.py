@@ -192,9 +192,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     data: BotData = application.bot_data
-    data.settings = settings
-    data.clock = clock or Clock()
-    data.translator = translator or Translator.load()
+    data.configure(settings, clock or Clock(), translator or Translator.load())
     register_handlers(application)
     return application
 

@@ -35,9 +35,16 @@ class BotData:
     """Application-wide services, created in ``post_init`` (nothing is built at import time)."""
 
     settings: Settings
-    db: Database
+    db: Database  # opened in post_init (bot.app), before the first update
     translator: Translator
     clock: Clock
+
+    def configure(self, settings: Settings, clock: Clock, translator: Translator) -> None:
+        """Set the services at application build: PTB creates ``bot_data`` without arguments
+        (``ContextTypes``), so this is the one place that fills it."""
+        self.settings = settings
+        self.clock = clock
+        self.translator = translator
 
 
 class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
