@@ -125,9 +125,8 @@ _blocked_hooks: list[BlockedHook] = []
 
 
 def on_blocked(fn: BlockedHook) -> None:
-    """Call ``fn(application, user_id)`` when a person turns out to have blocked the bot, so
-    that features drop what they cache about them (wired in bot.app; the sender knows no
-    feature)."""
+    """Call ``fn(application, user_id)`` when a person has blocked the bot (wired in bot.app:
+    the sender knows no feature)."""
     if fn not in _blocked_hooks:
         _blocked_hooks.append(fn)
 
