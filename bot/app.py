@@ -25,7 +25,7 @@ from telegram.request import BaseRequest
 
 from bot import commands, sender
 from bot.clock import Clock
-from bot.context import BotContext, BotData
+from bot.context import BotContext, BotData, UserData
 from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import (
@@ -104,6 +104,7 @@ def register_handlers(application: Application) -> None:
     notifications.register_renderers()
     broadcast.register_renderers()
     subscription.register_renderers()
+    sender.on_blocked(users.forget_user)
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -181,7 +182,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData))
         .rate_limiter(rate_limiter or production_rate_limiter(settings))
         .concurrent_updates(True)
         .post_init(post_init)
@@ -191,9 +192,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     data: BotData = application.bot_data
-    data.settings = settings
-    data.clock = clock or Clock()
-    data.translator = translator or Translator.load()
+    data.configure(settings, clock or Clock(), translator or Translator.load())
     register_handlers(application)
     return application
 

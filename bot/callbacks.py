@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 VERSION = "1"
 MAX_BYTES = 64
+# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then rejects or misreads.
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 class Action:
@@ -84,7 +86,7 @@ class Callback:
     def int_arg(self, index: int = 0) -> int | None:
         """Argument ``index`` as a non-negative int, or ``None`` when missing or not a number."""
         value = self.arg(index)
-        return int(value) if value is not None and value.isdigit() and len(value) < 19 else None
+        return int(value) if value is not None and _ASCII_NUMBER.fullmatch(value) else None
 
 
 def pack(action: str, *args: object) -> str:

@@ -73,7 +73,7 @@ class Console:
         """
         messages = self.user.messages
         latest = messages[-1] if messages else None
-        if line.isdigit() and latest is not None and latest.buttons:
+        if line.isascii() and line.isdigit() and latest is not None and latest.buttons:
             await self.press(latest, int(line))
         else:
             await self.user.send(line.removeprefix("'") or line)

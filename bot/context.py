@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -11,19 +13,41 @@ from bot.i18n import Html, Translator
 from bot.settings import Settings
 from storage.db import Database
 
-LANGUAGE_KEY = "lang"  # user_data cache of the stored language, filled by bot.users_middleware
+
+@dataclass
+class UserData:
+    """What the bot keeps in memory per person (PTB's ``user_data``), lost on restart."""
+
+    language: str | None = None  # cache of the stored language (handlers.users)
+    known: str | None = None  # Telegram language the stored row is in step with (handlers.users)
+    # The sign-up name dialogue (handlers.signup): {"event": event id, "since": datetime}.
+    signup_dialogue: dict[str, Any] | None = None
+    event_draft: Any = None  # handlers.event_editor.EventDraft of an organiser dialogue
+    broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
+
+    def clear(self) -> None:
+        """Forget everything (after the person deleted their data)."""
+        for field in fields(self):
+            setattr(self, field.name, field.default)
 
 
 class BotData:
     """Application-wide services, created in ``post_init`` (nothing is built at import time)."""
 
     settings: Settings
-    db: Database
+    db: Database  # opened in post_init (bot.app), before the first update
     translator: Translator
     clock: Clock
 
+    def configure(self, settings: Settings, clock: Clock, translator: Translator) -> None:
+        """Set the services at application build: PTB creates ``bot_data`` without arguments
+        (``ContextTypes``), so this is the one place that fills it."""
+        self.settings = settings
+        self.clock = clock
+        self.translator = translator
 
-class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
+
+class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
     """Callback context with typed services and the reader's language."""
 
     @property
@@ -42,8 +66,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
     def lang(self) -> str:
         """The language of the user this update comes from (default when unknown)."""
         user_data = self.user_data
-        if user_data is not None and LANGUAGE_KEY in user_data:
-            return user_data[LANGUAGE_KEY]
+        if user_data is not None and user_data.language is not None:
+            return user_data.language
         return self.bot_data.settings.default_language
 
     def now(self) -> datetime:
@@ -63,4 +87,4 @@ class BotContext(CallbackContext[ExtBot, dict, dict, BotData]):
         return user_id is not None and user_id in self.bot_data.settings.admin_ids
 
 
-BotApplication = Application[ExtBot, BotContext, dict, dict, BotData, object]
+BotApplication = Application[ExtBot, BotContext, UserData, dict, BotData, object]

@@ -51,7 +51,6 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import BotData
 from bot.jobs import replace_repeating_job
-from handlers.users import forget_user
 from storage import outbox
 from storage import users as user_store
 from storage.outbox import OutboxItem
@@ -119,6 +118,17 @@ def register_renderer(kind: str, fn: Renderer) -> None:
     if existing is not None and existing is not fn:
         raise ValueError(f"outbox kind {kind!r} already has a renderer: {existing!r}")
     _renderers[kind] = fn
+
+
+BlockedHook = Callable[[Application, int], None]
+_blocked_hooks: list[BlockedHook] = []
+
+
+def on_blocked(fn: BlockedHook) -> None:
+    """Call ``fn(application, user_id)`` when a person has blocked the bot (wired in bot.app:
+    the sender knows no feature)."""
+    if fn not in _blocked_hooks:
+        _blocked_hooks.append(fn)
 
 
 def renderer_for(kind: str) -> Renderer | None:
@@ -223,12 +233,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds; read like PTB's own limiter does, avoiding the deprecated
-    int-or-timedelta attribute."""
-    value = getattr(exc, "_retry_after", None)
+    """``retry_after`` in seconds: PTB 22 gives an int, or a timedelta with PTB_TIMEDELTA set."""
+    value = exc.retry_after
     if isinstance(value, timedelta):
         return value.total_seconds()
-    return float(exc.retry_after)  # type: ignore[arg-type]
+    return float(value)
 
 
 async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> None:
@@ -286,7 +295,8 @@ async def _deliver(
     except Forbidden as exc:
         state.pacer.finished()
         await user_store.mark_blocked(db, item.user_id, clock.now())
-        forget_user(application, item.user_id)
+        for hook in _blocked_hooks:
+            hook(application, item.user_id)
         await outbox.finish(db, item.id, "blocked", clock.now(), str(exc)[:500])
         report.blocked += 1
         return True

@@ -30,12 +30,12 @@ from bot.i18n import Html
 from bot.sender import kick_outbox
 from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
+from handlers.dialogues import leavable
 from storage import attendees as attendee_store
 
 END = ConversationHandler.END
 PICKER_PAGE_SIZE = 6
 LABEL_LIMIT = 48  # characters of an event title on a button
-DIALOGUE_KEYS = ("event_draft", "broadcast_draft")  # user_data of the organiser dialogues
 
 Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
@@ -264,8 +264,8 @@ async def page_picker(update: Update, context: BotContext) -> None:
 def clear_dialogues(context: BotContext) -> None:
     """Forget every organiser dialogue's draft of this user."""
     if context.user_data is not None:
-        for key in DIALOGUE_KEYS:
-            context.user_data.pop(key, None)
+        context.user_data.event_draft = None
+        context.user_data.broadcast_draft = None
 
 
 async def abort_dialogue(update: Update, context: BotContext) -> int:
@@ -302,7 +302,7 @@ def build_dialogues(
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
             entry_points=entry_points,
-            states=states,
+            states=leavable(states),
             fallbacks=[
                 CommandHandler(["abbrechen", "cancel"], abort_dialogue),
                 CallbackQueryHandler(abort_dialogue, pattern(Action.DIALOGUE_ABORT)),

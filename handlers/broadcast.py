@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -43,13 +44,18 @@ from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
-DRAFT_KEY = "broadcast_draft"
-MESSAGE, AUDIENCE, EVENT, CONFIRM = (
-    "broadcast.message",
-    "broadcast.audience",
-    "broadcast.event",
-    "broadcast.confirm",
-)
+
+class BroadcastState(IntEnum):
+    """Conversation states of the broadcast dialogue (20–29: they share a ConversationHandler
+    with the event editor's states)."""
+
+    MESSAGE = 20
+    AUDIENCE = 21
+    EVENT = 22
+    CONFIRM = 23
+
+
+MESSAGE, AUDIENCE, EVENT, CONFIRM = BroadcastState
 PROGRESS_JOB = "broadcast-progress"
 PROGRESS_INTERVAL = 3.0  # seconds between runs of the progress job
 PROGRESS_EDIT_INTERVAL = timedelta(seconds=3)  # at most one edit of a progress message per …
@@ -67,7 +73,7 @@ class BroadcastDraft:
 
 
 def _draft(context: BotContext) -> BroadcastDraft | None:
-    return context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return context.user_data.broadcast_draft if context.user_data is not None else None
 
 
 # --- the dialogue --------------------------------------------------------------------------
@@ -78,7 +84,7 @@ async def start(update: Update, context: BotContext) -> str:
     """/rundschreiben, /broadcast or the menu button: ask for the message."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    context.user_data[DRAFT_KEY] = BroadcastDraft()
+    context.user_data.broadcast_draft = BroadcastDraft()
     await context.bot.send_message(
         update.effective_chat.id,
         context.text("broadcast.ask_message"),
@@ -204,7 +210,7 @@ async def send(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     await query.answer()
-    context.user_data.pop(DRAFT_KEY, None)
+    context.user_data.broadcast_draft = None
     progress_message = query.message
     now = context.now()
     created = await broadcast_store.create_broadcast(

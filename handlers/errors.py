@@ -84,7 +84,7 @@ async def handle_error(update: object, context: BotContext) -> None:
     log.error("Error in %s: %s", describe(update), type(error).__name__, exc_info=error)
     try:
         if isinstance(update, Update):
-            end_dialogues(context.application, update)
+            await end_dialogues(context.application, update, context)
             if isinstance(error, Forbidden) and update.effective_user is not None:
                 await _mark_blocked(context, update.effective_user.id)
                 return  # they blocked the bot: no apology can reach them, nothing to report

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -38,15 +39,21 @@ from handlers.admin import END, abort_button, kick_sender, organisers_only
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, renderer, reply_or_edit, send_card
 from storage import events as event_store
 
-DRAFT_KEY = "event_draft"
 CREATE_SUMMARY = ("title", "series", *CREATE_STEPS[1:])
 MULTI_LINE = frozenset({"description", "speakers"})  # shown below their label
-ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM = (
-    "editor.ask",
-    "editor.fields",
-    "editor.confirm",
-    "editor.cancel",
-)
+
+
+class EditorState(IntEnum):
+    """Conversation states of the event dialogues (10–19: they share a ConversationHandler
+    with the broadcast's states)."""
+
+    ASK = 10
+    FIELD_MENU = 11
+    CONFIRM = 12
+    CANCEL_CONFIRM = 13
+
+
+ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM = EditorState
 
 
 @dataclass
@@ -60,7 +67,7 @@ class EventDraft:
 
 
 def _draft(context: BotContext) -> EventDraft | None:
-    return context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
+    return context.user_data.event_draft if context.user_data is not None else None
 
 
 def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -239,7 +246,7 @@ async def start_create(update: Update, context: BotContext) -> str:
     description and speakers."""
     await update.callback_query.answer()
     draft = EventDraft(mode="create")
-    context.user_data[DRAFT_KEY] = draft
+    context.user_data.event_draft = draft
     return await _ask(update, context, draft, CREATE_STEPS[0])
 
 
@@ -306,7 +313,7 @@ async def save(update: Update, context: BotContext) -> int:
         event = await event_store.create_event(
             context.db, event, now, lambda number: with_suffix(base, number)
         )
-        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.event_draft = None
         link = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
         await reply_or_edit(
             update,
@@ -316,7 +323,7 @@ async def save(update: Update, context: BotContext) -> int:
         await send_card(update, context, event.id, edit=False)
         return END
     event = await event_store.get_event(context.db, draft.event_id or "")
-    context.user_data.pop(DRAFT_KEY, None)
+    context.user_data.event_draft = None
     if event is None:
         return await _gone(update, context)
     try:
@@ -348,7 +355,7 @@ def _field_menu(context: BotContext) -> InlineKeyboardMarkup:
 
 async def _gone(update: Update, context: BotContext) -> int:
     if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.event_draft = None
     if update.callback_query is not None:
         await update.callback_query.answer(context.plain("card.unknown_event"), show_alert=True)
     else:
@@ -364,7 +371,7 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
     if event is None:
         return await _gone(update, context)
     await update.callback_query.answer()
-    context.user_data[DRAFT_KEY] = EventDraft(mode="edit", event_id=event.id)
+    context.user_data.event_draft = EventDraft(mode="edit", event_id=event.id)
     text = context.text("editor.which_field", title=event.title)
     await reply_or_edit(update, context, text, _field_menu(context))
     return FIELD_MENU
@@ -423,7 +430,7 @@ async def start_cancel(update: Update, context: BotContext) -> str | int:
         return END
     await query.answer()
     counts = await event_store.seat_counts(context.db, event.id)
-    context.user_data[DRAFT_KEY] = EventDraft(mode="cancel", event_id=event.id)
+    context.user_data.event_draft = EventDraft(mode="cancel", event_id=event.id)
     text = context.text(
         "editor.cancel_confirm",
         title=event.title,
@@ -446,7 +453,7 @@ async def confirm_cancel(update: Update, context: BotContext) -> int:
     if draft is None or draft.mode != "cancel":
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
-    context.user_data.pop(DRAFT_KEY, None)
+    context.user_data.event_draft = None
     event = await event_store.get_event(context.db, draft.event_id or "")
     if event is None:
         return await _gone(update, context)

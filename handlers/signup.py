@@ -13,7 +13,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,15 +37,22 @@ from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Offer, Refusal, may_sign_up, offers
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
+from handlers.dialogues import leavable
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
 from storage.db import Database
 from storage.registrations import SignUpOutcome, SignUpResult
 
-NAME = 1  # conversation state: waiting for the typed name
+
+class SignupState(IntEnum):
+    """Conversation states of the sign-up dialogue."""
+
+    NAME = 1  # waiting for the typed name
+
+
+NAME = SignupState.NAME
 END = ConversationHandler.END
-DIALOGUE_KEY = "signup_dialogue"  # user_data: {"event": event id, "since": datetime}
 DIALOGUE_TIMEOUT = timedelta(hours=1)  # a name typed later is not taken as a name any more
 MAX_NAME_LENGTH = 100
 CANCEL_COMMANDS = ("abbrechen", "cancel")
@@ -242,7 +249,7 @@ async def _announce(
 
 async def _ask_name(update: Update, context: BotContext, event: Event) -> int:
     """First sign-up: ask the name to register under (typed, or the Telegram name)."""
-    context.user_data[DIALOGUE_KEY] = {"event": event.id, "since": context.now()}
+    context.user_data.signup_dialogue = {"event": event.id, "since": context.now()}
     name = telegram_name(update.effective_user)
     markup = None
     if name is not None:
@@ -325,16 +332,16 @@ async def press_use_name(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     await user_store.set_display_name(context.db, update.effective_user.id, name)
-    context.user_data.pop(DIALOGUE_KEY, None)
+    context.user_data.signup_dialogue = None
     await editing.edit_pressed(query, context.text("signup.name_set", name=name))
     return await _proceed(update, context, _arg(update), edit_pressed=False)
 
 
 def _open_dialogue(context: BotContext) -> dict[str, Any] | None:
     """The running name dialogue, or ``None`` when there is none or it has expired."""
-    dialogue = context.user_data.get(DIALOGUE_KEY)
+    dialogue = context.user_data.signup_dialogue
     if dialogue is None or context.now() - dialogue["since"] > DIALOGUE_TIMEOUT:
-        context.user_data.pop(DIALOGUE_KEY, None)
+        context.user_data.signup_dialogue = None
         return None
     return dialogue
 
@@ -351,7 +358,7 @@ async def receive_name(update: Update, context: BotContext) -> int:
         await update.effective_message.reply_text(hint)
         return NAME
     await user_store.set_display_name(context.db, update.effective_user.id, checked)
-    context.user_data.pop(DIALOGUE_KEY, None)
+    context.user_data.signup_dialogue = None
     await update.effective_message.reply_text(context.text("signup.name_set", name=checked))
     return await _proceed(update, context, dialogue["event"], edit_pressed=False)
 
@@ -379,7 +386,7 @@ async def name_step_other(update: Update, context: BotContext) -> int:
 
 async def cancel_dialogue(update: Update, context: BotContext) -> int:
     """/abbrechen, /cancel during the name step: leave it, nothing stored."""
-    context.user_data.pop(DIALOGUE_KEY, None)
+    context.user_data.signup_dialogue = None
     await update.effective_message.reply_text(context.text("signup.dialogue_cancelled"))
     return END
 
@@ -450,14 +457,16 @@ def build_conversation() -> ConversationHandler:
                 CallbackQueryHandler(press_consent, pattern(Action.CONSENT)),
                 CallbackQueryHandler(press_decline, pattern(Action.CONSENT_DECLINE)),
             ],
-            states={
-                NAME: [
-                    cancel,
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_name),
-                    MessageHandler(private & filters.COMMAND, name_step_command),
-                    MessageHandler(private & ~filters.StatusUpdate.ALL, name_step_other),
-                ]
-            },
+            states=leavable(
+                {
+                    NAME: [
+                        cancel,
+                        MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_name),
+                        MessageHandler(private & filters.COMMAND, name_step_command),
+                        MessageHandler(private & ~filters.StatusUpdate.ALL, name_step_other),
+                    ]
+                }
+            ),
             fallbacks=[cancel],
             allow_reentry=True,
             name="signup",

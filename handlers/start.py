@@ -14,7 +14,7 @@ from telegram.ext import (
 
 from bot import commands
 from bot.callbacks import Action, pack, pattern, unpack
-from bot.context import LANGUAGE_KEY, BotContext
+from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from handlers import subscription
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, is_group, send_card
@@ -90,7 +90,7 @@ async def set_language(update: Update, context: BotContext) -> None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return
     await user_store.set_language(context.db, update.effective_user.id, lang)
-    context.user_data[LANGUAGE_KEY] = lang
+    context.user_data.language = lang
     await query.answer()
     await query.edit_message_text(context.text("language.set"))
     if context.is_organiser(update.effective_user.id):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
-from bot.context import LANGUAGE_KEY, BotContext
+from bot.context import BotContext
 from bot.i18n import resolve_language
 from storage import users as user_store
-
-KNOWN_KEY = "known"  # user_data flag: the user row is in step for this process
 
 
 async def remember_user(update: Update, context: BotContext) -> None:
@@ -25,11 +23,11 @@ async def remember_user(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop  # other bots get no answer (no loops between bots)
     settings = context.settings
     detected = resolve_language(None, user.language_code, settings.default_language)
-    if context.user_data.get(KNOWN_KEY) == detected:
+    if context.user_data.known == detected:
         return
     stored = await user_store.ensure_user(context.db, user.id, detected, context.now())
-    context.user_data[LANGUAGE_KEY] = stored.language
-    context.user_data[KNOWN_KEY] = detected
+    context.user_data.language = stored.language
+    context.user_data.known = detected
 
 
 def forget_user(application: Application, user_id: int) -> None:
@@ -37,7 +35,7 @@ def forget_user(application: Application, user_id: int) -> None:
     next update reads (and repairs) the stored row again."""
     data = application.user_data.get(user_id)
     if data is not None:
-        data.pop(KNOWN_KEY, None)
+        data.known = None
 
 
 def build_handlers() -> list:

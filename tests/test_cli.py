@@ -168,6 +168,14 @@ def test_console_session(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_console_takes_unicode_digits_as_text_not_a_button_number(tmp_path):
+    """'²' passes str.isdigit() but is no button number: it is sent as text, no crash."""
+    result = run(tmp_path, "console", stdin="/start\n/termine\n²\n/quit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.rstrip().endswith("Bye.")
+
+
 def test_console_ends_on_end_of_input(tmp_path):
     result = run(tmp_path, "console", stdin="/hilfe\n")
     assert result.returncode == 0, result.stderr

@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.callbacks import Action
 from bot.context import BotContext
+from handlers.dialogues import leavable
 from testing.offline import press_action
 from tests.conftest import ADMIN_ID, make_event
 
@@ -53,7 +54,7 @@ def test_dialog() -> ConversationHandler:
     """A dialogue whose answer step always fails."""
     return ConversationHandler(
         entry_points=[CommandHandler("dialog", ask)],
-        states={ASKING: [MessageHandler(filters.TEXT & ~filters.COMMAND, explode)]},
+        states=leavable({ASKING: [MessageHandler(filters.TEXT & ~filters.COMMAND, explode)]}),
         fallbacks=[CommandHandler("abbrechen", cancel_dialog)],
     )
 

@@ -612,7 +612,7 @@ async def test_in_a_group_only_list_and_card_with_a_deep_link_to_sign_up(bot, ad
     for command in ("/meine", "/abo", "/datenschutz", "/abbrechen", "/mine"):
         assert await group.send(member, command) == []
     # A forged sign-up press in the group signs nobody up and points to the private chat.
-    await group._press_data(member, pack(Action.SIGN_UP, "umbau-2026"), None)
+    await group.press_data(member, pack(Action.SIGN_UP, "umbau-2026"))
     assert "privaten Chat" in last_answer(bot).text
     assert await registrations(bot) == []
     # The deep link opens the card in the private chat, where sign-up works.

@@ -203,3 +203,9 @@ class FakeGroup(_ChatDriver):
     ) -> list[SentMessage]:
         """``user`` presses a button of a bot message in the group."""
         return await self._press(user, label_or_index, message)
+
+    async def press_data(
+        self, user: FakeUser, data: str, message: SentMessage | None = None
+    ) -> list[SentMessage]:
+        """``user`` sends a callback query with arbitrary (possibly forged) data in the group."""
+        return await self._press_data(user, data, message)
