@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -55,7 +52,7 @@ async def reply_or_edit(
     if isinstance(pressed, Message) and pressed.text is not None:
         if editing.shows(pressed, text, markup):
             return  # a double tap: Telegram refuses (400) an edit that changes nothing
-        with contextlib.suppress(BadRequest):  # "message is not modified": nothing to do
+        with editing.tolerating_unchanged():
             await query.edit_message_text(text, reply_markup=markup)
         return
     if update.effective_chat is not None:

@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import re
+from collections.abc import Iterator
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 _TAG = re.compile(r"<[^>]+>")
+_log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def tolerating_unchanged() -> Iterator[None]:
+    """Run an edit, ignoring only "message is not modified"; any other refusal is logged."""
+    try:
+        yield
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            _log.warning("edit refused by Telegram", exc_info=True)
 
 
 def _plain(text: str) -> str:
@@ -47,6 +60,6 @@ async def edit_pressed(
         return False
     if shows(message, text, markup):
         return True
-    with contextlib.suppress(BadRequest):  # e.g. the message was deleted meanwhile
+    with tolerating_unchanged():
         await query.edit_message_text(text, reply_markup=markup)
     return True

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
@@ -111,7 +109,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     if isinstance(message, Message):
         remaining = _without_question(message.reply_markup)
         if remaining != message.reply_markup:  # a forged press elsewhere: nothing to remove
-            with contextlib.suppress(BadRequest):
+            with editing.tolerating_unchanged():
                 await query.edit_message_reply_markup(remaining)
     await context.bot.send_message(update.effective_chat.id, _state_text(context, subscribed))
 
