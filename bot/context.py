@@ -6,10 +6,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
-from bot.i18n import Html, Translator
+from bot.i18n import Translator
 from bot.settings import Settings
 from storage.db import Database
 
@@ -74,7 +75,7 @@ class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
         """The current moment from the application's clock."""
         return self.bot_data.clock.now()
 
-    def text(self, key: str, count: int | None = None, **values: object) -> Html:
+    def text(self, key: str, count: int | None = None, **values: object) -> Markup:
         """Message ``key`` in the reader's language, values escaped."""
         return self.bot_data.translator.text(self.lang, key, count, **values)
 

@@ -2,13 +2,13 @@
 
 The ``.po`` files are read with Babel at start-up (no compile step). Each feature keeps its own
 file per language (``browsing.po``, ``signup.po``, …); together they form one catalogue per
-language. Values put into a text are HTML-escaped here and nowhere else, unless they are
-already-rendered :class:`Html`.
+language. Texts are :class:`markupsafe.Markup`: a value put into a text, or a plain ``str``
+joined to one, is escaped by its type, so user text can never reach a formatted message
+unescaped; Telegram reads the numeric entities markupsafe writes for quotes.
 """
 
 from __future__ import annotations
 
-import html
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,22 +16,10 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.pofile import read_po
+from markupsafe import Markup
 
 LANGUAGES = ("de", "en")
 LOCALES_DIR = Path(__file__).parent / "locales"
-
-
-class Html(str):
-    """A string that is already valid Telegram HTML; it is inserted without escaping."""
-
-    __slots__ = ()
-
-
-def escape(value: object) -> Html:
-    """Escape any value for Telegram's HTML parse mode (``Html`` passes through unchanged)."""
-    if isinstance(value, Html):
-        return value
-    return Html(html.escape(str(value), quote=False))
 
 
 def resolve_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
@@ -93,13 +81,14 @@ class Translator:
         form = self._locales.get(lang, self._locales["de"]).plural_form(count)
         return entry.forms[0] if form == "one" else entry.forms[-1]
 
-    def text(self, lang: str, key: str, count: int | None = None, **values: object) -> Html:
-        """Render message ``key`` in ``lang`` with HTML-escaped ``values`` (``count`` picks the
+    def text(self, lang: str, key: str, count: int | None = None, **values: object) -> Markup:
+        """Render message ``key`` in ``lang`` as safe HTML: the catalogue text is markup, every
+        value that is not already :class:`~markupsafe.Markup` is escaped (``count`` picks the
         plural form and is available as ``{count}``)."""
         template = self.raw(lang, key, count)
         if count is not None:
             values.setdefault("count", count)
-        return Html(template.format_map({name: escape(v) for name, v in values.items()}))
+        return Markup(template).format_map(values)
 
     def plain(self, lang: str, key: str, count: int | None = None, **values: object) -> str:
         """Render a message as plain text, values unescaped: for button labels and other places

@@ -10,8 +10,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from markupsafe import Markup
 
-from bot.i18n import Html, Translator, escape
+from bot.i18n import Translator
 from domain.evening import SIGN_UP_PHASES, Phase, phase, seats_left
 from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
 from domain.standing import StandingKind, standing
@@ -45,7 +46,7 @@ class Renderer:
         self.lang = lang
         self.tz = tz
 
-    def text(self, key: str, count: int | None = None, **values: object) -> Html:
+    def text(self, key: str, count: int | None = None, **values: object) -> Markup:
         """A catalogue message in this renderer's language."""
         return self.translator.text(self.lang, key, count, **values)
 
@@ -75,7 +76,7 @@ class Renderer:
         end = self.time_only(event.ends_at) if same_day else self.when(event.ends_at)
         return self.text("card.time_range", start=start, end=end)
 
-    def seats(self, event: Event, counts: SeatCounts, now: datetime) -> Html:
+    def seats(self, event: Event, counts: SeatCounts, now: datetime) -> Markup:
         """What the evening's phase means for a reader: seats, waitlist, closed (since when),
         no sign-up, under way, took place, cancelled — one line, from ``domain.evening``."""
         current = phase(event, counts, now)
@@ -93,13 +94,13 @@ class Renderer:
             return self.text("card.over", when=self.when(event.starts_at))
         return self.text(_PHASE_KEYS[current])
 
-    def deadline(self, event: Event, counts: SeatCounts, now: datetime) -> Html | None:
+    def deadline(self, event: Event, counts: SeatCounts, now: datetime) -> Markup | None:
         """``Anmeldung bis …`` while sign-up is open and a deadline before the start is set."""
         if event.registration_closes_at is None or phase(event, counts, now) not in SIGN_UP_PHASES:
             return None
         return self.text("card.deadline", when=self.when(event.registration_deadline))
 
-    def own_status(self, event: Event, registration: Registration | None) -> Html | None:
+    def own_status(self, event: Event, registration: Registration | None) -> Markup | None:
         """The reader's own standing, if they signed up (void when the evening was cancelled)."""
         mine = standing(event, registration)
         if mine.kind is StandingKind.WAITLISTED:
@@ -107,14 +108,14 @@ class Renderer:
         key = _STANDING_KEYS.get(mine.kind)
         return self.text(key) if key else None
 
-    def speaker_line(self, speaker: Speaker, with_bio: bool = False) -> Html:
+    def speaker_line(self, speaker: Speaker, with_bio: bool = False) -> Markup:
         """``• Name – Role`` (and the bio on the next line)."""
         if speaker.role:
             line = self.text("speaker.line_role", name=speaker.name, role=speaker.role)
         else:
             line = self.text("speaker.line", name=speaker.name)
         if with_bio and speaker.bio:
-            line = Html(line + "\n" + self.text("speaker.bio", bio=speaker.bio))
+            line = Markup("\n").join([line, self.text("speaker.bio", bio=speaker.bio)])
         return line
 
     def event_card(
@@ -123,7 +124,7 @@ class Renderer:
         counts: SeatCounts,
         now: datetime,
         registration: Registration | None = None,
-    ) -> Html:
+    ) -> Markup:
         """The full card: title, series, time, venue, description, speakers, seats, status."""
         parts: list[str] = []
         if event.status is EventStatus.CANCELLED:
@@ -138,7 +139,7 @@ class Renderer:
         else:
             parts.append(self.text("card.where", venue=event.venue))
         if event.description:
-            parts.extend(["", escape(event.description.strip())])
+            parts.extend(["", event.description.strip()])  # plain text: escaped by the join
         if event.speakers:
             parts.extend(["", self.text("card.speakers_heading")])
             parts.extend(self.speaker_line(speaker) for speaker in event.speakers)
@@ -149,16 +150,16 @@ class Renderer:
         status = self.own_status(event, registration)
         if status:
             parts.append(status)
-        return Html("\n".join(parts))
+        return Markup("\n").join(parts)
 
-    def event_list_line(self, event: Event, index: int) -> Html:
+    def event_list_line(self, event: Event, index: int) -> Markup:
         """One line of the /termine list."""
         key = "list.line_cancelled" if event.status is EventStatus.CANCELLED else "list.line"
         return self.text(
             key, index=index, title=event.title, when=self.short_when(event.starts_at)
         )
 
-    def speakers_overview(self, events: Iterable[Event]) -> Html:
+    def speakers_overview(self, events: Iterable[Event]) -> Markup:
         """All speakers of the given events, grouped by evening, with roles and bios."""
         blocks: list[str] = []
         for event in events:
@@ -172,5 +173,5 @@ class Renderer:
                 )
             ]
             block.extend(self.speaker_line(s, with_bio=True) for s in event.speakers)
-            blocks.append("\n".join(block))
-        return Html("\n\n".join(blocks))
+            blocks.append(Markup("\n").join(block))
+        return Markup("\n\n").join(blocks)

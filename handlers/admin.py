@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
@@ -26,7 +27,6 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from bot.sender import kick_outbox
 from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
@@ -188,7 +188,7 @@ def _label(title: str) -> str:
 
 async def picker_content(
     context: BotContext, purpose: str, offset: int
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Markup, InlineKeyboardMarkup]:
     """A page of events to choose from for ``purpose`` (a key of :data:`PICKERS`)."""
     picker = PICKERS[purpose]
     db, now = context.db, context.now()
@@ -228,7 +228,7 @@ async def picker_content(
     if total > PICKER_PAGE_SIZE:
         pages = (total - 1) // PICKER_PAGE_SIZE + 1
         page_line = context.text("list.page", page=offset // PICKER_PAGE_SIZE + 1, pages=pages)
-        text = Html(text + "\n" + page_line)
+        text = Markup("\n").join([text, page_line])
     return text, InlineKeyboardMarkup(rows)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from domain.models import Registration, RegistrationStatus
 from handlers.admin import organisers_only, show_picker
 from handlers.browsing import renderer, split_message
@@ -22,7 +22,7 @@ SECTIONS = (
 )
 
 
-def counts_text(context: BotContext, figures: EventFigures) -> Html:
+def counts_text(context: BotContext, figures: EventFigures) -> Markup:
     """Seats taken, waitlist, cancellations and check-ins of one event."""
     if figures.capacity is None:
         seats = context.text("attendees.seats_unlimited", confirmed=figures.confirmed)
@@ -39,7 +39,7 @@ def counts_text(context: BotContext, figures: EventFigures) -> Html:
     )
 
 
-def _line(context: BotContext, index: int, registration: Registration) -> Html:
+def _line(context: BotContext, index: int, registration: Registration) -> Markup:
     render = renderer(context)
     name = (
         registration.name
@@ -69,7 +69,7 @@ def _line(context: BotContext, index: int, registration: Registration) -> Html:
         checked = context.text(
             "attendees.checked_in", at=render.time_only(registration.checked_in_at)
         )
-        line = Html(line + " " + checked)
+        line = Markup(" ").join([line, checked])
     return line
 
 
@@ -95,10 +95,10 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
             continue
         lines = [context.text(heading, count=len(group))]
         lines.extend(_line(context, i, r) for i, r in enumerate(group, 1))
-        parts.append("\n".join(lines))
+        parts.append(Markup("\n").join(lines))
     if not registrations:
         parts.append(context.text("attendees.none"))
-    for chunk in split_message(Html("\n\n".join(parts))):
+    for chunk in split_message(Markup("\n\n").join(parts)):
         await context.bot.send_message(chat_id, chunk)
     csv_text = await attendee_store.attendees_csv(context.db, event_id, context.settings.tz)
     if csv_text is None:  # deleted in the meantime

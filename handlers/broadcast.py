@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -31,7 +32,6 @@ from telegram.ext import (
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
-from bot.i18n import Html
 from bot.jobs import replace_repeating_job
 from bot.sender import OutgoingMessage, register_renderer
 from handlers.admin import END, abort_button, kick_sender, organisers_only, show_picker
@@ -158,7 +158,7 @@ async def choose_event(update: Update, context: BotContext) -> str | int:
     return await _preview(update, context, draft)
 
 
-async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Html:
+async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Markup:
     if draft.audience is Audience.SUBSCRIBERS:
         return context.text("broadcast.audience_subscribers")
     event = await event_store.get_event(context.db, draft.event_id or "")
@@ -366,7 +366,7 @@ async def _finish(application: Application, progress: Progress, lang: str) -> No
     )
     if progress.interrupted:
         line = translator.text(lang, "broadcast.report_interrupted", count=progress.interrupted)
-        report = Html(report + "\n" + line)
+        report = Markup("\n").join([report, line])
     try:
         await application.bot.send_message(
             progress.progress_chat_id or progress.created_by, report

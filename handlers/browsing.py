@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -10,7 +11,6 @@ from telegram.helpers import create_deep_linked_url
 from bot.calendar_file import evening_ics
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from bot.render import Renderer
 from domain.evening import has_begun
 from domain.models import Event, EventStatus, Registration
@@ -64,7 +64,7 @@ async def reply_or_edit(
 
 async def _list_page(
     context: BotContext, offset: int, past: bool = False
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Markup, InlineKeyboardMarkup]:
     """One page of the upcoming evenings (soonest first) or of the past ones (latest first)."""
     db, now = context.db, context.now()
     count, fetch = (
@@ -111,7 +111,7 @@ async def _list_page(
     if paging:
         rows.append(paging)
     rows.append([other])
-    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+    return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
 async def show_events(update: Update, context: BotContext) -> None:
@@ -177,7 +177,7 @@ def back_to_card(context: BotContext, event: Event) -> InlineKeyboardMarkup:
 
 async def card_content(
     context: BotContext, event: Event, user_id: int | None, in_group: bool = False
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Markup, InlineKeyboardMarkup]:
     """Text and buttons of an event card as ``user_id`` sees it right now."""
     counts = await event_store.seat_counts(context.db, event.id)
     registration = None
@@ -289,7 +289,7 @@ async def show_speakers(update: Update, context: BotContext) -> None:
     if not text:
         text = context.text("speakers.none")
     else:
-        text = Html(context.text("speakers.heading") + "\n\n" + text)
+        text = Markup("\n\n").join([context.text("speakers.heading"), text])
     chunks = split_message(text)
     events_button = InlineKeyboardMarkup([[_button(context, "card.back", Action.LIST, 0)]])
     for index, chunk in enumerate(chunks, 1):
@@ -297,7 +297,7 @@ async def show_speakers(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(chunk, reply_markup=markup)
 
 
-def split_message(text: Html, limit: int = MESSAGE_LIMIT) -> list[Html]:
+def split_message(text: Markup, limit: int = MESSAGE_LIMIT) -> list[Markup]:
     """Split a long text at blank lines (then lines) into messages Telegram accepts.
 
     Splitting only at line breaks keeps every HTML tag (which never spans lines here) whole.
@@ -319,7 +319,8 @@ def split_message(text: Html, limit: int = MESSAGE_LIMIT) -> list[Html]:
         current = paragraph
     if current:
         chunks.append(current)
-    return [Html(chunk) for chunk in chunks]
+    # Line-aligned pieces of an already safe text (tags never span lines here).
+    return [Markup(chunk) for chunk in chunks]
 
 
 def build_handlers() -> list:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from bot.sender import kick_outbox
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Refusal, may_cancel
@@ -117,7 +117,7 @@ async def _origin_view(
     origin: str,
     event: Event | None,
     registration: Registration | None,
-) -> tuple[Html, InlineKeyboardMarkup | None] | None:
+) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
     """The pressed message's own content in its current state: the card, the /meine list, or
     the reminder while the sign-up stands; ``None`` for other messages."""
     user_id = update.effective_user.id
@@ -142,15 +142,15 @@ async def _show(
     origin: str,
     event: Event | None,
     registration: Registration | None,
-    note: Html | None,
+    note: Markup | None,
     *,
-    fallback: Html | None = None,
+    fallback: Markup | None = None,
 ) -> None:
     """Put ``note`` where the user looks: on top of the refreshed view (card, list, reminder),
     or, without a view, instead of the pressed message (``fallback`` when there is no note)."""
     view = await _origin_view(update, context, origin, event, registration)
     if view is not None:
-        text, markup = (Html(note + "\n\n" + view[0]) if note else view[0]), view[1]
+        text, markup = (Markup("\n\n").join([note, view[0]]) if note else view[0]), view[1]
     elif note or fallback:
         text, markup = note or fallback, None
     else:

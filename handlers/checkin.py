@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from domain.models import Event, EventStatus, Registration
 from handlers.admin import is_organiser, organisers_only, show_picker
 from handlers.browsing import renderer, reply_or_edit
@@ -47,7 +47,7 @@ def _name(context: BotContext, registration: Registration) -> str:
     )
 
 
-def result_text(context: BotContext, result: CheckInResult, event: Event | None) -> Html:
+def result_text(context: BotContext, result: CheckInResult, event: Event | None) -> Markup:
     """What the organiser at the door reads after a scan or a tap."""
     registration = result.registration
     if registration is None or event is None:
@@ -142,7 +142,7 @@ def _label(context: BotContext, registration: Registration) -> str:
 
 async def list_content(
     context: BotContext, event: Event, offset: int
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Markup, InlineKeyboardMarkup]:
     """One page of the tap-to-check-in list of ``event``."""
     figures = await attendee_store.figures_of(context.db, event.id)
     page, total = await attendee_store.check_in_page(
@@ -188,7 +188,7 @@ async def list_content(
         paging.append(InlineKeyboardButton(context.plain("list.next"), callback_data=following))
     if paging:
         rows.append(paging)
-    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+    return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
 async def _show_list(update: Update, context: BotContext, event_id: str, offset: int) -> None:

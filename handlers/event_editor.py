@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html, escape
 from domain.event_input import (
     CREATE_STEPS,
     FIELDS,
@@ -77,30 +77,30 @@ def _button(context: BotContext, key: str, action: str, *args: object) -> Inline
 # --- showing values ------------------------------------------------------------------------
 
 
-def show_value(context: BotContext, name: str, value: Any) -> Html:
-    """A field's value as the summary shows it (escaped)."""
+def show_value(context: BotContext, name: str, value: Any) -> Markup | str:
+    """A field's value as the summary shows it (plain text is escaped where it is put)."""
     if name == "capacity" and value is None:
         return context.text("editor.unlimited")
     if value is None or value == () or value == "":
         return context.text("editor.empty")
     render = renderer(context)
     if name in ("starts", "ends", "registration_closes"):
-        return escape(render.when(value))
+        return render.when(value)
     if name == "coordinates":
-        return escape(f"{value[0]:.5f}, {value[1]:.5f}")
+        return f"{value[0]:.5f}, {value[1]:.5f}"
     if name == "speakers":
-        return Html("\n".join(render.speaker_line(speaker, with_bio=True) for speaker in value))
-    return escape(value)
+        return Markup("\n").join(render.speaker_line(speaker, with_bio=True) for speaker in value)
+    return str(value)
 
 
-def _summary(context: BotContext, values: dict[str, Any], old: dict[str, Any] | None) -> Html:
+def _summary(context: BotContext, values: dict[str, Any], old: dict[str, Any] | None) -> Markup:
     lines = [context.text("editor.summary_heading")]
     shown = FIELDS if old is not None else CREATE_SUMMARY
     for name in shown:
         label = context.text(f"editor.field_{name}")
         value = show_value(context, name, values.get(name))
         if name in MULTI_LINE and values.get(name):
-            value = Html("\n" + value)
+            value = Markup("\n") + value
         if old is not None and values.get(name) != old.get(name):
             before = show_value(context, name, old.get(name))
             lines.append(
@@ -108,7 +108,7 @@ def _summary(context: BotContext, values: dict[str, Any], old: dict[str, Any] | 
             )
         else:
             lines.append(context.text("editor.summary_line", label=label, value=value))
-    return Html("\n".join(lines))
+    return Markup("\n").join(lines)
 
 
 # --- asking --------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ async def _ask(update: Update, context: BotContext, draft: EventDraft, name: str
         )
     await context.bot.send_message(
         update.effective_chat.id,
-        Html("\n\n".join(parts)),
+        Markup("\n\n").join(parts),
         reply_markup=_ask_markup(context, draft, name),
     )
     return ASK
@@ -267,7 +267,7 @@ async def _show_summary(update: Update, context: BotContext, draft: EventDraft) 
         if values.get("series") is None:
             values["series"] = await _usual_series(context)
     buttons.append(abort_button(context))
-    text = Html("\n\n".join([_summary(context, values, old), *notes]))
+    text = Markup("\n\n").join([_summary(context, values, old), *notes])
     await context.bot.send_message(
         update.effective_chat.id, text, reply_markup=InlineKeyboardMarkup([buttons])
     )
@@ -281,7 +281,7 @@ async def _usual_series(context: BotContext) -> str | None:
     return series[-1] if series else None
 
 
-async def _edit_notes(context: BotContext, old: Event, new: Event) -> list[Html]:
+async def _edit_notes(context: BotContext, old: Event, new: Event) -> list[Markup]:
     counts = await event_store.seat_counts(context.db, old.id)
     notes = []
     people = counts.confirmed + counts.waitlisted

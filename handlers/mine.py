@@ -3,12 +3,12 @@ position, and ticket and cancel buttons."""
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern
 from bot.context import BotContext
-from bot.i18n import Html
 from domain.standing import Offer, StandingKind, offers, standing
 from handlers import editing
 from handlers.browsing import is_group, renderer
@@ -23,7 +23,7 @@ _STATUS_KEYS = {
 }
 
 
-async def mine_content(context: BotContext, user_id: int) -> tuple[Html, InlineKeyboardMarkup]:
+async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, InlineKeyboardMarkup]:
     """Text and buttons of the /meine list as ``user_id`` sees it right now: each entry opens
     its evening and offers what ``domain.standing.offers`` allows (ticket, cancel)."""
     now = context.now()
@@ -76,7 +76,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Html, InlineK
     if len(entries) > MAX_LISTED:
         lines.append(context.text("mine.more", count=len(entries) - MAX_LISTED))
     rows.append([events_button])
-    return Html("\n\n".join(lines)), InlineKeyboardMarkup(rows)
+    return Markup("\n\n").join(lines), InlineKeyboardMarkup(rows)
 
 
 async def show_mine(update: Update, context: BotContext) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, pack
 from bot.context import BotData
-from bot.i18n import Html
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, register_renderer
 from domain.models import Event, EventStatus
@@ -29,7 +29,7 @@ from storage.outbox import OutboxKind
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
 
 
-def change_lines(render: Renderer, changes: dict[str, list[str | None]]) -> list[Html]:
+def change_lines(render: Renderer, changes: dict[str, list[str | None]]) -> list[Markup]:
     """One "old → new" line per changed field, in a fixed order; times in the reader's zone."""
     lines = []
     for field in NOTIFIED_FIELDS:
@@ -87,7 +87,7 @@ async def render_event_changed(
     if {"venue", "address"} & changes.keys():
         buttons.append(_button(data, lang, "notifications.button_venue", Action.VENUE, event.id))
     markup = InlineKeyboardMarkup([buttons]) if buttons else None
-    return OutgoingMessage.html(Html("\n".join(parts)), markup)
+    return OutgoingMessage.html(Markup("\n").join(parts), markup)
 
 
 async def render_event_cancelled(
@@ -121,7 +121,7 @@ async def render_event_reinstated(
     markup = InlineKeyboardMarkup(
         [[_button(data, lang, "notifications.button_card", Action.CARD, event.id)]]
     )
-    return OutgoingMessage.html(Html("\n".join(parts)), markup)
+    return OutgoingMessage.html(Markup("\n").join(parts), markup)
 
 
 async def render_promoted(

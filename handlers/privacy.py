@@ -12,12 +12,12 @@ import json
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html, escape
 from bot.jobs import replace_repeating_job
 from bot.sender import kick_outbox
 from handlers import editing, users
@@ -36,7 +36,7 @@ DELETE_YES = "delete_yes"
 KEEP = "keep"
 
 
-def notice(context: BotContext) -> Html:
+def notice(context: BotContext) -> Markup:
     """The privacy notice: the operator's file if configured and readable, else the default."""
     path = context.settings.privacy_notice_file
     if path is not None:
@@ -46,7 +46,7 @@ def notice(context: BotContext) -> Html:
             log.warning("PRIVACY_NOTICE_FILE %s not readable, default notice shown: %s", path, exc)
         else:
             if text:
-                return escape(text)
+                return Markup.escape(text)  # the operator's file is plain text
     return context.text("privacy.notice", days=context.settings.data_retention_days)
 
 

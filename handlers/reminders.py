@@ -17,12 +17,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.callbacks import Action, pack
 from bot.context import BotContext, BotData
-from bot.i18n import Html, Translator
+from bot.i18n import Translator
 from bot.jobs import replace_repeating_job
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
@@ -43,7 +44,7 @@ ORIGIN_REMINDER = "r"  # cancellation origin of "Ich kann nicht kommen" (see han
 
 def reminder_content(
     translator: Translator, lang: str, tz: ZoneInfo, event: Event, registration: Registration
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Markup, InlineKeyboardMarkup]:
     """Text and buttons of a reminder: title, date and time, venue and address; a venue button
     and "Ich kann nicht kommen"."""
     render = Renderer(translator, lang, tz)

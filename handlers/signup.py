@@ -18,6 +18,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import (
     CallbackQueryHandler,
@@ -30,7 +31,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html, Translator
+from bot.i18n import Translator
 from bot.render import Renderer
 from domain.evening import is_upcoming
 from domain.models import Event, Registration, RegistrationStatus
@@ -199,7 +200,7 @@ async def _notice(
         await _refresh_card(update, context, event)
 
 
-def outcome_text(render: Renderer, event: Event, registration: Registration) -> Html:
+def outcome_text(render: Renderer, event: Event, registration: Registration) -> Markup:
     """The message after a successful sign-up: confirmed, or waitlisted with the position."""
     if registration.status is RegistrationStatus.CONFIRMED:
         return render.text(
@@ -420,7 +421,7 @@ async def render_promoted(
     payload: dict[str, Any],
     db: Database,
     now: datetime,
-) -> tuple[Html, InlineKeyboardMarkup | None] | None:
+) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
     """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
     language. ``None`` when it no longer applies (cancelled since, event gone)."""
     registration_id = payload.get("registration_id")

@@ -3,12 +3,12 @@ evening is over, no-shows. Upcoming events first, then past ones (latest first),
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.i18n import Html
 from domain.models import EventStatus
 from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
@@ -18,7 +18,7 @@ from storage.attendees import EventFigures
 PAGE_SIZE = 5
 
 
-def event_block(context: BotContext, figures: EventFigures) -> Html:
+def event_block(context: BotContext, figures: EventFigures) -> Markup:
     """The figures of one event."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
@@ -47,10 +47,12 @@ def event_block(context: BotContext, figures: EventFigures) -> Html:
                 "stats.checked_in_no_shows", checked_in=figures.checked_in, no_shows=no_shows
             )
         )
-    return Html("\n".join(lines))
+    return Markup("\n").join(lines)
 
 
-async def stats_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyboardMarkup | None]:
+async def stats_page(
+    context: BotContext, offset: int
+) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """One page of the statistics."""
     db, now = context.db, context.now()
     total = await attendee_store.count_events(db, now)
@@ -77,7 +79,7 @@ async def stats_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyb
                 context.plain("list.next"), callback_data=pack(Action.STATS, offset + PAGE_SIZE)
             )
         )
-    return Html("\n\n".join(parts)), InlineKeyboardMarkup([paging]) if paging else None
+    return Markup("\n\n").join(parts), InlineKeyboardMarkup([paging]) if paging else None
 
 
 @organisers_only

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
-from bot.i18n import Html
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, register_renderer
 from domain.evening import is_upcoming
@@ -57,7 +57,7 @@ async def reply_with_offer(
     stored = await user_store.get_user(context.db, user.id) if user else None
     offer = stored is not None and not stored.subscription_asked and not is_group(update)
     if offer:
-        text = Html(text + "\n\n" + context.text("subscription.question"))
+        text = Markup("\n\n").join([text, context.text("subscription.question")])
         rows = [
             *markup.inline_keyboard,
             [
@@ -152,7 +152,7 @@ async def render_announcement(
             )
         ]
     )
-    return OutgoingMessage.html(Html("\n".join(parts)), InlineKeyboardMarkup(rows))
+    return OutgoingMessage.html(Markup("\n").join(parts), InlineKeyboardMarkup(rows))
 
 
 def register_renderers() -> None:

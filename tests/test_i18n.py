@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import Html, Translator, escape, resolve_language
+from markupsafe import Markup
+
+from bot.i18n import Translator, resolve_language
 from bot.render import Renderer
 from testing.fake_telegram import parse_html
 
@@ -34,8 +36,25 @@ def test_placeholders_agree_and_every_text_is_valid_telegram_html(key):
 def test_values_are_escaped_but_html_values_are_not():
     text = translator.text("de", "card.title", title="<b>A & B</b>")
     assert text == "<b>&lt;b&gt;A &amp; B&lt;/b&gt;</b>"
-    assert translator.text("de", "card.title", title=Html("<i>ok</i>")) == "<b><i>ok</i></b>"
-    assert escape("a < b") == "a &lt; b"
+    assert translator.text("de", "card.title", title=Markup("<i>ok</i>")) == "<b><i>ok</i></b>"
+
+
+def test_plain_text_joined_to_a_text_is_escaped_by_its_type():
+    """The old hand-made re-wrapping (``Html(a + "\\n" + b)``) trusted ``b``; now a plain str
+    combined with a catalogue text in any way is escaped, and quotes become entities Telegram
+    reads."""
+    translator = Translator.load()
+    title = translator.text("de", "card.title", title="A & B")
+    hostile = '<b>bold</b> & "quoted"'
+    for combined in (
+        title + "\n" + hostile,
+        Markup("\n").join([title, hostile]),
+        Markup("{0}\n{1}").format(title, hostile),
+    ):
+        assert isinstance(combined, Markup)
+        assert "<b>bold</b>" not in combined and "&lt;b&gt;bold&lt;/b&gt; &amp;" in combined
+        parsed_text, _ = parse_html(str(combined))
+        assert parsed_text.endswith('<b>bold</b> & "quoted"')  # what the reader sees
 
 
 def test_plain_text_for_buttons_is_not_escaped():
