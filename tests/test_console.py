@@ -3,6 +3,7 @@ the database checked afterwards (PRODUCT §2, issue 10)."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sqlite3
 import subprocess
@@ -209,3 +210,44 @@ def test_shift_units():
     assert parse_shift("30m") == timedelta(minutes=30)
     assert parse_shift("+1d") == timedelta(days=1)
     assert parse_shift("soon") is None
+
+
+async def save_event(path: Path, days: float, signed_up: int | None = None) -> None:
+    """Save the test event ``days`` from now into ``path`` as another process would."""
+    settings = make_settings(path.parent, database_path=path)
+    clock = Clock()
+    async with offline_bot(settings, clock=clock) as bot:
+        await event_store.save_events(bot.data.db, [upcoming_event(days=days)], clock.now())
+        if signed_up is not None:
+            await sign_up(bot, clock, signed_up, "umbau-2026")
+
+
+def test_messages_appear_without_waiting_for_input(tmp_path):
+    """A change made by another process (an import) reaches the console person while the
+    console waits for input: the heartbeat sends it and the background task prints it."""
+    path = tmp_path / "shared.sqlite3"
+    asyncio.run(save_event(path, 10, signed_up=CONSOLE_PERSON))
+    process = subprocess.Popen(
+        [sys.executable, RUN, "console", "--database", str(path)],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:  # the console has answered /start and waits
+            if line.startswith("[1]"):
+                break
+        asyncio.run(save_event(path, 11))  # moved: a change notice is queued
+        for line in process.stdout:
+            if "Änderung: Umbau statt Neubau" in line:
+                break
+        else:
+            raise AssertionError("the change notice never appeared")
+    finally:
+        process.communicate(input="/quit\n", timeout=30)
+    assert process.returncode == 0
