@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## the whole bot in the terminal, no Telegram account needed
-	$(BIN)/python run.py console
+ARGS ?=
+
+demo: $(STAMP)  ## the whole bot in the terminal, no Telegram account needed; ARGS="--admin"
+	$(BIN)/python run.py console $(ARGS)
 
 run: $(STAMP)  ## talk to Telegram (needs BOT_TOKEN)
 	$(BIN)/python run.py
@@ -32,5 +34,5 @@ format: $(STAMP)
 bench: $(STAMP)  ## performance figures, written to bench/results.json
 	$(BIN)/python -m bench
 
-clean:
-	rm -rf $(VENV) .pytest_cache data/console.sqlite3*
+clean:  ## fresh start: removes .venv, the console database, its log and saved files
+	rm -rf $(VENV) .pytest_cache data/console.sqlite3* data/console.log data/console-files

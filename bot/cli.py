@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--admin", action="store_true", help="act as an organiser")
     console.add_argument("--name", default="Erika", help="first name of the console user")
     console.add_argument("--language", default="de", help="Telegram language code")
+    console.add_argument(
+        "--database", default=None, help="SQLite file (default data/console.sqlite3)"
+    )
     verbs.add_parser("import", help="validate and upsert a program file").add_argument("file")
     verbs.add_parser("export", help="write the current program").add_argument("file")
     verbs.add_parser("attendees", help="attendee list as CSV on stdout").add_argument("event_id")

@@ -32,3 +32,18 @@ class ManualClock(Clock):
     def set(self, moment: datetime) -> None:
         """Jump to ``moment`` (aware)."""
         self._now = moment.astimezone(UTC)
+
+
+class ShiftedClock(Clock):
+    """Wall-clock time moved forward on request (the console's ``/zeit +2h``)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by ``delta`` (real time keeps running) and return the new moment."""
+        self.offset += delta
+        return self.now()

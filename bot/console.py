@@ -1,141 +1,306 @@
 """``python run.py console``: the whole bot in the terminal, no Telegram account needed.
 
 You type as a Telegram user; the bot's messages are printed as Telegram would show them
-(formatting rendered, buttons numbered). Typing a number presses that button of the latest
-message with buttons. It uses its own database (``data/console.sqlite3`` unless
-``DATABASE_PATH`` is set) and loads ``examples/program.yaml`` into it when it has no events.
+(formatting rendered, buttons numbered), pop-ups too, and files are saved under
+``data/console-files/``. Its database is ``data/console.sqlite3`` unless ``--database`` names
+another; ``DATABASE_PATH`` is never read. Whatever the database, the outbox sender only
+handles rows for the console's own people (``bot.sender.limit_recipients``): everything else
+stays for the real bot. Console-only commands are listed in :data:`HELP`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import mimetypes
+import re
+import signal
 import sys
+import threading
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
-from bot.clock import Clock
+from bot import sender
+from bot.clock import ShiftedClock
+from bot.console_demo import demo_program
+from bot.console_io import ConsoleScreen
 from bot.settings import Settings
 from bot.web.server import serving_if_free
+from handlers.privacy import RETENTION_JOB
 from storage import events as event_store
-from testing.fake_telegram import FakeUser, SentMessage, render_for_terminal
-from testing.offline import offline_bot
+from storage import users as user_store
+from testing.fake_telegram import FakeUser
+from testing.offline import OfflineBot, offline_bot
 
 CONSOLE_DATABASE = Path("data/console.sqlite3")
-EXAMPLE_PROGRAM = Path(__file__).resolve().parent.parent / "examples" / "program.yaml"
+CONSOLE_LOG = Path("data/console.log")
 DEFAULT_USER_ID = 4242
 QUIT_WORDS = {"/quit", "/exit", "/q"}
+CONTINUE = "\\"  # a line ending in a backslash continues on the next line
+_SHIFT = re.compile(r"^\+?(\d+)\s*([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+HELP = (
+    "Type as in Telegram (/start, /termine, /hilfe …); a number presses that button of the "
+    "last message, #N always presses button N, 'text sends text as typed. A line ending in \\ "
+    "continues on the next line.\n"
+    "Console: /als N·/as N (be person N), /zeit +2h·/time +2h (move the clock; m h d), "
+    "/foto PATH·/photo PATH, /datei PATH·/file PATH, /ort LAT LON·/location LAT LON, "
+    "/quit (or Ctrl-D, Ctrl-C)."
+)
 
 
 def console_settings(settings: Settings, args: argparse.Namespace, user_id: int) -> Settings:
-    """Its own database unless ``DATABASE_PATH`` is set; ``--admin`` makes the user an
-    organiser."""
-    update: dict[str, object] = {}
-    if "database_path" not in settings.model_fields_set:
-        update["database_path"] = CONSOLE_DATABASE
+    """``--database`` or ``data/console.sqlite3``, never ``DATABASE_PATH``; ``--admin`` makes
+    the first person an organiser."""
+    database = Path(args.database) if getattr(args, "database", None) else CONSOLE_DATABASE
+    update: dict[str, object] = {"database_path": database}
     if args.admin:
         update["admin_ids"] = settings.admin_ids | {user_id}
     return settings.model_copy(update=update)
 
 
-async def load_examples_if_empty(settings: Settings, db: object, clock: Clock) -> int:
-    """Fill an empty console database with the example program; return how many were loaded."""
-    from domain.program import parse_program
+def configure_console_logging(level: str) -> Path:
+    """Log lines go to ``data/console.log``, never into the chat on the screen."""
+    CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(CONSOLE_LOG, encoding="utf-8")
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level,
+        handlers=[handler],
+        force=True,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    return CONSOLE_LOG
 
-    if await event_store.list_all(db) or not EXAMPLE_PROGRAM.exists():  # type: ignore[arg-type]
+
+async def load_demo_if_empty(settings: Settings, bot: OfflineBot) -> int:
+    """Fill an event-less database with the demo program; return how many were loaded."""
+    db, clock = bot.data.db, bot.data.clock
+    if await event_store.list_all(db):
         return 0
-    events = parse_program(EXAMPLE_PROGRAM.read_text(encoding="utf-8"), settings.tz)
-    await event_store.save_events(db, events, clock.now())  # type: ignore[arg-type]
+    events = demo_program(settings.tz, clock.now().astimezone(settings.tz).date())
+    if events:
+        await event_store.save_events(db, events, clock.now())
     return len(events)
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``²`` or ``١`` are typed text, not a button number."""
+    return text.isascii() and text.isdigit()
+
+
+def parse_shift(text: str) -> timedelta | None:
+    """``+2h``, ``30m``, ``+1d`` as a duration; ``None`` for anything else."""
+    match = _SHIFT.match(text.strip())
+    if match is None:
+        return None
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def read_file(text: str) -> tuple[str, bytes] | None:
+    """Name and bytes of the file at path ``text`` (``~`` allowed); ``None`` when there is none."""
+    path = Path(text).expanduser()
+    if not text or not path.is_file():
+        return None
+    return path.name, path.read_bytes()
+
+
+def _start_reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+    """Read stdin in a daemon thread (it never holds up the exit); ``None`` marks its end."""
+
+    def read() -> None:
+        for line in iter(sys.stdin.readline, ""):
+            with contextlib.suppress(RuntimeError):  # the loop has closed: stop reading
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+
+
+async def read_entry(queue: asyncio.Queue[str | None], prompt: bool) -> str | None:
+    """One entry: a line, or several joined when each but the last ends in a backslash."""
+    parts: list[str] = []
+    while True:
+        if prompt:
+            print("> " if not parts else ". ", end="", flush=True)
+        line = await queue.get()
+        if line is None:
+            return "\n".join(parts) if parts else None
+        line = line.rstrip("\r\n")
+        if line.endswith(CONTINUE):
+            parts.append(line[: -len(CONTINUE)])
+            continue
+        parts.append(line)
+        return "\n".join(parts)
+
+
 class Console:
-    """Reads lines, feeds them to the bot as one user, prints what the bot shows."""
+    """Feeds what is typed to the bot as the current person; console commands act directly."""
 
-    def __init__(self, user: FakeUser, color: bool):
-        self.user = user
-        self.color = color
-        self.cursor = user.api.cursor(user.chat_id)
+    def __init__(self, bot: OfflineBot, screen: ConsoleScreen, clock: ShiftedClock, args):
+        self.bot = bot
+        self.screen = screen
+        self.clock = clock
+        self.args = args
+        self.user = self.person(args.user_id or DEFAULT_USER_ID, args.name)
 
-    def show(self, messages: list[SentMessage]) -> None:
-        """Print bot messages, separated like chat bubbles."""
-        for message in messages:
-            print(render_for_terminal(message, self.color))
-            print("─" * 40)
-        sys.stdout.flush()
+    def person(self, user_id: int, name: str | None = None) -> FakeUser:
+        """Person ``user_id`` of this console, created on first use."""
+        if user_id not in self.screen.people:
+            user = self.bot.user(
+                user_id, first_name=name or f"Person {user_id}", language_code=self.args.language
+            )
+            self.screen.add(user)
+        return self.screen.people[user_id]
 
-    async def handle(self, line: str) -> None:
-        """One line of input: a button number, or text/command typed to the bot.
-
-        A number presses a button of the bot's latest message when that message has buttons;
-        otherwise (the bot asked a question, e.g. for a capacity) it is sent as text. A
-        leading ``'`` always sends the rest as text.
-        """
-        messages = self.user.messages
-        latest = messages[-1] if messages else None
-        if line.isascii() and line.isdigit() and latest is not None and latest.buttons:
-            await self.press(latest, int(line))
+    async def handle(self, entry: str) -> bool:
+        """One entry; ``False`` ends the console."""
+        word, _, rest = entry.strip().partition(" ")
+        command = word.lower()
+        if command in QUIT_WORDS:
+            return False
+        if command in ("/als", "/as"):
+            self.switch(rest)
+        elif command in ("/zeit", "/time"):
+            await self.move_clock(rest)
+        elif command in ("/foto", "/photo"):
+            await self.send_file(rest, photo=True)
+        elif command in ("/datei", "/file"):
+            await self.send_file(rest, photo=False)
+        elif command in ("/ort", "/location"):
+            await self.send_location(rest)
         else:
-            await self.user.send(line.removeprefix("'") or line)
+            await self.type(entry.strip())
+        await self.settle()
+        return True
 
-    async def press(self, latest: SentMessage, number: int) -> None:
-        """Press button ``number``; a link button into this bot is followed as ``/start``."""
-        buttons = [button for row in latest.buttons for button in row]
-        if not 1 <= number <= len(buttons):
-            print(f"(no button {number}; the last message has {len(buttons)})")
+    async def type(self, text: str) -> None:
+        """Text to the bot, or a button press (see :data:`HELP`)."""
+        if text.startswith("'"):
+            await self.user.send(text[1:] or text)
             return
-        button = buttons[number - 1]
-        if button.callback_data is not None:
-            await self.user.press(number, latest)
+        if text.startswith("#") and _is_number(text[1:]):
+            await self.screen.press(self.user, int(text[1:]))
             return
-        start = parse_qs(urlparse(button.url or "").query).get("start")
-        if start:
-            await self.user.send(f"/start {start[0]}")
+        latest = self.screen.latest_with_buttons(self.user)
+        if _is_number(text) and latest is not None and not self.screen.waits_for_text(self.user):
+            await self.screen.press(self.user, int(text))
+            return
+        await self.user.send(text)
+
+    def switch(self, rest: str) -> None:
+        """``/als N``: continue as person N."""
+        if not _is_number(rest.strip().lstrip("-")):
+            self.screen.note("/als N: N is a user id, e.g. /als 2")
+            return
+        self.user = self.person(int(rest.strip()))
+        self.screen.current = self.user.user_id
+        self.screen.note(f"You are now {self.screen.label(self.user.user_id)}.")
+
+    async def move_clock(self, rest: str) -> None:
+        """``/zeit +2h``: move the clock forward and run the jobs that have become due."""
+        delta = parse_shift(rest)
+        if delta is None:
+            self.screen.note("/zeit +2h: a number and a unit m, h or d, e.g. /zeit +1d")
+            return
+        shared = getattr(self.args, "database", None) is not None  # not the console's own
+        if shared and await user_store.anyone_but(self.bot.data.db, self.screen.ids):
+            self.screen.note(
+                "/zeit is off on a database with other people: their reminders would be"
+                " queued early (the console's own database has no such limit)."
+            )
+            return
+        moment = self.clock.advance(delta)
+        local = moment.astimezone(self.bot.data.settings.tz)
+        self.screen.note(f"Console clock: {local:%Y-%m-%d %H:%M} ({local.tzname()})")
+        job_queue = self.bot.app.job_queue
+        for job in job_queue.jobs() if job_queue is not None else ():
+            if job.name not in (sender.OUTBOX_JOB, sender.DRAIN_JOB):
+                await job.run(self.bot.app)
+
+    async def send_file(self, rest: str, photo: bool) -> None:
+        """``/foto PATH`` or ``/datei PATH``: send a file as a user would."""
+        found = read_file(rest.strip())
+        if found is None:
+            self.screen.note(f"No such file: {rest.strip() or '(give a PATH)'}")
+            return
+        name, content = found
+        if photo:
+            await self.user.send_photo(photo=content)
         else:
-            print(f"(opens {button.url} in the browser)")
+            mime = mimetypes.guess_type(name)[0]
+            await self.user.send_document(content=content, filename=name, mime_type=mime)
 
-    def flush(self) -> None:
-        """Print whatever the bot sent or edited since the last look."""
-        self.show(self.cursor.new())
+    async def send_location(self, rest: str) -> None:
+        """``/ort LAT LON``: share a location."""
+        try:
+            latitude, longitude = (float(part) for part in rest.replace(",", " ").split())
+        except ValueError:
+            self.screen.note("/ort LAT LON, e.g. /ort 48.7707 9.1866")
+            return
+        await self.user.send_location(latitude, longitude)
+
+    async def settle(self) -> None:
+        """Let kicked jobs run and send what became due for the console's people, then show."""
+        await asyncio.sleep(0)
+        await sender.drain_outbox(self.bot.app)
+        self.screen.flush()
+
+
+async def _show_in_background(screen: ConsoleScreen) -> None:
+    """Messages for any console person appear as they arrive, without waiting for input."""
+    while True:
+        await asyncio.sleep(0.2)
+        screen.flush()
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     user_id = args.user_id or DEFAULT_USER_ID
     settings = console_settings(settings, args, user_id)
-    clock = Clock()
+    settings.database_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = configure_console_logging(settings.log_level)
+    clock = ShiftedClock()
+    people: set[int] = set()
     async with (
-        offline_bot(settings, clock=clock, start=True) as bot,
-        serving_if_free(bot.app) as web_address,
+        offline_bot(settings, clock=clock, start=True, recipients=people) as bot,
+        serving_if_free(bot.app) as page,
     ):
-        if web_address:
-            print(f"The public program page: {web_address}/")
-        loaded = await load_examples_if_empty(settings, bot.data.db, clock)
-        user = bot.user(user_id, first_name=args.name, language_code=args.language)
-        console = Console(user, color=sys.stdout.isatty())
+        if bot.app.job_queue is not None:  # never delete real people's data on a moved clock
+            for job in bot.app.job_queue.get_jobs_by_name(RETENTION_JOB):
+                job.schedule_removal()
+        loaded = await load_demo_if_empty(settings, bot)
+        screen = ConsoleScreen(bot.api, people, color=sys.stdout.isatty())
+        console = Console(bot, screen, clock, args)
         role = "organiser" if args.admin else "attendee"
         print(
             f"Kraft der Region – console. You are user {user_id} ({role}); database "
-            f"{settings.database_path}{f', {loaded} example events loaded' if loaded else ''}.\n"
-            "Type as in Telegram (/start, /termine, /hilfe …); a number presses that button of "
-            "the last message ('42 sends 42 as text); /quit or Ctrl-D ends.\n" + "─" * 40
+            f"{settings.database_path}{f', {loaded} demo events loaded' if loaded else ''}; "
+            f"log {log_file}.\n"
+            + (f"Public program page: {page}/\n" if page else "")
+            + HELP
+            + "\n"
+            + "─" * 40
         )
         loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        with contextlib.suppress(NotImplementedError):  # Ctrl-C ends like end of input
+            loop.add_signal_handler(signal.SIGINT, queue.put_nowait, None)
+        _start_reader(loop, queue)
         await console.handle("/start")
-        console.flush()
-        while True:
-            if sys.stdin.isatty():
-                print("> ", end="", flush=True)
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:  # end of input / Ctrl-D
-                break
-            line = line.strip()
-            if not line:
-                continue
-            if line.lower() in QUIT_WORDS:
-                break
-            await console.handle(line)
-            await asyncio.sleep(0)  # let background jobs that were kicked run
-            console.flush()
+        printer = asyncio.create_task(_show_in_background(screen))
+        try:
+            while (entry := await read_entry(queue, sys.stdin.isatty())) is not None:
+                if entry.strip() and not await console.handle(entry):
+                    break
+        finally:
+            printer.cancel()
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(signal.SIGINT)
     print("Bye.")
     return 0
 
@@ -144,8 +309,8 @@ def run_console(settings: Settings, args: argparse.Namespace) -> int:
     """Entry point of ``python run.py console``."""
     try:
         return asyncio.run(_run(settings, args))
-    except KeyboardInterrupt:
-        print("\nBye.")
+    except KeyboardInterrupt:  # before the console took over Ctrl-C
+        print()
         return 0
     except BrokenPipeError:  # output cut off early, e.g. piped into `head`: not an error
         sys.stderr.close()

@@ -68,6 +68,7 @@ OBSOLETE = "obsolete"  # error of rows whose renderer found nothing to send any 
 CATCH_UP = 0.25  # seconds of stalled sending the pacer may make up for within one drain
 
 _STATE_ATTRIBUTE = "outbox_sender"
+_RECIPIENTS_ATTRIBUTE = "outbox_recipients"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -227,6 +228,12 @@ def _state(application: Application) -> _SenderState:
     return state
 
 
+def limit_recipients(application: Application, people: set[int]) -> None:
+    """Claim, send and close only rows for ``people`` (read at every claim; default everyone),
+    so that a console on any database leaves everybody else's rows to the real bot."""
+    setattr(application.bot_data, _RECIPIENTS_ATTRIBUTE, people)
+
+
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try after ``attempts`` failed tries: 5 s × 3ⁿ⁻¹, at most 15 min."""
     return min(BACKOFF_BASE * BACKOFF_FACTOR ** max(attempts - 1, 0), BACKOFF_CAP)
@@ -333,7 +340,8 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
     state = _state(application)
     data: BotData = application.bot_data
     report = DrainReport()
-    if not await outbox.has_due(data.db, data.clock.now()):
+    recipients = getattr(data, _RECIPIENTS_ATTRIBUTE, None)
+    if not await outbox.has_due(data.db, data.clock.now(), recipients):
         return report
     async with state.lock:
         state.pacer.start_run()
@@ -342,7 +350,7 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
             if stop_with_application and not application.running:
                 break
             await state.pacer.turn()
-            item = await outbox.claim_next(data.db, data.clock.now())
+            item = await outbox.claim_next(data.db, data.clock.now(), recipients)
             if item is None:
                 state.pacer.give_back()
                 break
@@ -384,9 +392,10 @@ async def start_sender(application: Application) -> None:
     they arrived is unknown; they are logged and closed as 'failed' rather than sent again.
     """
     data: BotData = application.bot_data
-    in_flight = await outbox.list_in_flight(data.db)
+    recipients = getattr(data, _RECIPIENTS_ATTRIBUTE, None)
+    in_flight = await outbox.list_in_flight(data.db, recipients)
     if in_flight:
-        await outbox.abandon_in_flight(data.db)
+        await outbox.abandon_in_flight(data.db, recipients)
         for item in in_flight:
             log.warning(
                 "Outbox row %s (%s to user %s) was in flight during a crash; not sent again",

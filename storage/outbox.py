@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,18 @@ def _enqueue_values(
     return (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now))
 
 
+Recipients = Collection[int] | None
+"""Whose rows a sender may claim: ``None`` everyone (the real bot), else only these user ids
+(the console: rows for anybody else stay untouched, for the real bot)."""
+
+
+def _only(recipients: Recipients, column: str = "user_id") -> tuple[str, tuple]:
+    """The SQL condition (with its parameter) restricting rows to ``recipients``."""
+    if recipients is None:
+        return "", ()
+    return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(recipients)),)
+
+
 def _item(row: sqlite3.Row) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
@@ -75,26 +88,33 @@ def _item(row: sqlite3.Row) -> OutboxItem:
     )
 
 
-async def claim_pending(db: Database, now: datetime, limit: int) -> list[OutboxItem]:
+async def claim_pending(
+    db: Database, now: datetime, limit: int, recipients: Recipients = None
+) -> list[OutboxItem]:
     """Mark up to ``limit`` due pending rows as 'sending' and return them, oldest first.
 
     Marking before sending is the exactly-once trade-off: a crash between the mark and the send
     loses that message (it stays 'sending' and is reported), but never sends it twice.
-    Users who blocked the bot are skipped: their rows are closed as 'blocked'.
+    Users who blocked the bot are skipped: their rows are closed as 'blocked'. Only rows for
+    ``recipients`` are looked at (``None``: everyone's).
     """
-    rows = await db.write(_claim_pending, to_db_time(now), limit)
+    rows = await db.write(_claim_pending, to_db_time(now), limit, recipients)
     return [_item(row) for row in rows]
 
 
-def _claim_pending(conn: sqlite3.Connection, stamp: str, limit: int) -> list[sqlite3.Row]:
+def _claim_pending(
+    conn: sqlite3.Connection, stamp: str, limit: int, recipients: Recipients
+) -> list[sqlite3.Row]:
+    only, only_values = _only(recipients)
     conn.execute(
         "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
-        " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)"
+        " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)" + only,
+        only_values,
     )
     rows = conn.execute(
         "SELECT * FROM outbox WHERE state = 'pending'"
-        " AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?",
-        (stamp, limit),
+        " AND (not_before IS NULL OR not_before <= ?)" + only + " ORDER BY id LIMIT ?",
+        (stamp, *only_values, limit),
     ).fetchall()
     if rows:
         conn.executemany(
@@ -104,23 +124,28 @@ def _claim_pending(conn: sqlite3.Connection, stamp: str, limit: int) -> list[sql
     return rows
 
 
-async def claim_next(db: Database, now: datetime) -> OutboxItem | None:
+async def claim_next(
+    db: Database, now: datetime, recipients: Recipients = None
+) -> OutboxItem | None:
     """Mark the oldest due pending row 'sending' and return it (``None``: nothing is due).
 
     The paced sender claims one row right before each send, so that a crash leaves at most the
     one message in flight marked 'sending' (see :func:`claim_pending` for the trade-off). Rows
     of users who blocked the bot are closed as 'blocked' on the way, looked up by primary key.
+    Only rows for ``recipients`` are claimed (``None``: everyone's).
     """
-    return await db.write(_claim_next, to_db_time(now))
+    return await db.write(_claim_next, to_db_time(now), recipients)
 
 
-def _claim_next(conn: sqlite3.Connection, stamp: str) -> OutboxItem | None:
+def _claim_next(conn: sqlite3.Connection, stamp: str, recipients: Recipients) -> OutboxItem | None:
+    only, only_values = _only(recipients, "o.user_id")
     while True:
         row = conn.execute(
             "SELECT o.*, u.blocked_at FROM outbox o LEFT JOIN users u ON u.id = o.user_id"
             " WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
-            " ORDER BY o.id LIMIT 1",
-            (stamp,),
+            + only
+            + " ORDER BY o.id LIMIT 1",
+            (stamp, *only_values),
         ).fetchone()
         if row is None:
             return None
@@ -137,20 +162,25 @@ def _claim_next(conn: sqlite3.Connection, stamp: str) -> OutboxItem | None:
         return dataclasses.replace(_item(row), attempts=row["attempts"] + 1)
 
 
-async def has_due(db: Database, now: datetime) -> bool:
-    """Whether any pending row is due; a read, so an idle sender never takes the write lock."""
+async def has_due(db: Database, now: datetime, recipients: Recipients = None) -> bool:
+    """Whether any pending row (for ``recipients``) is due; a read, so an idle sender never
+    takes the write lock."""
+    only, only_values = _only(recipients)
     return bool(
         await db.fetch_value(
             "SELECT 1 FROM outbox WHERE state = 'pending'"
-            " AND (not_before IS NULL OR not_before <= ?) LIMIT 1",
-            (to_db_time(now),),
+            " AND (not_before IS NULL OR not_before <= ?)" + only + " LIMIT 1",
+            (to_db_time(now), *only_values),
         )
     )
 
 
-async def list_in_flight(db: Database) -> list[OutboxItem]:
+async def list_in_flight(db: Database, recipients: Recipients = None) -> list[OutboxItem]:
     """Rows marked 'sending' (at start-up: the messages that were in flight during a crash)."""
-    rows = await db.fetch_all("SELECT * FROM outbox WHERE state = 'sending' ORDER BY id")
+    only, only_values = _only(recipients)
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE state = 'sending'" + only + " ORDER BY id", only_values
+    )
     return [_item(row) for row in rows]
 
 
@@ -183,9 +213,12 @@ async def retry_later(
     )
 
 
-async def abandon_in_flight(db: Database) -> int:
-    """At start-up: rows left 'sending' by a crash are closed as 'failed' (never re-sent)."""
+async def abandon_in_flight(db: Database, recipients: Recipients = None) -> int:
+    """At start-up: rows left 'sending' by a crash are closed as 'failed' (never re-sent);
+    only those for ``recipients`` (``None``: everyone's)."""
+    only, only_values = _only(recipients)
     return await db.execute(
         "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
-        " WHERE state = 'sending'"
+        " WHERE state = 'sending'" + only,
+        only_values,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from domain.models import User
@@ -87,3 +88,14 @@ async def language_of(db: Database, user_id: int, default: str) -> str:
 async def mark_subscription_asked(db: Database, user_id: int) -> None:
     """The question about announcements has been put to the user (it is asked once)."""
     await db.execute("UPDATE users SET subscription_asked = 1 WHERE id = ?", (user_id,))
+
+
+async def anyone_but(db: Database, user_ids: set[int]) -> bool:
+    """Whether the database knows people other than ``user_ids`` (the console asks before it
+    moves its clock: timed messages for real people must not be queued early)."""
+    return bool(
+        await db.fetch_value(
+            "SELECT 1 FROM users WHERE id NOT IN (SELECT value FROM json_each(?)) LIMIT 1",
+            (json.dumps(sorted(user_ids)),),
+        )
+    )

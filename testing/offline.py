@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter
 
+from bot import sender
 from bot.app import build_application
 from bot.callbacks import unpack
 from bot.clock import Clock
@@ -85,16 +86,20 @@ async def offline_bot(
     api: FakeBotApi | None = None,
     start: bool = False,
     rate_limiter: BaseRateLimiter | None = None,
+    recipients: set[int] | None = None,
 ) -> AsyncIterator[OfflineBot]:
     """Run the bot against the fake API for the duration of the ``async with`` block.
 
     ``start=True`` also starts the application (JobQueue, update queue) as in production;
-    tests that control time leave it off and run jobs themselves.
+    tests that control time leave it off and run jobs themselves. ``recipients``: the outbox
+    sender handles only rows for these user ids (see :func:`bot.sender.limit_recipients`).
     """
     api = api or FakeBotApi()
     application = build_application(
         settings, request=api, clock=clock, rate_limiter=rate_limiter or unthrottled()
     )
+    if recipients is not None:
+        sender.limit_recipients(application, recipients)
     await application.initialize()
     try:
         if application.post_init:

@@ -184,17 +184,17 @@ def test_console_ends_on_end_of_input(tmp_path):
 
 
 @pytest.mark.skipif(not EXAMPLES.exists(), reason="examples/program.yaml not written yet")
-def test_console_loads_the_example_program_into_an_empty_database(tmp_path):
+def test_console_loads_the_demo_program_into_an_empty_database(tmp_path):
     first = run(tmp_path, "console", stdin="/termine\n1\n")
     assert first.returncode == 0, first.stderr
-    assert "example events loaded" in first.stdout
+    assert "demo events loaded" in first.stdout
     assert "Anmelden" in first.stdout  # the card of the first example event was opened
-    conn = sqlite3.connect(tmp_path / "bot.sqlite3")
+    conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
     loaded = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     conn.close()
     assert loaded > 0
     again = run(tmp_path, "console", stdin="")
-    assert "example events loaded" not in again.stdout  # only into an empty database
+    assert "demo events loaded" not in again.stdout  # only into an empty database
 
 
 def test_console_uses_its_own_database_by_default(tmp_path):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from markupsafe import Markup
 
 from bot.i18n import Translator, resolve_language

@@ -25,6 +25,7 @@ from .methods import BotApiMethods
 from .records import (
     ApiCall,
     CallbackAnswer,
+    Location,
     MessageCursor,
     Rejection,
     SentDocument,
@@ -364,6 +365,7 @@ class FakeBotApi(BotApiMethods, BaseRequest):
         entities: list[Entity] | None = None,
         photo: bytes | None = None,
         document: tuple[str, bytes, str | None] | None = None,
+        location: tuple[float, float] | None = None,
     ) -> JSONDict:
         """Store a message a user sent (so the bot may copy it) and return its JSON."""
         photo_file_id = (
@@ -383,6 +385,7 @@ class FakeBotApi(BotApiMethods, BaseRequest):
             document=sent_document,
             photo=photo,
             photo_file_id=photo_file_id,
+            location=Location(*location) if location is not None else None,
             from_bot=False,
             from_user_id=user_id,
             date=int(time.time()),

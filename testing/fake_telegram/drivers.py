@@ -171,6 +171,10 @@ class FakeUser(_ChatDriver):
         """Send a file; return the bot's answers."""
         return await self._send(self, caption, document=(filename, content, mime_type))
 
+    async def send_location(self, latitude: float, longitude: float) -> list[SentMessage]:
+        """Share a location (the paper-clip menu's "Standort"); return the bot's answers."""
+        return await self._send(self, None, location=(latitude, longitude))
+
     async def press(
         self, label_or_index: str | int, message: SentMessage | None = None
     ) -> list[SentMessage]:

@@ -1,0 +1,253 @@
+"""``python run.py console`` as a person meets it: its own process, piped input, the screen and
+the database checked afterwards (PRODUCT §2, issue 10)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.console import parse_shift
+from bot.console_demo import EXAMPLE_PROGRAM, demo_events
+from bot.sender import drain_outbox
+from storage import events as event_store
+from storage import outbox
+from testing.offline import offline_bot
+from tests.conftest import NOW, make_event, make_settings
+from tests.outbox_support import sign_up
+from tests.test_cli import RUN, clean_env, run
+
+STRANGER = 777
+CONSOLE_PERSON = 4242
+
+
+def console(tmp_path: Path, stdin: str, *args: str, **variables: str):
+    """Run the console in ``tmp_path`` with ``stdin`` piped in."""
+    result = run(tmp_path, "console", *args, stdin=stdin, **variables)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def rows(path: Path) -> dict[int, tuple[int, str]]:
+    """Outbox rows by id: (recipient, state)."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            i: (user, state)
+            for i, user, state in conn.execute("SELECT id, user_id, state FROM outbox")
+        }
+    finally:
+        conn.close()
+
+
+def upcoming_event(days: float = 10, **fields: object):
+    """An event ``days`` from the real now (the console runs on the real clock)."""
+    return make_event(days=(datetime.now(UTC) - NOW).days + days, **fields)
+
+
+async def queue_notices(path: Path) -> None:
+    """A change notice for a stranger and one for the console's person, and a stranger's row
+    that a real bot is sending right now."""
+    settings = make_settings(path.parent, database_path=path)
+    clock = Clock()
+    async with offline_bot(settings, clock=clock) as bot:
+        event = upcoming_event()
+        await event_store.save_events(bot.data.db, [event], clock.now())
+        await sign_up(bot, clock, STRANGER, event.id)  # type: ignore[arg-type]
+        await sign_up(bot, clock, CONSOLE_PERSON, event.id)  # type: ignore[arg-type]
+        moved = upcoming_event(days=11)
+        await event_store.save_events(bot.data.db, [moved], clock.now())
+        await bot.data.db.write(
+            outbox.enqueue, STRANGER, outbox.OutboxKind.EVENT_CHANGED, {}, clock.now()
+        )
+        await bot.data.db.execute("UPDATE outbox SET state = 'sending' WHERE id = 3")
+
+
+async def test_console_leaves_strangers_rows_to_the_real_bot(tmp_path):
+    path = tmp_path / "production.sqlite3"
+    await queue_notices(path)
+    before = rows(path)
+    assert sorted(before.values()) == [
+        (STRANGER, "pending"),
+        (STRANGER, "sending"),
+        (CONSOLE_PERSON, "pending"),
+    ]
+    result = console(tmp_path, "/termine\n/zeit +1h\n/als 5\n/meine\n", "--database", str(path))
+    assert "Änderung: Umbau statt Neubau" in result.stdout  # the console person's own notice
+    assert "/zeit is off on a database with other people" in result.stdout
+    after = rows(path)
+    for row_id, (user, state) in before.items():
+        if user == STRANGER:
+            assert after[row_id] == (user, state)  # untouched: not sent, not failed
+        else:
+            assert after[row_id] == (user, "sent")
+    # the real bot (no recipient filter) then delivers the stranger's notice
+    settings = make_settings(tmp_path, database_path=path)
+    async with offline_bot(settings, clock=Clock()) as real_bot:
+        report = await drain_outbox(real_bot.app)
+        assert report.sent == 1
+        assert "Änderung" in " ".join(m.text for m in real_bot.api.messages(STRANGER))
+    assert [state for user, state in rows(path).values() if user == STRANGER] == [
+        "sent",
+        "failed",  # the real bot's own start-up closed its in-flight row, as after a crash
+    ]
+
+
+def test_console_never_reads_database_path(tmp_path):
+    production = tmp_path / "bot.sqlite3"
+    (tmp_path / ".env").write_text(f"DATABASE_PATH={production}\n", encoding="utf-8")
+    result = console(tmp_path, "/termine\n", DATABASE_PATH=str(production))
+    assert not production.exists()
+    assert (tmp_path / "data" / "console.sqlite3").exists()
+    assert "data/console.sqlite3" in result.stdout
+
+
+def test_database_option_chooses_the_file(tmp_path):
+    console(tmp_path, "/termine\n", "--database", "elsewhere/demo.sqlite3")
+    assert (tmp_path / "elsewhere" / "demo.sqlite3").exists()
+    assert not (tmp_path / "data" / "console.sqlite3").exists()
+
+
+SIGN_UP = "/termine\n1\n1\n#1\n1\n"  # first card, Anmelden, as „Erika“, privacy: agree
+
+
+def test_pop_ups_files_and_no_logs_in_the_chat(tmp_path):
+    entries = "/termine\n1\n3\n1\n#1\n1\n/checkin\n1\n1\n"  # .ics, sign up, check in
+    out = console(tmp_path, entries, "--admin").stdout
+    assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
+    saved = list((tmp_path / "data" / "console-files").glob("*.ics"))
+    assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    assert f"saved: data/console-files/{saved[0].name}" in out
+    assert " INFO " not in out and "telegram.ext" not in out
+    assert "Application started" in (tmp_path / "data" / "console.log").read_text("utf-8")
+    conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
+    (name,) = conn.execute("SELECT name FROM registrations").fetchone()
+    conn.close()
+    assert name == "Erika"  # '#1' pressed "Als „Erika“ anmelden"
+
+
+def test_a_typed_number_is_the_answer_when_the_bot_asked(tmp_path):
+    out = console(tmp_path, "/termine\n1\n1\n2\n1\n").stdout
+    assert "#1 presses button 1" in out
+    conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
+    (name,) = conn.execute("SELECT name FROM registrations").fetchone()
+    conn.close()
+    assert name == "2"  # typed as the name, not a press of a button
+
+
+def test_multi_line_entry(tmp_path):
+    """A trailing backslash continues the entry: the bot gets one message with a line break
+    (which a name may not contain, so the bot says so once, instead of taking two answers)."""
+    out = console(tmp_path, "/termine\n1\n1\nErika \\\nMustermann\n").stdout
+    assert out.count("keine Zeilenumbrüche") == 1
+    assert "Sie melden sich als" not in out
+
+
+def test_several_people_see_their_messages_labelled(tmp_path):
+    out = console(tmp_path, "/als 2\n/termine\n/als 3\n/hilfe\n").stdout
+    assert "→ to Person 2 (2)" in out and "→ to Person 3 (3)" in out
+    assert "You are now Person 3 (3)." in out
+
+
+def test_moving_the_clock_sends_due_reminders(tmp_path):
+    out = console(tmp_path, SIGN_UP + "/zeit +7d\n").stdout
+    assert "Console clock:" in out
+    conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
+    kinds = [row[0] for row in conn.execute("SELECT kind FROM outbox WHERE state = 'sent'")]
+    conn.close()
+    assert "reminder" in kinds
+
+
+def test_photo_file_and_location_are_sent_as_a_user_would(tmp_path):
+    picture = tmp_path / "bild.png"
+    picture.write_bytes(b"\x89PNG picture")
+    out = console(tmp_path, f"/foto {picture}\n/datei {picture}\n/ort 48.77 9.18\n/foto nix\n")
+    assert "No such file: nix" in out.stdout
+    # photo, document and location each reached the bot as a message (an attendee's are
+    # not understood); the missing file was not sent at all
+    assert out.stdout.count("Das habe ich leider nicht verstanden") == 3
+
+
+def test_ctrl_c_ends_cleanly_once(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, RUN, "console"],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # wait until the console has answered /start
+        if line.startswith("[1]"):
+            break
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.count("Bye.") == 1 and "Traceback" not in err
+
+
+def test_demo_program_is_relative_to_today():
+    tz = make_settings(Path("/tmp")).tz
+    today = datetime(2031, 5, 5, tzinfo=UTC).date()
+    events = demo_events(EXAMPLE_PROGRAM.read_text("utf-8"), tz, today)
+    starts = sorted(event.starts_at.astimezone(tz) for event in events)
+    assert starts[0].date() < today  # the real first evening stays in the past
+    assert starts[1].date() == today + timedelta(days=7)
+    assert all(start.hour in (18, 19) for start in starts)
+
+
+def test_shift_units():
+    assert parse_shift("+2h") == timedelta(hours=2)
+    assert parse_shift("30m") == timedelta(minutes=30)
+    assert parse_shift("+1d") == timedelta(days=1)
+    assert parse_shift("soon") is None
+
+
+async def save_event(path: Path, days: float, signed_up: int | None = None) -> None:
+    """Save the test event ``days`` from now into ``path`` as another process would."""
+    settings = make_settings(path.parent, database_path=path)
+    clock = Clock()
+    async with offline_bot(settings, clock=clock) as bot:
+        await event_store.save_events(bot.data.db, [upcoming_event(days=days)], clock.now())
+        if signed_up is not None:
+            await sign_up(bot, clock, signed_up, "umbau-2026")
+
+
+def test_messages_appear_without_waiting_for_input(tmp_path):
+    """A change made by another process (an import) reaches the console person while the
+    console waits for input: the heartbeat sends it and the background task prints it."""
+    path = tmp_path / "shared.sqlite3"
+    asyncio.run(save_event(path, 10, signed_up=CONSOLE_PERSON))
+    process = subprocess.Popen(
+        [sys.executable, RUN, "console", "--database", str(path)],
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:  # the console has answered /start and waits
+            if line.startswith("[1]"):
+                break
+        asyncio.run(save_event(path, 11))  # moved: a change notice is queued
+        for line in process.stdout:
+            if "Änderung: Umbau statt Neubau" in line:
+                break
+        else:
+            raise AssertionError("the change notice never appeared")
+    finally:
+        process.communicate(input="/quit\n", timeout=30)
+    assert process.returncode == 0
