@@ -38,6 +38,7 @@ from handlers import (
     dialogues,
     errors,
     event_editor,
+    event_lifecycle,
     mine,
     notifications,
     privacy,
@@ -86,6 +87,7 @@ def register_handlers(application: Application) -> None:
             # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
             _organiser_dialogues(),
             *admin.build_handlers(),
+            *event_lifecycle.build_handlers(),
             *attendees.build_handlers(),
             *checkin.build_handlers(),
             *stats.build_handlers(),
@@ -110,8 +112,10 @@ def _organiser_dialogues() -> ConversationHandler:
     """Event editor and broadcast in one conversation: one organiser dialogue at a time."""
     editor_entries, editor_states = event_editor.dialogue_parts()
     broadcast_entries, broadcast_states = broadcast.dialogue_parts()
+    checkin_entries, checkin_states = checkin.dialogue_parts()
     return admin.build_dialogues(
-        [*editor_entries, *broadcast_entries], {**editor_states, **broadcast_states}
+        [*editor_entries, *broadcast_entries, *checkin_entries],
+        {**editor_states, **broadcast_states, **checkin_states},
     )
 
 
