@@ -51,7 +51,6 @@ from handlers import (
     users,
 )
 from storage.db import Database
-from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +126,14 @@ async def post_init(application: Application) -> None:
         await commands.set_default_commands(
             application.bot, data.translator, data.settings.default_language
         )
-        for admin_id in data.settings.admin_ids:
-            lang = await language_of(data.db, admin_id, data.settings.default_language)
-            try:
-                await commands.set_organiser_commands(
-                    application.bot, data.translator, admin_id, lang
-                )
-            except TelegramError as exc:  # e.g. the organiser never opened the bot yet
-                log.warning("Organiser commands for %s not set: %s", admin_id, exc)
+        await commands.sync_organiser_menus(
+            application.bot,
+            data.translator,
+            data.db,
+            data.settings.admin_ids,
+            data.settings.default_language,
+            data.clock.now(),
+        )
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)
     # Close outbox rows a crash left in flight (never re-sent), start the paced sender, then

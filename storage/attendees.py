@@ -54,6 +54,16 @@ async def check_in_page(
     return [registration_from_row(row) for row in rows], total
 
 
+async def confirmed_attendees(db: Database, event_id: str) -> list[Registration]:
+    """Every confirmed registration of an event, by name: what a search at the door looks in."""
+    rows = await db.fetch_all(
+        f"SELECT {_ATTENDEE_COLUMNS} FROM registrations WHERE event_id = ?"
+        " AND status = 'confirmed' ORDER BY lower(coalesce(name, '')), id",
+        (event_id,),
+    )
+    return [registration_from_row(row) for row in rows]
+
+
 # --- check-in ------------------------------------------------------------------------------
 
 
