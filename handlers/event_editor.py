@@ -27,6 +27,7 @@ from domain.event_input import (
     apply_changes,
     build_event,
     check_point,
+    example_values,
     parse_field,
     slug,
     values_of,
@@ -123,7 +124,8 @@ async def _ask(update: Update, context: BotContext, draft: EventDraft, name: str
     if draft.mode == "create":
         step = CREATE_STEPS.index(name) + 1
         parts.append(context.text("editor.step", step=step, steps=len(CREATE_STEPS)))
-    parts.append(context.text(f"editor.ask_{name}"))
+    examples = example_values(context.now(), context.settings.tz)
+    parts.append(context.text(f"editor.ask_{name}", **examples))
     if draft.mode == "edit":
         current = await _current_values(context, draft)
         parts.append(

@@ -112,8 +112,9 @@ async def test_ids_are_unique_slugs(bot):
     ("step_answers", "wrong", "hint"),
     [
         ([], "   ", "leer"),
-        (["Allianzen"], "morgen abend", "22.10.2025 18:30"),
+        (["Allianzen"], "morgen abend", "Tag.Monat.Jahr Uhrzeit, z. B. 25.12.2026 18:30"),
         (["Allianzen"], "31.02.2030 18:30", "gibt es nicht"),
+        (["Allianzen"], "32.13.2030 25:61", "Tag.Monat.Jahr Uhrzeit, z. B. 25.12.2026 18:30"),
         (["Allianzen"], "01.01.2020 10:00", "Zukunft"),
         (["Allianzen"], "31.03.2030 02:30", "gibt es nicht"),  # no such time: clocks go forward
         (["Allianzen", "22.10.2030 18:30"], "17:00", "nach dem Beginn"),
