@@ -31,13 +31,15 @@ FIELDS = (
     "description",
     "speakers",
 )
-CREATE_STEPS = (
+CREATE_STEPS = (  # every field a card shows (issue 12: the map pin and the deadline too)
     "title",
     "starts",
     "ends",
     "venue",
     "address",
+    "coordinates",
     "capacity",
+    "registration_closes",
     "description",
     "speakers",
 )
