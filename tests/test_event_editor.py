@@ -394,3 +394,20 @@ async def test_a_started_event_cannot_be_cancelled(bot, add_events, clock):
     await admin.press("Umbau statt Neubau")
     assert "schon begonnen" in bot.api.callback_answers[answered].text
     assert (await event_store.get_event(bot.data.db, "umbau-2026")).status is EventStatus.SCHEDULED
+
+
+async def test_a_new_events_summary_lets_any_field_be_changed(bot):
+    """Issue 12: "Feld ändern" under the summary of a new event, back to the summary after."""
+    admin = await _start_create(bot)
+    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-", "-", "-"]:
+        await admin.send(answer)
+    assert "Bitte prüfen Sie den Termin" in admin.last_text
+    await admin.press("Feld ändern")
+    answers = await admin.press("Ort")
+    assert "Schritt" not in answers[-1].text
+    answers = await admin.send("Theater Rampe")
+    assert "Bitte prüfen Sie den Termin" in answers[-1].text
+    assert "Theater Rampe" in answers[-1].text
+    await admin.press("Speichern")
+    event = await event_store.get_event(bot.data.db, "allianzen-2030-10-22")
+    assert event is not None and event.venue == "Theater Rampe"
