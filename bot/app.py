@@ -38,6 +38,7 @@ from handlers import (
     dialogues,
     errors,
     event_editor,
+    event_lifecycle,
     mine,
     notifications,
     privacy,
@@ -50,7 +51,6 @@ from handlers import (
     users,
 )
 from storage.db import Database
-from storage.users import language_of
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def register_handlers(application: Application) -> None:
             # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
             _organiser_dialogues(),
             *admin.build_handlers(),
+            *event_lifecycle.build_handlers(),
             *attendees.build_handlers(),
             *checkin.build_handlers(),
             *stats.build_handlers(),
@@ -111,8 +112,10 @@ def _organiser_dialogues() -> ConversationHandler:
     """Event editor and broadcast in one conversation: one organiser dialogue at a time."""
     editor_entries, editor_states = event_editor.dialogue_parts()
     broadcast_entries, broadcast_states = broadcast.dialogue_parts()
+    checkin_entries, checkin_states = checkin.dialogue_parts()
     return admin.build_dialogues(
-        [*editor_entries, *broadcast_entries], {**editor_states, **broadcast_states}
+        [*editor_entries, *broadcast_entries, *checkin_entries],
+        {**editor_states, **broadcast_states, **checkin_states},
     )
 
 
@@ -124,14 +127,14 @@ async def post_init(application: Application) -> None:
         await commands.set_default_commands(
             application.bot, data.translator, data.settings.default_language
         )
-        for admin_id in data.settings.admin_ids:
-            lang = await language_of(data.db, admin_id, data.settings.default_language)
-            try:
-                await commands.set_organiser_commands(
-                    application.bot, data.translator, admin_id, lang
-                )
-            except TelegramError as exc:  # e.g. the organiser never opened the bot yet
-                log.warning("Organiser commands for %s not set: %s", admin_id, exc)
+        await commands.sync_organiser_menus(
+            application.bot,
+            data.translator,
+            data.db,
+            data.settings.admin_ids,
+            data.settings.default_language,
+            data.clock.now(),
+        )
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)
     # Close outbox rows a crash left in flight (never re-sent), start the paced sender, then

@@ -60,13 +60,21 @@ class Action:
     EVENT_CANCEL_LIST = "acxl"
     EVENT_CANCEL = "acx"  # arg: event id
     EVENT_CANCEL_YES = "acxy"
+    EVENT_REVIVE_LIST = "arvl"
+    EVENT_REVIVE = "arv"  # arg: event id (reactivate a cancelled evening: the summary)
+    EVENT_REVIVE_YES = "arvy"  # arg: event id
+    EVENT_DELETE_LIST = "adll"
+    EVENT_DELETE = "adl"  # arg: event id (delete an evening nobody signed up for)
+    EVENT_DELETE_YES = "adly"  # arg: event id
     DIALOGUE_ABORT = "adis"  # leave an organiser dialogue, nothing written
     ATTENDEES_LIST = "aatl"
     ATTENDEES = "aat"  # arg: event id
     CHECKIN_LIST = "acil"
     CHECKIN_EVENT = "aci"  # args: event id, offset
-    CHECKIN_TAP = "acit"  # args: registration id, offset
-    CHECKIN_FORCE = "acif"  # arg: registration id (ticket of another day)
+    # Check-in views: an offset in the list, "s" the search results, "n" a scan's answer.
+    CHECKIN_TAP = "acit"  # args: registration id, view
+    CHECKIN_FORCE = "acif"  # args: registration id[, view] (ticket of another day)
+    CHECKIN_UNDO = "aciu"  # args: registration id, view (take a check-in back)
     STATS = "ast"  # arg: offset
     BROADCAST = "abc"
     BROADCAST_AUDIENCE = "abca"  # arg: subscribers | confirmed | waitlist

@@ -62,16 +62,22 @@ def _integrity_problem(path: Path) -> str | None:
 
 
 async def print_attendees(settings: Settings, event_id: str) -> int:
-    """The attendee list of one event as CSV on stdout (see ``storage.attendees``)."""
-    from storage.attendees import attendees_csv
+    """The attendee list of one event as CSV on stdout, in ``DEFAULT_LANGUAGE`` (see
+    ``bot.attendee_csv``); written as bytes, so it works whatever the terminal's encoding."""
+    from bot.attendee_csv import attendees_file
+    from bot.i18n import Translator
 
     db = await Database.open(settings.database_path)
     try:
-        csv_text = await attendees_csv(db, event_id, settings.tz)
+        content = await attendees_file(
+            db, event_id, Translator.load(), settings.default_language, settings.tz
+        )
     finally:
         await db.close()
-    if csv_text is None:
+    if content is None:
         print(f"Unknown event: {event_id}", file=sys.stderr)
         return 2
-    sys.stdout.write(csv_text)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(content)
+    sys.stdout.buffer.flush()
     return 0

@@ -25,6 +25,8 @@ class UserData:
     signup_dialogue: dict[str, Any] | None = None
     event_draft: Any = None  # handlers.event_editor.EventDraft of an organiser dialogue
     broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
+    checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
+    feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
 
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""

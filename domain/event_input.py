@@ -7,10 +7,11 @@ an end may also be just ``21:00`` (the day of the start).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from domain.models import Event, EventStatus, Speaker
@@ -30,13 +31,15 @@ FIELDS = (
     "description",
     "speakers",
 )
-CREATE_STEPS = (
+CREATE_STEPS = (  # every field a card shows (issue 12: the map pin and the deadline too)
     "title",
     "starts",
     "ends",
     "venue",
     "address",
+    "coordinates",
     "capacity",
+    "registration_closes",
     "description",
     "speakers",
 )
@@ -50,8 +53,10 @@ MAX_CAPACITY = 100_000
 ID_LIMIT = 40
 SUFFIX_ROOM = 4  # "-999"
 
+# "15.1.2027 19 Uhr", "15.01.2027, 19:00", "15.1. 19:00" (no year: the coming 15 January).
 _DOTTED = re.compile(
-    r"(\d{1,2})\.(\d{1,2})\.(\d{4})\s*,?\s+(\d{1,2})[:.](\d{2})(?:\s*uhr)?", re.IGNORECASE
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4})?\s*,?\s+(?:um\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*(uhr)?",
+    re.IGNORECASE,
 )
 _ISO = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:\s+|\s*,\s*|T)(\d{1,2})[:.](\d{2})(?:\s*uhr)?", re.I)
 _TIME_ONLY = re.compile(r"(\d{1,2})[:.](\d{2})(?:\s*uhr)?", re.IGNORECASE)
@@ -81,37 +86,73 @@ def _multi_line(text: str) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def parse_when(text: str, tz: tzinfo) -> datetime:
-    """``22.10.2025 18:30`` or ``2025-10-22 18:30`` (local in ``tz``) as an aware UTC datetime."""
-    text = text.strip()
+def example_values(now: datetime, tz: tzinfo) -> dict[str, str]:
+    """Example answers in the future (about a month from ``now``) for prompts and hints: a date
+    in a prompt must never be one the organiser could not enter."""
+    day = (now.astimezone(tz) + timedelta(days=30)).date()
+    return {
+        "example": f"{day:%d.%m.%Y} 18:30",
+        "example_iso": f"{day:%Y-%m-%d} 18:30",
+        "example_end": f"{day:%d.%m.%Y} 21:00",
+        "example_closes": f"{day - timedelta(days=1):%d.%m.%Y} 12:00",
+    }
+
+
+def _year_for(day: int, month: int, hour: int, minute: int, tz: tzinfo, now: datetime) -> int:
+    """The year of the coming ``day.month.`` at that time, seen from ``now``."""
+    local = now.astimezone(tz)
+    for year in (local.year, local.year + 1):
+        with contextlib.suppress(ValueError):
+            if datetime(year, month, day, hour, minute, tzinfo=tz) > local:
+                return year
+    return local.year + 1
+
+
+def parse_when(text: str, tz: tzinfo, now: datetime | None = None) -> datetime:
+    """``15.1.2027 19 Uhr``, ``15.01.2027 19:00``, ``15.1. 19:00`` (the coming 15 January, seen
+    from ``now``) or ``2027-01-15 19:00``, local in ``tz``, as an aware UTC datetime."""
+    text = " ".join(text.split())
+    hints = example_values(now, tz) if now is not None else {}
     if match := _DOTTED.fullmatch(text):
-        day, month, year, hour, minute = match.groups()
+        day, month, year, hour, minute, uhr = match.groups()
+        if minute is None and uhr is None:  # "15.1.2027 19" is no time anyone writes
+            raise InputError("editor.hint_when", **hints)
+        minute = minute or "00"
+        if year is None:
+            if now is None or not (day.isdigit() and month.isdigit()):
+                raise InputError("editor.hint_when", **hints)
+            try:
+                year = str(_year_for(int(day), int(month), int(hour), int(minute), tz, now))
+            except ValueError:
+                raise InputError("editor.hint_when_invalid", **hints) from None
         iso = f"{year}-{month}-{day} {hour}:{minute}"
     elif match := _ISO.fullmatch(text):
         day_part, hour, minute = match.groups()
         iso = f"{day_part} {hour}:{minute}"
     else:
-        raise InputError("editor.hint_when")
+        raise InputError("editor.hint_when", **hints)
     try:
         return parse_time(iso, tz).astimezone(UTC)
     except ValueError:
-        raise InputError("editor.hint_when_invalid") from None
+        raise InputError("editor.hint_when_invalid", **hints) from None
 
 
-def parse_end(text: str, tz: tzinfo, starts_at: datetime | None) -> datetime:
+def parse_end(
+    text: str, tz: tzinfo, starts_at: datetime | None, now: datetime | None = None
+) -> datetime:
     """An end: a full date and time, or only a time on the day of the start; after the start."""
     text = text.strip()
     if (match := _TIME_ONLY.fullmatch(text)) and starts_at is not None:
         hour, minute = int(match[1]), int(match[2])
         if hour > 23 or minute > 59:
-            raise InputError("editor.hint_end")
+            raise InputError("editor.hint_end", **example_values(now, tz) if now else {})
         day: date = starts_at.astimezone(tz).date()
         ends_at = parse_when(f"{day:%Y-%m-%d} {hour}:{minute:02d}", tz)
     else:
         try:
-            ends_at = parse_when(text, tz)
+            ends_at = parse_when(text, tz, now)
         except InputError:
-            raise InputError("editor.hint_end") from None
+            raise InputError("editor.hint_end", **example_values(now, tz) if now else {}) from None
     if starts_at is not None and ends_at <= starts_at:
         raise InputError("editor.hint_end_after_start")
     return ends_at
@@ -194,14 +235,14 @@ def parse_field(
     if field in LIMITS:
         return _text(field, text)
     if field == "starts":
-        starts_at = parse_when(text, tz)
+        starts_at = parse_when(text, tz, now)
         if starts_at <= now:
             raise InputError("editor.hint_future")
         return starts_at
     if field == "ends":
-        return parse_end(text, tz, current.get("starts"))
+        return parse_end(text, tz, current.get("starts"), now)
     if field == "registration_closes":
-        closes_at = parse_when(text, tz)
+        closes_at = parse_when(text, tz, now)
         starts_at = current.get("starts")
         if starts_at is not None and closes_at > starts_at:
             raise InputError("editor.hint_closes_before_start")

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.attendee_csv import attendees_file
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from domain.models import Registration, RegistrationStatus
@@ -100,13 +101,15 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         parts.append(context.text("attendees.none"))
     for chunk in split_message(Markup("\n\n").join(parts)):
         await context.bot.send_message(chat_id, chunk)
-    csv_text = await attendee_store.attendees_csv(context.db, event_id, context.settings.tz)
-    if csv_text is None:  # deleted in the meantime
+    content = await attendees_file(
+        context.db, event_id, context.bot_data.translator, context.lang, context.settings.tz
+    )
+    if content is None:  # deleted in the meantime
         return
     await context.bot.send_document(
         chat_id,
         InputFile(
-            csv_text.encode("utf-8"),
+            content,
             filename=context.plain("attendees.filename", id=event_id),
         ),
         caption=context.text("attendees.csv_caption", title=figures.title),

@@ -1,23 +1,24 @@
 """Check-in at the door: the ticket QR opens ``/start ci_<ticket>``, and /checkin offers a
-tap-to-check-in list of an event.
+tap-to-check-in list of an event, searchable by typing a name.
 
-For an organiser a scan checks the person in and shows name and event (or why not: already
-checked in, waitlisted, cancelled, unknown). For anyone else the answer is the same whatever
-the ticket: it reveals nothing about it and changes nothing.
+For an organiser a scan checks the person in (or says why not); for anyone else the answer is
+the same whatever the ticket. Whether a check-in (or its undoing) is possible is
+:mod:`domain.standing`'s answer, asked inside the write.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from enum import IntEnum
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import Action, Callback, pack, pattern, unpack
 from bot.context import BotContext
 from domain.models import Event, EventStatus, Registration
+from domain.names import name_matches
 from handlers.admin import is_organiser, organisers_only, show_picker
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
@@ -27,16 +28,19 @@ from storage.attendees import CheckInOutcome, CheckInResult
 
 CHECKIN_DEEP_LINK_PREFIX = "ci_"
 TICKET = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-PAGE_SIZE = 8
+PAGE_SIZE = 20  # names per page: an 80-seat evening is four pages, and a name can be searched
 LABEL_LIMIT = 40
-# A ticket scanned this long before the start or after the end is probably for another day.
-EARLY = timedelta(hours=12)
-LATE = timedelta(hours=6)
+SEARCH_VIEW = "s"  # the view of a button: the search results, not a page of the list
+SCAN_VIEW = "n"  # the answer to a scan
 
 
-def _is_check_in_time(event: Event, context: BotContext) -> bool:
-    now = context.now()
-    return event.starts_at - EARLY <= now <= (event.ends_at or event.starts_at) + LATE
+class CheckInState(IntEnum):
+    """Conversation state of the door (30–39: the organiser dialogues share a handler)."""
+
+    SEARCH = 30  # the organiser looks at a list; typing a name searches it
+
+
+SEARCH = CheckInState.SEARCH
 
 
 def _name(context: BotContext, registration: Registration) -> str:
@@ -66,7 +70,42 @@ def result_text(context: BotContext, result: CheckInResult, event: Event | None)
         return context.text(
             "checkin.waitlisted", position=registration.waitlist_position, **values
         )
+    if result.outcome is CheckInOutcome.EVENT_CANCELLED:
+        return context.text("checkin.event_cancelled", name=values["name"], title=event.title)
+    if result.outcome is CheckInOutcome.OUTSIDE_WINDOW:
+        when = renderer(context).when(event.starts_at)
+        return context.text("checkin.other_day", name=values["name"], title=event.title, when=when)
+    if result.outcome in (CheckInOutcome.UNDONE, CheckInOutcome.NOT_CHECKED_IN):
+        return context.text("checkin.undone", **values)
     return context.text("checkin.cancelled", **values)
+
+
+def _list_button(context: BotContext, event_id: str, view: str = "0") -> InlineKeyboardButton:
+    """Back to where the organiser came from: the list page or the search results."""
+    searched = view == SEARCH_VIEW
+    key = "checkin.back_to_search" if searched else "checkin.back_to_list"
+    target = view if searched or view.isdigit() else "0"
+    return InlineKeyboardButton(
+        context.plain(key), callback_data=pack(Action.CHECKIN_EVENT, event_id, target)
+    )
+
+
+def result_markup(
+    context: BotContext, result: CheckInResult, view: str
+) -> InlineKeyboardMarkup | None:
+    """The ways on under a result: undo a check-in, check in anyway, back to the list."""
+    registration = result.registration
+    if registration is None:
+        return None
+    rows = []
+    if result.outcome in (CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY):
+        undo = pack(Action.CHECKIN_UNDO, registration.id, view)
+        rows.append([InlineKeyboardButton(context.plain("checkin.undo"), callback_data=undo)])
+    if result.outcome is CheckInOutcome.OUTSIDE_WINDOW:
+        force = pack(Action.CHECKIN_FORCE, registration.id, view)
+        rows.append([InlineKeyboardButton(context.plain("checkin.anyway"), callback_data=force)])
+    rows.append([_list_button(context, registration.event_id, view)])
+    return InlineKeyboardMarkup(rows)
 
 
 # --- the QR code ---------------------------------------------------------------------------
@@ -86,48 +125,77 @@ async def scan(update: Update, context: BotContext) -> None:
         if TICKET.match(ticket)
         else None
     )
-    event = (
-        await event_store.get_event(context.db, registration.event_id) if registration else None
-    )
+    event = registration and await event_store.get_event(context.db, registration.event_id)
     if registration is None or event is None:
         await message.reply_text(context.text("checkin.unknown"))
         return
     if event.status is EventStatus.CANCELLED:
-        await message.reply_text(
-            context.text(
-                "checkin.event_cancelled", name=_name(context, registration), title=event.title
-            )
-        )
-        return
-    if not _is_check_in_time(event, context) and registration.checked_in_at is None:
-        text = context.text(
-            "checkin.other_day",
-            name=_name(context, registration),
-            title=event.title,
-            when=renderer(context).when(event.starts_at),
-        )
-        button = InlineKeyboardButton(
-            context.plain("checkin.anyway"),
-            callback_data=pack(Action.CHECKIN_FORCE, registration.id),
-        )
-        await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
-        return
-    result = await attendee_store.check_in(context.db, registration.id, context.now())
-    await message.reply_text(result_text(context, result, event))
+        result = CheckInResult(CheckInOutcome.EVENT_CANCELLED, registration)
+    else:
+        result = await attendee_store.check_in(context.db, registration.id, context.now())
+    await message.reply_text(
+        result_text(context, result, event), reply_markup=result_markup(context, result, SCAN_VIEW)
+    )
+
+
+def _view(callback: Callback | None, index: int = 1) -> str:
+    """Which view a button came from (offset, search, scan); a scan's when unreadable."""
+    view = (callback.arg(index) if callback else None) or SCAN_VIEW
+    return view if view in (SEARCH_VIEW, SCAN_VIEW) or view.isdigit() else SCAN_VIEW
 
 
 @organisers_only
 async def check_in_anyway(update: Update, context: BotContext) -> None:
-    """ "Trotzdem einchecken" under a ticket of another day."""
+    """ "Trotzdem einchecken" under a ticket of another day (or a tap outside the window)."""
     query = update.callback_query
     callback = unpack(query.data)
     registration_id = callback.int_arg() if callback else None
-    result = await attendee_store.check_in(context.db, registration_id or 0, context.now())
+    result = await attendee_store.check_in(
+        context.db, registration_id or 0, context.now(), anyway=True
+    )
     await query.answer()
-    event = None
-    if result.registration is not None:
-        event = await event_store.get_event(context.db, result.registration.event_id)
-    await reply_or_edit(update, context, result_text(context, result, event))
+    await _answer_in_view(update, context, result, _view(callback))
+
+
+@organisers_only
+async def undo(update: Update, context: BotContext) -> None:
+    """ "Check-in zurücknehmen": a mis-tap at the door is taken back."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    registration_id = callback.int_arg() if callback else None
+    result = await attendee_store.undo_check_in(context.db, registration_id or 0)
+    registration = result.registration
+    if registration is None:
+        await query.answer(context.plain("checkin.unknown_plain"), show_alert=True)
+        return
+    await query.answer(context.plain("checkin.undone_short", name=_name(context, registration)))
+    view = _view(callback)
+    if view == SCAN_VIEW:
+        await _answer_in_view(update, context, result, view)
+        return
+    await _show_view(update, context, registration.event_id, view)
+
+
+async def _answer_in_view(
+    update: Update, context: BotContext, result: CheckInResult, view: str
+) -> None:
+    """A result: under a scan, the result message; in the list, the list again."""
+    registration = result.registration
+    if (
+        view != SCAN_VIEW
+        and registration is not None
+        and result.outcome
+        in (
+            CheckInOutcome.CHECKED_IN,
+            CheckInOutcome.UNDONE,
+        )
+    ):
+        await _show_view(update, context, registration.event_id, view)
+        return
+    event = registration and await event_store.get_event(context.db, registration.event_id)
+    await reply_or_edit(
+        update, context, result_text(context, result, event), result_markup(context, result, view)
+    )
 
 
 # --- the tap list --------------------------------------------------------------------------
@@ -138,6 +206,37 @@ def _label(context: BotContext, registration: Registration) -> str:
     name = name if len(name) <= LABEL_LIMIT else name[: LABEL_LIMIT - 1] + "…"
     key = "checkin.button_done" if registration.checked_in_at else "checkin.button_open"
     return context.plain(key, name=name)
+
+
+def _name_rows(
+    context: BotContext, registrations: list[Registration], view: str
+) -> list[list[InlineKeyboardButton]]:
+    return [
+        [
+            InlineKeyboardButton(
+                _label(context, registration),
+                callback_data=pack(Action.CHECKIN_TAP, registration.id, view),
+            )
+        ]
+        for registration in registrations
+    ]
+
+
+def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int) -> list[Markup]:
+    return [
+        context.text(
+            "checkin.list_heading",
+            title=event.title,
+            when=renderer(context).short_when(event.starts_at),
+        ),
+        context.text("checkin.list_counts", checked_in=checked_in, confirmed=confirmed),
+    ]
+
+
+def _menu_row(context: BotContext) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(context.plain("admin.back"), callback_data=pack(Action.ADMIN_MENU))
+    ]
 
 
 async def list_content(
@@ -151,18 +250,7 @@ async def list_content(
     if offset >= total > 0:
         offset = (total - 1) // PAGE_SIZE * PAGE_SIZE
         page, total = await attendee_store.check_in_page(context.db, event.id, PAGE_SIZE, offset)
-    lines = [
-        context.text(
-            "checkin.list_heading",
-            title=event.title,
-            when=renderer(context).short_when(event.starts_at),
-        ),
-        context.text(
-            "checkin.list_counts",
-            checked_in=figures.checked_in if figures else 0,
-            confirmed=total,
-        ),
-    ]
+    lines = _heading(context, event, figures.checked_in if figures else 0, total)
     if total == 0:
         lines.append(context.text("checkin.list_empty"))
     else:
@@ -170,15 +258,7 @@ async def list_content(
         if total > PAGE_SIZE:
             pages = (total - 1) // PAGE_SIZE + 1
             lines.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
-    rows = [
-        [
-            InlineKeyboardButton(
-                _label(context, registration),
-                callback_data=pack(Action.CHECKIN_TAP, registration.id, offset),
-            )
-        ]
-        for registration in page
-    ]
+    rows = _name_rows(context, page, str(offset))
     paging = []
     if offset > 0:
         previous = pack(Action.CHECKIN_EVENT, event.id, offset - PAGE_SIZE)
@@ -188,65 +268,115 @@ async def list_content(
         paging.append(InlineKeyboardButton(context.plain("list.next"), callback_data=following))
     if paging:
         rows.append(paging)
+    rows.append(_menu_row(context))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
-async def _show_list(update: Update, context: BotContext, event_id: str, offset: int) -> None:
+async def search_content(
+    context: BotContext, event: Event, query: str
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The confirmed attendees of ``event`` whose name matches what the organiser typed."""
+    everyone = await attendee_store.confirmed_attendees(context.db, event.id)
+    found = [r for r in everyone if r.name is not None and name_matches(r.name, query)]
+    checked_in = sum(1 for registration in everyone if registration.checked_in_at is not None)
+    lines = _heading(context, event, checked_in, len(everyone))
+    if not found:
+        lines.append(context.text("checkin.search_none", query=query))
+    else:
+        lines.append(context.text("checkin.search_found", count=len(found), query=query))
+        if len(found) > PAGE_SIZE:
+            lines.append(context.text("checkin.search_more", count=PAGE_SIZE))
+    rows = _name_rows(context, found[:PAGE_SIZE], SEARCH_VIEW)
+    rows.append([_list_button(context, event.id)])
+    rows.append(_menu_row(context))
+    return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
+
+
+async def _show_view(update: Update, context: BotContext, event_id: str, view: str) -> None:
     event = await event_store.get_event(context.db, event_id)
     if event is None:
         await reply_or_edit(update, context, context.text("card.unknown_event"))
         return
-    text, markup = await list_content(context, event, offset)
+    search = context.user_data.checkin_search
+    if view == SEARCH_VIEW and search is not None and search[0] == event_id:
+        text, markup = await search_content(context, event, search[1])
+    else:
+        text, markup = await list_content(context, event, int(view) if view.isdigit() else 0)
     await reply_or_edit(update, context, text, markup)
 
 
 @organisers_only
-async def checkin_command(update: Update, context: BotContext) -> None:
+async def checkin_command(update: Update, context: BotContext) -> object:
     """/checkin [EVENT_ID]: the tap list of that event, or the events to choose from."""
     event_id = context.args[0] if context.args else None
     if event_id and await event_store.get_event(context.db, event_id) is not None:
-        await _show_list(update, context, event_id, 0)
-        return
+        context.user_data.checkin_search = (event_id, "")
+        await _show_view(update, context, event_id, "0")
+        return SEARCH
     await show_picker(update, context, "ci")
+    return None
 
 
 @organisers_only
-async def checkin_page(update: Update, context: BotContext) -> None:
-    """An event chosen in the check-in picker, or ◀ / ▶ in the list."""
+async def checkin_page(update: Update, context: BotContext) -> object:
+    """An event chosen in the check-in picker, ◀ / ▶ in the list, or back from a search."""
     callback = unpack(update.callback_query.data)
     await update.callback_query.answer()
-    await _show_list(
-        update, context, (callback.arg() if callback else None) or "", callback.int_arg(1) or 0
+    event_id = (callback.arg() if callback else None) or ""
+    view = _view(callback)
+    search = context.user_data.checkin_search
+    context.user_data.checkin_search = (
+        search if search and search[0] == event_id else (event_id, "")
     )
+    await _show_view(update, context, event_id, "0" if view == SCAN_VIEW else view)
+    return SEARCH
+
+
+@organisers_only
+async def search(update: Update, context: BotContext) -> object:
+    """A name typed while a check-in list is open: the matching attendees, to tap."""
+    remembered = context.user_data.checkin_search
+    event = await event_store.get_event(context.db, remembered[0]) if remembered else None
+    if event is None:
+        await update.effective_message.reply_text(context.text("common.fallback"))
+        return None
+    query = " ".join(update.effective_message.text.split())[:LABEL_LIMIT]
+    context.user_data.checkin_search = (event.id, query)
+    text, markup = await search_content(context, event, query)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+    return SEARCH
 
 
 @organisers_only
 async def tap(update: Update, context: BotContext) -> None:
-    """A name in the list: check that person in (the list shows ✅ from then on)."""
+    """A name in the list: check that person in; a name already ✅ offers to take it back."""
     query = update.callback_query
     callback = unpack(query.data)
     registration_id = callback.int_arg() if callback else None
+    view = _view(callback)
     result = await attendee_store.check_in(context.db, registration_id or 0, context.now())
     registration = result.registration
     if registration is None:
         await query.answer(context.plain("checkin.unknown_plain"), show_alert=True)
         return
-    if result.outcome is not CheckInOutcome.CHECKED_IN:
-        await query.answer(_plain_result(context, result), show_alert=True)
+    if result.outcome is CheckInOutcome.CHECKED_IN:
+        await query.answer(context.plain("checkin.done_short", name=_name(context, registration)))
+        await _show_view(update, context, registration.event_id, view)
         return
-    await query.answer(context.plain("checkin.done_short", name=_name(context, registration)))
-    await _show_list(update, context, registration.event_id, callback.int_arg(1) or 0)
+    if result.outcome in (CheckInOutcome.ALREADY, CheckInOutcome.OUTSIDE_WINDOW):
+        # Not an alert: the answer carries buttons (take back / check in anyway / the list).
+        await query.answer()
+        await _answer_in_view(update, context, result, view)
+        return
+    await query.answer(_plain_result(context, result), show_alert=True)
 
 
 def _plain_result(context: BotContext, result: CheckInResult) -> str:
-    registration = result.registration
-    assert registration is not None
-    name = _name(context, registration)
-    if result.outcome is CheckInOutcome.ALREADY:
-        at = renderer(context).time_only(registration.checked_in_at)  # type: ignore[arg-type]
-        return context.plain("checkin.already_short", name=name, at=at)
+    name = _name(context, result.registration)  # type: ignore[arg-type]
     if result.outcome is CheckInOutcome.WAITLISTED:
         return context.plain("checkin.waitlisted_short", name=name)
+    if result.outcome is CheckInOutcome.EVENT_CANCELLED:
+        return context.plain("checkin.event_cancelled_short", name=name)
     return context.plain("checkin.cancelled_short", name=name)
 
 
@@ -256,11 +386,23 @@ def build_deep_link_handlers() -> list[BaseHandler]:
     return [CommandHandler("start", scan, only_scans)]
 
 
-def build_handlers() -> list[BaseHandler]:
-    """/checkin and the list's buttons."""
-    return [
+def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]]:
+    """Opening a check-in list enters the search state: what the organiser types next is a
+    name to find (joined with the other organiser dialogues in ``admin.build_dialogues``)."""
+    entry_points: list[BaseHandler] = [
         CommandHandler("checkin", checkin_command, filters.ChatType.PRIVATE),
         CallbackQueryHandler(checkin_page, pattern(Action.CHECKIN_EVENT)),
+    ]
+    states: dict[object, list[BaseHandler]] = {
+        SEARCH: [MessageHandler(filters.TEXT & ~filters.COMMAND, search)],
+    }
+    return entry_points, states
+
+
+def build_handlers() -> list[BaseHandler]:
+    """The list's buttons (the list itself opens through :func:`dialogue_parts`)."""
+    return [
         CallbackQueryHandler(tap, pattern(Action.CHECKIN_TAP)),
         CallbackQueryHandler(check_in_anyway, pattern(Action.CHECKIN_FORCE)),
+        CallbackQueryHandler(undo, pattern(Action.CHECKIN_UNDO)),
     ]

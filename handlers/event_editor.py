@@ -28,6 +28,7 @@ from domain.event_input import (
     apply_changes,
     build_event,
     check_point,
+    example_values,
     parse_field,
     slug,
     values_of,
@@ -64,6 +65,7 @@ class EventDraft:
     event_id: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     asking: str | None = None
+    reviewing: bool = False  # a new event's summary was shown: an answer returns to it
 
 
 def _draft(context: BotContext) -> EventDraft | None:
@@ -127,10 +129,11 @@ async def _ask(update: Update, context: BotContext, draft: EventDraft, name: str
     """Ask for ``name`` in a new message; the dialogue waits for the answer."""
     draft.asking = name
     parts = []
-    if draft.mode == "create":
+    if draft.mode == "create" and not draft.reviewing and name in CREATE_STEPS:
         step = CREATE_STEPS.index(name) + 1
         parts.append(context.text("editor.step", step=step, steps=len(CREATE_STEPS)))
-    parts.append(context.text(f"editor.ask_{name}"))
+    examples = example_values(context.now(), context.settings.tz)
+    parts.append(context.text(f"editor.ask_{name}", **examples))
     if draft.mode == "edit":
         current = await _current_values(context, draft)
         parts.append(
@@ -172,8 +175,8 @@ async def _accept(update: Update, context: BotContext, draft: EventDraft, value:
         draft.values[name] = value
         return await _show_summary(update, context, draft)
     draft.values[name] = value
-    index = CREATE_STEPS.index(name)
-    if index + 1 < len(CREATE_STEPS):
+    index = CREATE_STEPS.index(name) if name in CREATE_STEPS else len(CREATE_STEPS)
+    if not draft.reviewing and index + 1 < len(CREATE_STEPS):
         return await _ask(update, context, draft, CREATE_STEPS[index + 1])
     return await _show_summary(update, context, draft)
 
@@ -266,6 +269,8 @@ async def _show_summary(update: Update, context: BotContext, draft: EventDraft) 
         values = draft.values
         if values.get("series") is None:
             values["series"] = await _usual_series(context)
+        draft.reviewing = True
+        buttons.append(_button(context, "editor.change_field", Action.EVENT_MORE))
     buttons.append(abort_button(context))
     text = Markup("\n\n").join([_summary(context, values, old), *notes])
     await context.bot.send_message(
@@ -384,7 +389,7 @@ async def choose_field(update: Update, context: BotContext) -> str | int:
     callback = unpack(query.data)
     draft = _draft(context)
     name = callback.arg() if callback else None
-    if draft is None or draft.mode != "edit" or name not in FIELDS:
+    if draft is None or draft.mode not in ("edit", "create") or name not in FIELDS:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END if draft is None else FIELD_MENU
     await query.answer()
@@ -393,16 +398,20 @@ async def choose_field(update: Update, context: BotContext) -> str | int:
 
 @organisers_only
 async def more_fields(update: Update, context: BotContext) -> str | int:
-    """ "Weiteres Feld ändern" under an edit summary."""
+    """ "Weiteres Feld ändern" under an edit summary, "Feld ändern" under a new event's."""
     draft = _draft(context)
-    if draft is None or draft.mode != "edit":
+    if draft is None or draft.mode not in ("edit", "create"):
         await update.callback_query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     await update.callback_query.answer()
-    event = await event_store.get_event(context.db, draft.event_id or "")
-    if event is None:
-        return await _gone(update, context)
-    text = context.text("editor.which_field", title=event.title)
+    if draft.mode == "create":
+        title = draft.values.get("title") or ""
+    else:
+        event = await event_store.get_event(context.db, draft.event_id or "")
+        if event is None:
+            return await _gone(update, context)
+        title = event.title
+    text = context.text("editor.which_field", title=title)
     await context.bot.send_message(
         update.effective_chat.id, text, reply_markup=_field_menu(context)
     )

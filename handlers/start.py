@@ -94,8 +94,13 @@ async def set_language(update: Update, context: BotContext) -> None:
     await query.answer()
     await query.edit_message_text(context.text("language.set"))
     if context.is_organiser(update.effective_user.id):
-        await commands.set_organiser_commands(
-            context.bot, context.services.translator, update.effective_user.id, lang
+        await commands.give_organiser_menu(
+            context.bot,
+            context.services.translator,
+            context.db,
+            update.effective_user.id,
+            lang,
+            context.now(),
         )
 
 

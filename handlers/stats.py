@@ -1,5 +1,6 @@
-"""/statistik, /stats: per event sign-ups, waitlist, cancellations, check-ins and, once the
-evening is over, no-shows. Upcoming events first, then past ones (latest first), paged."""
+"""/statistik, /stats: totals over the series, then per event sign-ups, waitlist,
+cancellations, check-ins and, once the evening is over, no-shows. Current and upcoming events
+first, then past ones (latest first), paged, each part under its heading."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from domain.evening import is_over
 from domain.models import EventStatus
 from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
@@ -27,6 +29,9 @@ def event_block(context: BotContext, figures: EventFigures) -> Markup:
             key, title=figures.title, when=renderer(context).short_when(figures.starts_at)
         )
     ]
+    if figures.capacity == 0 and not figures.confirmed + figures.waitlisted + figures.cancelled:
+        lines.append(context.text("stats.no_registration"))
+        return Markup("\n").join(lines)
     if figures.capacity is None:
         lines.append(context.text("stats.signups_unlimited", confirmed=figures.confirmed))
     else:
@@ -50,18 +55,47 @@ def event_block(context: BotContext, figures: EventFigures) -> Markup:
     return Markup("\n").join(lines)
 
 
+async def totals_block(context: BotContext) -> Markup:
+    """The whole series at a glance: evenings held, planned, cancelled, and the people."""
+    now = context.now()
+    every = await attendee_store.event_figures(context.db, now, -1)
+    cancelled = [f for f in every if f.status is EventStatus.CANCELLED]
+    held = [f for f in every if f not in cancelled and is_over(f, now)]  # type: ignore[arg-type]
+    no_shows = sum(f.no_shows(now) or 0 for f in held)
+    return context.text(
+        "stats.totals",
+        held=len(held),
+        planned=len(every) - len(held) - len(cancelled),
+        cancelled_events=len(cancelled),
+        confirmed=sum(f.confirmed for f in every if f not in cancelled),
+        checked_in=sum(f.checked_in for f in held),
+        no_shows=no_shows,
+    )
+
+
 async def stats_page(
     context: BotContext, offset: int
 ) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """One page of the statistics."""
     db, now = context.db, context.now()
     total = await attendee_store.count_events(db, now)
+    back = [
+        InlineKeyboardButton(context.plain("admin.back"), callback_data=pack(Action.ADMIN_MENU))
+    ]
     if total == 0:
-        return context.text("stats.none"), None
+        return context.text("stats.none"), InlineKeyboardMarkup([back])
     offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
     page = await attendee_store.event_figures(db, now, PAGE_SIZE, offset)
     parts = [context.text("stats.heading")]
-    parts.extend(event_block(context, figures) for figures in page)
+    if offset == 0:
+        parts.append(await totals_block(context))
+    section = None
+    for figures in page:
+        current = attendee_store.is_current(figures, now)
+        if current is not section:
+            section = current
+            parts.append(context.text("stats.current" if current else "stats.past"))
+        parts.append(event_block(context, figures))
     if total > PAGE_SIZE:
         pages = (total - 1) // PAGE_SIZE + 1
         parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
@@ -69,17 +103,18 @@ async def stats_page(
     if offset > 0:
         paging.append(
             InlineKeyboardButton(
-                context.plain("list.previous"),
+                context.plain("stats.previous"),
                 callback_data=pack(Action.STATS, offset - PAGE_SIZE),
             )
         )
     if offset + PAGE_SIZE < total:
         paging.append(
             InlineKeyboardButton(
-                context.plain("list.next"), callback_data=pack(Action.STATS, offset + PAGE_SIZE)
+                context.plain("stats.next"), callback_data=pack(Action.STATS, offset + PAGE_SIZE)
             )
         )
-    return Markup("\n\n").join(parts), InlineKeyboardMarkup([paging]) if paging else None
+    rows = [paging, back] if paging else [back]
+    return Markup("\n\n").join(parts), InlineKeyboardMarkup(rows)
 
 
 @organisers_only

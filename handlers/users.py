@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
+from bot import commands
 from bot.context import BotContext
 from bot.i18n import resolve_language
+from storage import organiser_menus
 from storage import users as user_store
+
+log = logging.getLogger(__name__)
 
 
 async def remember_user(update: Update, context: BotContext) -> None:
@@ -28,6 +35,21 @@ async def remember_user(update: Update, context: BotContext) -> None:
     stored = await user_store.ensure_user(context.db, user.id, detected, context.now())
     context.user_data.language = stored.language
     context.user_data.known = detected
+    if context.is_organiser(user.id):
+        await _organiser_menu(context, user.id, stored.language)
+
+
+async def _organiser_menu(context: BotContext, user_id: int, lang: str) -> None:
+    """An organiser writing for the first time (or in a new language) gets the organiser
+    command menu in their language, unless it is already there."""
+    if (await organiser_menus.menus(context.db)).get(user_id) == lang:
+        return
+    try:
+        await commands.give_organiser_menu(
+            context.bot, context.bot_data.translator, context.db, user_id, lang, context.now()
+        )
+    except TelegramError as exc:  # the menu is a convenience: never fail the update for it
+        log.warning("Organiser commands for %s not set: %s", user_id, exc)
 
 
 def forget_user(application: Application, user_id: int) -> None:

@@ -1,36 +1,22 @@
-"""What organisers see of an event's registrations: the attendee list, its CSV file, check-in
-and the figures per event.
+"""What organisers see of an event's registrations: the attendee list (its CSV file is
+``bot.attendee_csv``), check-in and the figures per event.
 
-Everything here reads the registration rows; the only write is :func:`check_in`. The CSV file is
-a file format like the program file (its column names are keys, not UI text) and the same bytes
-come out of the bot's /teilnehmer and ``python run.py attendees EVENT_ID``.
+Everything here reads the registration rows; the only writes are check-in and its undoing.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.models import EventStatus, Registration, RegistrationStatus
+from domain.evening import is_over
+from domain.models import Event, EventStatus, Registration
+from domain.standing import Refusal, may_check_in, may_undo_check_in
 from storage.db import Connection, Database, Row, from_db_time, to_db_time
+from storage.events import EVENT_COLUMNS, event_from_row
 from storage.registrations import registration_from_row
-
-CSV_COLUMNS = (
-    "name",
-    "status",
-    "waitlist_position",
-    "signed_up_at",
-    "confirmed_at",
-    "cancelled_at",
-    "checked_in_at",
-)
-CSV_BOM = "\ufeff"  # so that Excel reads UTF-8
-CSV_TIME = "%Y-%m-%d %H:%M"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel would run these as formulas
 
 _STATUS_ORDER = "CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END"
 _ATTENDEE_COLUMNS = (
@@ -68,35 +54,14 @@ async def check_in_page(
     return [registration_from_row(row) for row in rows], total
 
 
-def _csv_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _csv_time(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime(CSV_TIME) if moment else ""
-
-
-async def attendees_csv(db: Database, event_id: str, tz: tzinfo) -> str | None:
-    """The attendee list of one event as CSV text (UTF-8 BOM, ``;``, CRLF, local times), or
-    ``None`` when there is no such event."""
-    if await db.fetch_value("SELECT 1 FROM events WHERE id = ?", (event_id,)) is None:
-        return None
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for registration in await attendee_list(db, event_id):
-        writer.writerow(
-            (
-                _csv_cell(registration.name or ""),
-                registration.status.value,
-                registration.waitlist_position or "",
-                _csv_time(registration.created_at, tz),
-                _csv_time(registration.confirmed_at, tz),
-                _csv_time(registration.cancelled_at, tz),
-                _csv_time(registration.checked_in_at, tz),
-            )
-        )
-    return CSV_BOM + buffer.getvalue()
+async def confirmed_attendees(db: Database, event_id: str) -> list[Registration]:
+    """Every confirmed registration of an event, by name: what a search at the door looks in."""
+    rows = await db.fetch_all(
+        f"SELECT {_ATTENDEE_COLUMNS} FROM registrations WHERE event_id = ?"
+        " AND status = 'confirmed' ORDER BY lower(coalesce(name, '')), id",
+        (event_id,),
+    )
+    return [registration_from_row(row) for row in rows]
 
 
 # --- check-in ------------------------------------------------------------------------------
@@ -107,7 +72,21 @@ class CheckInOutcome(StrEnum):
     ALREADY = "already"  # checked in before
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"  # the registration was cancelled
+    EVENT_CANCELLED = "event_cancelled"
+    OUTSIDE_WINDOW = "outside_window"  # another day: the organiser is asked first
+    UNDONE = "undone"  # a check-in taken back
+    NOT_CHECKED_IN = "not_checked_in"  # nothing to take back
     UNKNOWN = "unknown"
+
+
+_OUTCOME_OF = {
+    Refusal.WAITLISTED: CheckInOutcome.WAITLISTED,
+    Refusal.ALREADY_CANCELLED: CheckInOutcome.CANCELLED,
+    Refusal.EVENT_CANCELLED: CheckInOutcome.EVENT_CANCELLED,
+    Refusal.ALREADY_CHECKED_IN: CheckInOutcome.ALREADY,
+    Refusal.OUTSIDE_CHECK_IN_WINDOW: CheckInOutcome.OUTSIDE_WINDOW,
+    Refusal.NOT_CHECKED_IN: CheckInOutcome.NOT_CHECKED_IN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +105,21 @@ def _registration_in(conn: Connection, registration_id: int) -> Registration | N
     return None if row is None else registration_from_row(row)
 
 
-def _check_in(conn: Connection, registration_id: int, now: datetime) -> CheckInResult:
+def _event_in(conn: Connection, event_id: str) -> Event | None:
+    row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
+    return None if row is None else event_from_row(row)
+
+
+def _check_in(
+    conn: Connection, registration_id: int, now: datetime, anyway: bool
+) -> CheckInResult:
     registration = _registration_in(conn, registration_id)
-    if registration is None:
+    event = None if registration is None else _event_in(conn, registration.event_id)
+    if registration is None or event is None:
         return CheckInResult(CheckInOutcome.UNKNOWN)
-    if registration.status is RegistrationStatus.WAITLISTED:
-        return CheckInResult(CheckInOutcome.WAITLISTED, registration)
-    if registration.status is RegistrationStatus.CANCELLED:
-        return CheckInResult(CheckInOutcome.CANCELLED, registration)
-    if registration.checked_in_at is not None:
-        return CheckInResult(CheckInOutcome.ALREADY, registration)
+    refusal = may_check_in(event, registration, now, anyway=anyway)
+    if refusal is not None:
+        return CheckInResult(_OUTCOME_OF.get(refusal, CheckInOutcome.UNKNOWN), registration)
     conn.execute(
         "UPDATE registrations SET checked_in_at = ? WHERE id = ?",
         (to_db_time(now), registration_id),
@@ -146,9 +130,31 @@ def _check_in(conn: Connection, registration_id: int, now: datetime) -> CheckInR
     )
 
 
-async def check_in(db: Database, registration_id: int, now: datetime) -> CheckInResult:
-    """Mark a confirmed registration as checked in (once: the first moment stays)."""
-    return await db.write(_check_in, registration_id, now)
+async def check_in(
+    db: Database, registration_id: int, now: datetime, anyway: bool = False
+) -> CheckInResult:
+    """Mark a confirmed registration as checked in (once: the first moment stays), as
+    :func:`domain.standing.may_check_in` allows; ``anyway``: outside the window, confirmed."""
+    return await db.write(_check_in, registration_id, now, anyway)
+
+
+def _undo_check_in(conn: Connection, registration_id: int) -> CheckInResult:
+    registration = _registration_in(conn, registration_id)
+    event = None if registration is None else _event_in(conn, registration.event_id)
+    if registration is None or event is None:
+        return CheckInResult(CheckInOutcome.UNKNOWN)
+    refusal = may_undo_check_in(event, registration)
+    if refusal is not None:
+        return CheckInResult(_OUTCOME_OF.get(refusal, CheckInOutcome.UNKNOWN), registration)
+    conn.execute("UPDATE registrations SET checked_in_at = NULL WHERE id = ?", (registration_id,))
+    return CheckInResult(
+        CheckInOutcome.UNDONE, dataclasses.replace(registration, checked_in_at=None)
+    )
+
+
+async def undo_check_in(db: Database, registration_id: int) -> CheckInResult:
+    """Take a check-in back (a mis-tap at the door), as the domain allows."""
+    return await db.write(_undo_check_in, registration_id)
 
 
 # --- events as organisers see them ---------------------------------------------------------
@@ -169,13 +175,9 @@ class EventFigures:
     cancelled: int
     checked_in: int  # confirmed and checked in
 
-    def is_over(self, now: datetime) -> bool:
-        """The evening has ended (or, without an end, begun): absentees are no-shows."""
-        return (self.ends_at or self.starts_at) <= now
-
     def no_shows(self, now: datetime) -> int | None:
         """Confirmed but not checked in, once the event is over; ``None`` before that."""
-        if not self.is_over(now) or self.status is EventStatus.CANCELLED:
+        if not is_over(self, now) or self.status is EventStatus.CANCELLED:  # type: ignore[arg-type]
             return None
         return self.confirmed - self.checked_in
 
@@ -183,6 +185,14 @@ class EventFigures:
 # Current and upcoming events first (soonest first), then past ones (latest first). An evening
 # that began less than CURRENT_FOR ago (?6) still counts as current: the door is still open.
 CURRENT_FOR = timedelta(hours=12)
+
+
+def is_current(figures: EventFigures, now: datetime) -> bool:
+    """Whether the evening belongs to the current and upcoming ones of :func:`event_figures`
+    (the first part of its order), not to the past ones."""
+    return figures.starts_at > now - CURRENT_FOR
+
+
 _ORGANISER_ORDER = (
     "e.starts_at <= ?6, CASE WHEN e.starts_at > ?6 THEN e.starts_at END, e.starts_at DESC, e.id"
 )

@@ -294,3 +294,27 @@ async def create_event(
     """Insert a new event under the first free id of ``id_for(1)``, ``id_for(2)`` …, in one
     transaction (two organisers creating the same title and date get two events)."""
     return await db.write(_create, event, now, id_for)
+
+
+def _delete(conn: Connection, event_id: str) -> bool:
+    from domain.lifecycle import may_delete
+
+    count = conn.execute(
+        "SELECT count(*) FROM registrations WHERE event_id = ?", (event_id,)
+    ).fetchone()[0]
+    if not may_delete(count):
+        return False
+    return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount == 1
+
+
+async def delete_event(db: Database, event_id: str) -> bool:
+    """Delete an evening (and its speakers) if :func:`domain.lifecycle.may_delete` allows it,
+    checked inside the transaction; ``False`` when it was not deleted."""
+    return await db.write(_delete, event_id)
+
+
+async def registration_count(db: Database, event_id: str) -> int:
+    """How many registrations (of any status) an evening has."""
+    return await db.fetch_value(
+        "SELECT count(*) FROM registrations WHERE event_id = ?", (event_id,)
+    )

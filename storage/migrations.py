@@ -139,7 +139,26 @@ def m002_11_calendar_sequence(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema, m002_11_calendar_sequence]
+def m002_12_organiser_menus(conn: sqlite3.Connection) -> None:
+    """The chats that were given the organiser command menu, so that it can be taken away from
+    an id that is no longer in ADMIN_IDS (issue 12)."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE organiser_menus (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            set_at   TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial_schema,
+    m002_11_calendar_sequence,
+    m002_12_organiser_menus,
+]
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:

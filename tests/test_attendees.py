@@ -47,7 +47,7 @@ async def _fill(bot, clock):
     await sign_up(bot, clock.now(), "umbau-2026", 13, "Carla")
     clock.advance(timedelta(minutes=5))
     await sign_up(bot, clock.now(), "umbau-2026", 14, "Dora")
-    await attendee_store.check_in(bot.data.db, anna.id, clock.now())
+    await attendee_store.check_in(bot.data.db, anna.id, clock.now(), anyway=True)  # early
     return anna
 
 
@@ -76,29 +76,31 @@ async def test_attendee_list_counts_and_csv(bot, add_events, clock):
     decoded = content.decode("utf-8-sig")
     assert decoded.endswith("\r\n")
     table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
+    # Issue 12: in the organiser's language, dates as a German Excel reads them, and every
+    # name a text constant Excel shows verbatim (never runs, never turns into a number).
     assert table[0] == [
-        "name",
-        "status",
-        "waitlist_position",
-        "signed_up_at",
-        "confirmed_at",
-        "cancelled_at",
-        "checked_in_at",
+        "Name",
+        "Status",
+        "Wartelistenplatz",
+        "Angemeldet am",
+        "Bestätigt am",
+        "Abgemeldet am",
+        "Eingecheckt am",
     ]
     assert table[1] == [
-        "Anna Alt",
-        "confirmed",
+        '="Anna Alt"',
+        "angemeldet",
         "",
-        "2026-11-25 10:00",
-        "2026-11-25 10:00",
+        "25.11.2026 10:00",
+        "25.11.2026 10:00",
         "",
-        "2026-11-25 10:20",
+        "25.11.2026 10:20",
     ]
-    assert table[2][:2] == ['Ben <b>"Bau" & Söhne</b>', "confirmed"]
-    assert table[3][:4] == ["Carla", "waitlisted", "1", "2026-11-25 10:15"]
-    assert table[4][:3] == ["Dora", "waitlisted", "2"]
-    # A name Excel would run as a formula is defused; the ';' inside it is quoted.
-    assert table[5][:2] == ['\'=HYPERLINK("x");Eva', "cancelled"]
+    assert table[2][:2] == ['="Ben <b>""Bau"" & Söhne</b>"', "angemeldet"]
+    assert table[3][:4] == ['="Carla"', "Warteliste", "1", "25.11.2026 10:15"]
+    assert table[4][:3] == ['="Dora"', "Warteliste", "2"]
+    # A name Excel would run as a formula is a string constant; the ';' inside it is quoted.
+    assert table[5][:2] == ['="=HYPERLINK(""x"");Eva"', "abgemeldet"]
     assert len(table) == 6
 
 
@@ -117,6 +119,11 @@ async def test_csv_is_identical_to_the_command_line(bot, add_events, clock, sett
     returncode, stdout, stderr = await _run_cli(env, "attendees", "umbau-2026")
     assert returncode == 0, stderr
     assert stdout == from_chat
+    # Issue 12: a terminal that is not UTF-8 gets the same bytes, not a UnicodeEncodeError.
+    latin = {**env, "LANG": "de_DE.ISO-8859-1", "LC_ALL": "", "PYTHONIOENCODING": "latin-1"}
+    returncode, stdout, stderr = await _run_cli(latin, "attendees", "umbau-2026")
+    assert returncode == 0, stderr
+    assert stdout == from_chat
     returncode, stdout, _ = await _run_cli(env, "attendees", "nope")
     assert returncode == 2
     assert stdout == b""
@@ -131,6 +138,11 @@ async def test_english_attendee_list(bot, add_events, clock):
     assert "Signed up: 1 (unlimited seats)" in answers[-2].text
     assert "Confirmed (1)" in answers[-2].text
     assert answers[-1].document.filename == "attendees-umbau-2026.csv"
+    table = answers[-1].document.content.decode("utf-8-sig").splitlines()
+    assert table[0] == (
+        "Name;Status;Waitlist position;Signed up at;Confirmed at;Cancelled at;Checked in at"
+    )
+    assert table[1].startswith('"=""Anna""";confirmed;;')
 
 
 async def test_event_without_sign_ups(bot, add_events):
@@ -163,3 +175,15 @@ async def test_a_long_list_is_split_into_messages_telegram_accepts(bot, add_even
     assert all(f"Teilnehmerin Nummer {user_id}" in joined for user_id in range(100, 400))
     rows = answers[-1].document.content.decode("utf-8-sig").split("\r\n")
     assert len(rows) == 302  # header, 300 people, the empty string after the last CRLF
+
+
+async def test_names_stay_text_in_a_spreadsheet(bot, add_events, clock):
+    """Issue 12: "007" stays 007, "1.2" no date, "=1+1" no formula, in chat and CLI alike."""
+    await add_events(make_event("umbau-2026", capacity=None))
+    for user_id, name in enumerate(("007", "1.2", "=1+1", "+49 711"), 11):
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, name)
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer umbau-2026")
+    decoded = answers[-1].document.content.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
+    assert [row[0] for row in table[1:]] == ['="007"', '="1.2"', '="=1+1"', '="+49 711"']

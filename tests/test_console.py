@@ -118,9 +118,11 @@ SIGN_UP = "/termine\n1\n1\n#1\n1\n"  # first card, Anmelden, as „Erika“, pri
 
 
 def test_pop_ups_files_and_no_logs_in_the_chat(tmp_path):
-    entries = "/termine\n1\n3\n1\n#1\n1\n/checkin\n1\n1\n"  # .ics, sign up, check in
+    # .ics, sign up, check in (anyway: the demo evening is days away), then undo it
+    entries = "/termine\n1\n3\n1\n#1\n1\n/checkin\n#1\n#1\n#1\n#1\n#1\n"
     out = console(tmp_path, entries, "--admin").stdout
-    assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
+    assert "Eingecheckt: 1 von 1" in out
+    assert "💬 Pop-up: ↩️ Check-in von Erika zurückgenommen." in out
     saved = list((tmp_path / "data" / "console-files").glob("*.ics"))
     assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
     assert f"saved: data/console-files/{saved[0].name}" in out

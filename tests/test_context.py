@@ -9,6 +9,7 @@ from telegram.ext import ConversationHandler
 from bot.callbacks import Action
 from bot.context import UserData
 from handlers.broadcast import BroadcastState
+from handlers.checkin import CheckInState
 from handlers.event_editor import EditorState
 from testing.offline import press_action
 from tests.conftest import make_event
@@ -39,4 +40,4 @@ def test_dialogue_states_are_named_constants_not_message_ids(bot):
         states = list(conversation.states)
         assert states and all(isinstance(state, IntEnum) for state in states)
     organiser = next(c for c in conversations if c.name == "organiser-dialogues")
-    assert len(organiser.states) == len(EditorState) + len(BroadcastState)
+    assert len(organiser.states) == len(EditorState) + len(BroadcastState) + len(CheckInState)

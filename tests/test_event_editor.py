@@ -22,7 +22,7 @@ async def _start_create(bot):
     admin = bot.user(ADMIN_ID, first_name="Orga")
     await admin.send("/admin")
     answers = await admin.press("Neuer Termin")
-    assert "Schritt 1 von 8" in answers[-1].text
+    assert "Schritt 1 von 10" in answers[-1].text
     assert "Titel" in answers[-1].text
     return admin
 
@@ -34,7 +34,9 @@ async def _create(bot, title="Allianzen", start="22.10.2030 18:30"):
     await admin.press("Überspringen")  # end
     await admin.send("Haus der Architektinnen und Architekten")
     await admin.press("Überspringen")  # address
+    await admin.press("Überspringen")  # map pin
     await admin.press("Überspringen")  # capacity: unlimited
+    await admin.press("Überspringen")  # registration deadline: the start
     await admin.press("Überspringen")  # description
     answers = await admin.press("Überspringen")  # speakers
     assert "Bitte prüfen Sie den Termin" in answers[-1].text
@@ -46,13 +48,17 @@ async def test_create_an_event_in_the_chat(bot, add_events):
     await add_events(make_event("alt-1", days=3, series="Kraft der Region"))
     admin = await _start_create(bot)
     answers = await admin.send("Umbau & Bestand <2030>")
-    assert "Schritt 2 von 8" in answers[-1].text
+    assert "Schritt 2 von 10" in answers[-1].text
     await admin.send("22.10.2030 18:30")
     answers = await admin.send("21:00")
-    assert "Schritt 4 von 8" in answers[-1].text
+    assert "Schritt 4 von 10" in answers[-1].text
     await admin.send("Haus der Architektinnen und Architekten")
     await admin.send("Danneckerstraße 54, 70182 Stuttgart")
+    answers = await admin.send("48.7707, 9.1866")  # the map pin, typed
+    assert "Schritt 7 von 10" in answers[-1].text
     await admin.send("80")
+    answers = await admin.send("21.10.2030 12:00")  # the registration deadline
+    assert "Schritt 9 von 10" in answers[-1].text
     await admin.send("Wie wir mit dem Bestand bauen.\n\nZweiter Absatz.")
     answers = await admin.send(
         "Ilona Schaal | Künstlerische Leiterin, Theater Rampe | Seit 2023.\n"
@@ -79,6 +85,8 @@ async def test_create_an_event_in_the_chat(bot, add_events):
     assert event.ends_at == datetime(2030, 10, 22, 19, 0, tzinfo=UTC)
     assert event.address == "Danneckerstraße 54, 70182 Stuttgart"
     assert event.capacity == 80
+    assert (event.latitude, event.longitude) == (48.7707, 9.1866)
+    assert event.registration_closes_at == datetime(2030, 10, 21, 10, 0, tzinfo=UTC)
     assert event.series == "Kraft der Region"
     assert event.description == "Wie wir mit dem Bestand bauen.\n\nZweiter Absatz."
     assert event.speakers == (
@@ -112,16 +120,27 @@ async def test_ids_are_unique_slugs(bot):
     ("step_answers", "wrong", "hint"),
     [
         ([], "   ", "leer"),
-        (["Allianzen"], "morgen abend", "22.10.2025 18:30"),
+        (["Allianzen"], "morgen abend", "Tag.Monat.Jahr Uhrzeit, z. B. 25.12.2026 18:30"),
         (["Allianzen"], "31.02.2030 18:30", "gibt es nicht"),
+        (["Allianzen"], "32.13.2030 25:61", "Tag.Monat.Jahr Uhrzeit, z. B. 25.12.2026 18:30"),
         (["Allianzen"], "01.01.2020 10:00", "Zukunft"),
         (["Allianzen"], "31.03.2030 02:30", "gibt es nicht"),  # no such time: clocks go forward
         (["Allianzen", "22.10.2030 18:30"], "17:00", "nach dem Beginn"),
         (["Allianzen", "22.10.2030 18:30"], "25:99", "Uhrzeit"),
         (["Allianzen", "22.10.2030 18:30", "21:00"], "-", "nötig"),
-        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-"], "viele", "ganze Zahl"),
-        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-"], "-3", "ganze Zahl"),
-        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "80", "-"], "| Rolle", "Name"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-"], "irgendwo", "Breite und Länge"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-"], "viele", "ganze Zahl"),
+        (["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-"], "-3", "ganze Zahl"),
+        (
+            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80"],
+            "23.10.2030 12:00",
+            "spätestens zum Beginn",
+        ),
+        (
+            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "-"],
+            "| Rolle",
+            "Name",
+        ),
         (["x" * 121], None, None),  # the title itself is too long: see below
     ],
 )
@@ -131,11 +150,11 @@ async def test_an_invalid_answer_is_asked_again_with_a_hint(bot, step_answers, w
         answers = await admin.send(step_answers[0])
         assert "höchstens 120 Zeichen" in answers[-1].text
         answers = await admin.send("Allianzen")
-        assert "Schritt 2 von 8" in answers[-1].text
+        assert "Schritt 2 von 10" in answers[-1].text
         return
     for answer in step_answers:
         await admin.send(answer)
-    step = f"Schritt {len(step_answers) + 1} von 8"
+    step = f"Schritt {len(step_answers) + 1} von 10"
     answers = await admin.send(wrong)
     assert len(answers) == 1
     assert "⚠️" in answers[0].text and hint in answers[0].text, answers[0].text
@@ -144,12 +163,13 @@ async def test_an_invalid_answer_is_asked_again_with_a_hint(bot, step_answers, w
     # Still the same step: a photo is not an answer either, a valid text is.
     answers = await admin.send_photo()
     assert "Bitte antworten Sie mit Text" in answers[-1].text
-    valid = ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "80", "-", "Anna Beispiel"]
+    valid = ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "-"]
+    valid.append("Anna Beispiel")
     answers = await admin.send(valid[len(step_answers)])
     assert step not in answers[-1].text
 
 
-@pytest.mark.parametrize("steps_done", range(9))
+@pytest.mark.parametrize("steps_done", range(11))
 @pytest.mark.parametrize("command", ["/abbrechen", "/cancel"])
 async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, command):
     answers_in_order = [
@@ -158,14 +178,16 @@ async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, 
         "21:00",
         "Haus",
         "Adresse 1",
+        "48.7707, 9.1866",
         "80",
+        "21.10.2030 12:00",
         "Beschreibung",
         "Anna Beispiel",
     ]
     admin = await _start_create(bot)
     for answer in answers_in_order[:steps_done]:
         await admin.send(answer)
-    if steps_done == 8:
+    if steps_done == 10:
         assert "Bitte prüfen Sie den Termin" in admin.last_text
     answers = await admin.send(command)
     assert "Abgebrochen" in answers[-1].text
@@ -178,7 +200,7 @@ async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, 
 
 async def test_abort_button_in_the_summary(bot):
     admin = await _start_create(bot)
-    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-"]:
+    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-", "-", "-"]:
         await admin.send(answer)
     answers = await admin.press("Abbrechen")
     assert "Abgebrochen" in answers[-1].text
@@ -372,3 +394,20 @@ async def test_a_started_event_cannot_be_cancelled(bot, add_events, clock):
     await admin.press("Umbau statt Neubau")
     assert "schon begonnen" in bot.api.callback_answers[answered].text
     assert (await event_store.get_event(bot.data.db, "umbau-2026")).status is EventStatus.SCHEDULED
+
+
+async def test_a_new_events_summary_lets_any_field_be_changed(bot):
+    """Issue 12: "Feld ändern" under the summary of a new event, back to the summary after."""
+    admin = await _start_create(bot)
+    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-", "-", "-"]:
+        await admin.send(answer)
+    assert "Bitte prüfen Sie den Termin" in admin.last_text
+    await admin.press("Feld ändern")
+    answers = await admin.press("Ort")
+    assert "Schritt" not in answers[-1].text
+    answers = await admin.send("Theater Rampe")
+    assert "Bitte prüfen Sie den Termin" in answers[-1].text
+    assert "Theater Rampe" in answers[-1].text
+    await admin.press("Speichern")
+    event = await event_store.get_event(bot.data.db, "allianzen-2030-10-22")
+    assert event is not None and event.venue == "Theater Rampe"

@@ -21,7 +21,7 @@ async def _figures(bot, clock):
     await registration_store.cancel(bot.data.db, registrations[-1].id, 17, clock.now())
     # the cancelled one was waitlisted: no promotion
     for registration in registrations[:2]:
-        await attendee_store.check_in(bot.data.db, registration.id, clock.now())
+        await attendee_store.check_in(bot.data.db, registration.id, clock.now(), anyway=True)
 
 
 async def test_figures_per_event_and_no_shows_after_it(bot, add_events, clock):
@@ -34,14 +34,15 @@ async def test_figures_per_event_and_no_shows_after_it(bot, add_events, clock):
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/statistik")
     text = answers[-1].text
-    block = text.split("\n\n")[1]
+    block = next(part for part in text.split("\n\n") if part.startswith("Umbau"))
     assert block.splitlines() == [
         "Umbau statt Neubau · Mi., 9. Dez. 2026, 18:30",
         "Anmeldungen: 3 von 3 Plätzen",
         "Warteliste: 3 · Abmeldungen: 1",
         "Eingecheckt: 2",
     ]
-    assert "Nicht erschienen" not in text  # not before the evening is over
+    assert "Nicht erschienen: 0" in text  # the totals: nobody missed an evening yet
+    assert "Nicht erschienen" not in block  # not before the evening is over
     assert "Anmeldungen: 0 (Plätze unbegrenzt)" in text
     assert "Fällt aus · Mi., 16. Dez. 2026, 18:30 – abgesagt" in text
 
@@ -61,7 +62,8 @@ async def test_a_cancelled_past_event_has_no_no_shows(bot, add_events, clock):
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/statistik")
     assert "abgesagt" in answers[-1].text
-    assert "Nicht erschienen" not in answers[-1].text
+    block = next(part for part in answers[-1].text.split("\n\n") if part.startswith("Umbau"))
+    assert "Nicht erschienen" not in block
 
 
 async def test_stats_in_english_from_the_menu(bot, add_events, clock):
@@ -82,11 +84,36 @@ async def test_stats_are_paged(bot, add_events):
     answers = await admin.send("/statistik")
     assert "Abend 4" in answers[-1].text and "Abend 5" not in answers[-1].text
     assert "Seite 1 von 2" in answers[-1].text
-    answers = await admin.press("Spätere")
+    answers = await admin.press("Nächste Seite")
     assert "Abend 5" in answers[-1].text and "Abend 6" in answers[-1].text
     assert "Abend 0" not in answers[-1].text
-    answers = await admin.press("Frühere")
+    answers = await admin.press("Vorherige Seite")
     assert "Abend 0" in answers[-1].text
+
+
+async def test_totals_sections_and_evenings_without_registration(bot, add_events, clock):
+    """Issue 12: totals over the series; upcoming first, then past under their own heading;
+    an evening without registration is not "0 von 0 Plätzen"."""
+    await add_events(
+        make_event("umbau-2026", capacity=3),
+        make_event("vorbei-2025", days=-30, title="Vorbei", capacity=5),
+        make_event("frei-2026", days=20, title="Freier Eintritt", capacity=0),
+        make_event("abgesagt-2026", days=21, title="Fällt aus", status=EventStatus.CANCELLED),
+    )
+    await _figures(bot, clock)
+    clock.advance(timedelta(days=15))  # Umbau is over: 3 confirmed, 2 checked in
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    text = (await admin.send("/statistik"))[-1].text
+    assert "Termine: 2 stattgefunden · 1 geplant · 1 abgesagt" in text
+    assert "Anmeldungen: 3 · Eingecheckt: 2 · Nicht erschienen: 1" in text
+    assert "0 von 0" not in text
+    free = next(part for part in text.split("\n\n") if part.startswith("Freier Eintritt"))
+    assert free.splitlines()[1:] == ["Ohne Anmeldung"]
+    parts = text.split("\n\n")
+    assert parts.index("Laufende und kommende Termine") < parts.index("Vergangene Termine")
+    assert text.index("Fällt aus") < text.index("Vergangene Termine") < text.index("Umbau")
+    assert text.index("Umbau") < text.index("Vorbei")  # the latest past one first
+    assert admin.last.button_labels == ["◀ Zum Menü"]
 
 
 async def test_no_events_yet(bot):
