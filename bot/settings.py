@@ -50,6 +50,7 @@ class Settings(BaseSettings):
         timedelta(hours=2),
     )
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    broadcast_retry_hours: float = Field(default=24, gt=0, le=24 * 30)  # then given up
     default_language: Literal["de", "en"] = "de"
     webhook_url: AnyHttpUrl | None = None
     webhook_listen: str = "0.0.0.0"
