@@ -26,6 +26,8 @@ USER kraftbot
 VOLUME ["/data"]
 # Only used in webhook mode (WEBHOOK_PORT); put a TLS reverse proxy in front of it.
 EXPOSE 8443
+# Outside a container the default is loopback; here only the published port reaches it.
+ENV WEBHOOK_LISTEN=0.0.0.0
 # PTB stops on SIGTERM: no new updates are fetched, running handlers and jobs finish, the
 # database is closed. Give it the time: docker stop -t 30.
 STOPSIGNAL SIGTERM

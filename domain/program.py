@@ -145,6 +145,10 @@ def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
     return local
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2199  # evenings of this series; outside is a typo
+MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite's INTEGER)
+
+
 def parse_time(value: Any, tz: tzinfo) -> datetime:
     """``2025-10-22 18:30`` (local in ``tz``) or with an explicit offset → an aware datetime."""
     if isinstance(value, datetime):
@@ -171,6 +175,8 @@ def parse_time(value: Any, tz: tzinfo) -> datetime:
         raise ValueError(f"not a date and time like {TIME_EXAMPLE}{shown}")
     if moment.microsecond:
         raise ValueError("times are whole minutes (or seconds), not fractions")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # year 1 cannot be stored, 9999 overflows
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return moment
 
 
@@ -229,7 +235,7 @@ class EventEntry(_Strict):
     longitude: float | None = Field(
         default=None, ge=-180, le=180, allow_inf_nan=False, validate_default=True
     )
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY)
     registration_closes: datetime | None = None
     status: EventStatus = EventStatus.SCHEDULED
     description: Annotated[str, BeforeValidator(_description)] = ""
@@ -482,6 +488,8 @@ def parse_program(text: str, tz: tzinfo) -> list[Event]:
         data = yaml.load(text, Loader=_ProgramLoader)
     except yaml.YAMLError as exc:
         raise ProgramError([_yaml_error(exc, text)]) from None
+    except RecursionError:
+        raise ProgramError(["the file is nested too deeply to be a program file"]) from None
     raw_events = data.get("events") if isinstance(data, dict) else None
     raw_events = raw_events if isinstance(raw_events, list) else []
 
