@@ -176,3 +176,10 @@ def test_the_webhook_listens_on_loopback_unless_configured(tmp_path):
 
     settings = make_settings(tmp_path, webhook_url="https://bot.example.org/hook")
     assert webhook_options(settings)["listen"] == "127.0.0.1"
+
+
+def test_import_names_a_field_too_long_for_a_message(tmp_path):
+    program = tmp_path / "program.yaml"
+    text = PROGRAM.format(starts="2027-01-10 18:30", capacity="5")
+    program.write_text(text + "    description: " + "x" * 5000 + "\n", encoding="utf-8")
+    one_line(run(tmp_path, "import", str(program)), "'description'", "at most 2500 characters")
