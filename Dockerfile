@@ -34,6 +34,8 @@ EXPOSE 8080 8443
 # WEB_PORT=0 there is no page to ask, so only the running process counts.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('WEB_PORT', '8080'); sys.exit(0 if port == '0' or urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status == 200 else 1)"]
+# Outside a container the default is loopback; here only the published port reaches it.
+ENV WEBHOOK_LISTEN=0.0.0.0
 # PTB stops on SIGTERM: no new updates are fetched, running handlers and jobs finish, the
 # database is closed. Give it the time: docker stop -t 30.
 STOPSIGNAL SIGTERM

@@ -15,6 +15,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.settings import ConfigError, Settings, load_settings
+from storage.preflight import database_problem, release_instance_lock, take_instance_lock
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -85,6 +86,12 @@ def main(argv: Sequence[str]) -> int:
     settings = _settings_or_exit()
     if settings is None:
         return EXIT_INVALID
+    problem = database_problem(
+        settings.database_path, must_exist=args.verb in ("attendees", "backup")
+    )
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_INVALID
     if args.verb == "console":
         from bot.console import run_console
 
@@ -109,6 +116,18 @@ def run_bot(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
+    lock, problem = take_instance_lock(settings.database_path)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        return _run_locked(settings)
+    finally:
+        release_instance_lock(lock)
+
+
+def _run_locked(settings: Settings) -> int:
+    """:func:`run_bot` while this process holds the database's single-instance lock."""
     configure_logging(settings.log_level)
     from bot.app import build_application
     from bot.web.server import PortTaken, attach, bind_socket

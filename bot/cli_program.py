@@ -21,6 +21,7 @@ from domain.models import Event
 from domain.program import ProgramError, dump_program, parse_program
 from storage.db import Database
 from storage.events import SaveReport, list_all, save_events
+from storage.preflight import database_problem
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -39,10 +40,15 @@ def _fail(*lines: str) -> None:
 
 def _settings() -> Settings | None:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         _fail(str(exc))
         return None
+    problem = database_problem(settings.database_path)
+    if problem:
+        _fail(problem)
+        return None
+    return settings
 
 
 def _read_text(path: str) -> str | None:

@@ -14,16 +14,18 @@ transaction as the change that causes it, by this process or another one such as
   sender, which pauses all bulk sending for ``retry_after`` on its own deadline, not on the
   limiter's shared event (PTB issue #5338: any request finishing can release that early). The
   row goes back to 'pending' without using up an attempt.
-- **5xx, timeouts, network errors**: the row is retried later with bounded exponential backoff
-  (:data:`MAX_ATTEMPTS`, then 'failed'); the current run ends, the next run tries again.
+- **5xx, timeouts, network errors**: the row is retried later with capped exponential backoff
+  for as long as the message still matters (:mod:`bot.delivery` has the rules per kind); the
+  current run ends, the next run tries again. The first success after a failure makes every
+  row waiting out a backoff due again, so an outage ends with the queue sent at once.
 - **403**: the user blocked the bot; they are marked (``users.blocked_at``), their cached state
   is dropped, and their rows are skipped until they write again.
 - **Exactly once**: a row is claimed ('sending') right before its call and marked 'sent' right
   after. Rows found 'sending' at start-up were in flight during a crash; they are logged and
   closed as 'failed', never sent again. So a crash (even ``kill -9``) loses at most the one
-  message in flight, and never sends anything twice. (A timeout is the exception the issue
-  asks for: it is retried, and if Telegram had in fact delivered a timed-out message, that one
-  arrives twice.)
+  message in flight, and never sends anything twice. A send that timed out after it went out
+  is never repeated for broadcasts, reminders and announcements ('uncertain'); change notices
+  and promotions are tried again (see :mod:`bot.delivery`).
 - **Never blocks updates**: draining runs as a JobQueue job; the heartbeat job named
   :data:`OUTBOX_JOB` merely kicks a drain, and :func:`kick_outbox` does so right after a change.
 
@@ -37,10 +39,9 @@ cancelled or deleted, the sign-up was cancelled…): the row is closed as 'faile
 from __future__ import annotations
 
 import asyncio
-import collections
 import dataclasses
 import logging
-import math
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -50,22 +51,28 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 
 from bot.context import BotData
+from bot.delivery import (
+    BULK_READ_TIMEOUT,
+    backoff,
+    gave_up_before,
+    may_have_arrived,
+    policy_of,
+    render_delivery_report,
+    report_given_up,
+    window_passed,
+)
 from bot.jobs import replace_repeating_job
+from bot.pacer import Pacer
 from storage import outbox
 from storage import users as user_store
-from storage.outbox import OutboxItem
+from storage.outbox import EXPIRED, UNCERTAIN, OutboxItem, OutboxKind
 
 log = logging.getLogger(__name__)
 
 OUTBOX_JOB = "outbox"  # the repeating heartbeat
 DRAIN_JOB = "outbox-drain"  # the run_once job that does the sending
 HEARTBEAT_SECONDS = 2.0  # rows written by other processes (imports) go out within this
-MAX_ATTEMPTS = 6  # tries of one row on 5xx / timeouts before it is closed as 'failed'
-BACKOFF_BASE = timedelta(seconds=5)  # 5 s, 15 s, 45 s, … (× 3), capped below
-BACKOFF_FACTOR = 3
-BACKOFF_CAP = timedelta(minutes=15)
 OBSOLETE = "obsolete"  # error of rows whose renderer found nothing to send any more
-CATCH_UP = 0.25  # seconds of stalled sending the pacer may make up for within one drain
 
 _STATE_ATTRIBUTE = "outbox_sender"
 _RECIPIENTS_ATTRIBUTE = "outbox_recipients"
@@ -147,68 +154,15 @@ class DrainReport:
     obsolete: int = 0
     retried: int = 0  # put back after a 5xx / timeout
     rate_limited: int = 0  # put back after a 429
+    uncertain: int = 0  # timed out, perhaps delivered; never repeated
+    expired: int = 0  # given up: failed until it no longer mattered
+    given_up: Counter[str] = dataclasses.field(default_factory=Counter)  # expired, by kind
 
     @property
     def attempted(self) -> int:
         """Rows handled in this run, whatever the outcome."""
         outcomes = (self.sent, self.blocked, self.failed, self.obsolete, self.retried)
-        return sum(outcomes) + self.rate_limited
-
-
-class Pacer:
-    """At most ``rate`` sends in any one-second window, evenly spaced, plus 429 pauses.
-
-    Times come from the event loop's monotonic clock (the same clock ``asyncio.sleep`` uses).
-    """
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._finished: collections.deque[float] = collections.deque(
-            maxlen=max(1, math.floor(rate))
-        )
-        self._next_start = 0.0
-        self._previous_start = 0.0
-        self.paused_until = 0.0
-
-    @staticmethod
-    def _now() -> float:
-        return asyncio.get_running_loop().time()
-
-    def _ready_at(self) -> float:
-        ready = max(self._next_start, self.paused_until)
-        if len(self._finished) == self._finished.maxlen:
-            # The call `rate` sends ago ended at _finished[0]: one second after that.
-            ready = max(ready, self._finished[0] + 1.0)
-        return ready
-
-    async def turn(self) -> None:
-        """Wait until the next send is allowed, and take that slot."""
-        # Re-check after waking: the loop may wake a timer up to its clock resolution early.
-        while (delay := self._ready_at() - self._now()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
-        # Keep to the grid of slots when a send started late (a timer overshoots by up to a
-        # millisecond, a database write or the machine may stall), so the lost time is made up
-        # by sending sooner, up to CATCH_UP seconds of it; the one-second window above still
-        # holds the ceiling.
-        slot = max(self._next_start, self._now() - CATCH_UP)
-        self._previous_start, self._next_start = self._next_start, slot + self.interval
-
-    def start_run(self) -> None:
-        """A drain begins: time spent idle is no credit for a burst."""
-        self._next_start = max(self._next_start, self._now())
-
-    def give_back(self) -> None:
-        """The slot taken by :meth:`turn` was not used for a call."""
-        self._next_start = self._previous_start
-
-    def finished(self) -> None:
-        """A call (successful or not) has returned."""
-        self._finished.append(self._now())
-
-    def pause(self, seconds: float) -> None:
-        """Flood control: no bulk send for ``seconds`` from now, and no burst afterwards."""
-        self.paused_until = max(self.paused_until, self._now() + seconds)
-        self._next_start = max(self._next_start, self.paused_until)
+        return sum(outcomes) + self.rate_limited + self.uncertain + self.expired
 
 
 class _SenderState:
@@ -217,6 +171,7 @@ class _SenderState:
     def __init__(self, rate: float) -> None:
         self.lock = asyncio.Lock()
         self.pacer = Pacer(rate)
+        self.failing = False  # the last call failed transiently (Telegram may be unreachable)
 
 
 def _state(application: Application) -> _SenderState:
@@ -232,11 +187,6 @@ def limit_recipients(application: Application, people: set[int]) -> None:
     """Claim, send and close only rows for ``people`` (read at every claim; default everyone),
     so that a console on any database leaves everybody else's rows to the real bot."""
     setattr(application.bot_data, _RECIPIENTS_ATTRIBUTE, people)
-
-
-def backoff(attempts: int) -> timedelta:
-    """Delay before the next try after ``attempts`` failed tries: 5 s × 3ⁿ⁻¹, at most 15 min."""
-    return min(BACKOFF_BASE * BACKOFF_FACTOR ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -255,9 +205,15 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             from_chat_id=message.from_chat_id,
             message_id=message.message_id,
             reply_markup=message.reply_markup,
+            read_timeout=BULK_READ_TIMEOUT,
         )
     else:
-        await bot.send_message(chat_id, message.text, reply_markup=message.reply_markup)
+        await bot.send_message(
+            chat_id,
+            message.text,
+            reply_markup=message.reply_markup,
+            read_timeout=BULK_READ_TIMEOUT,
+        )
 
 
 async def _render(data: BotData, item: OutboxItem) -> OutgoingMessage | None:
@@ -274,6 +230,8 @@ async def _deliver(
     """Render and send one claimed row and record the outcome; ``False`` ends the run."""
     data: BotData = application.bot_data
     db, clock = data.db, data.clock
+    if window_passed(data, item, clock.now()):
+        return await _expire(data, state, item, report)
     try:
         message = await _render(data, item)
     except Exception as exc:  # a renderer bug must not stop the queue
@@ -283,6 +241,8 @@ async def _deliver(
         report.failed += 1
         return True
     if message is None:
+        if gave_up_before(item):
+            return await _expire(data, state, item, report)
         state.pacer.give_back()
         await outbox.finish(db, item.id, "failed", clock.now(), OBSOLETE)
         report.obsolete += 1
@@ -315,18 +275,34 @@ async def _deliver(
         return True
     except (NetworkError, TelegramError) as exc:  # 5xx, TimedOut, NetworkError
         state.pacer.finished()
+        state.failing = True
+        if policy_of(item.kind).at_most_once and may_have_arrived(exc):
+            log.warning("Outbox row %s (%s) timed out; not repeated: %s", item.id, item.kind, exc)
+            await outbox.finish(db, item.id, "failed", clock.now(), UNCERTAIN)
+            report.uncertain += 1
+            return False
         error = f"{type(exc).__name__}: {exc}"[:500]
-        if item.attempts >= MAX_ATTEMPTS:
-            log.warning("Outbox row %s (%s) gave up: %s", item.id, item.kind, error)
-            await outbox.finish(db, item.id, "failed", clock.now(), error)
-            report.failed += 1
-            return True
         await outbox.retry_later(db, item.id, clock.now() + backoff(item.attempts), error)
         report.retried += 1
         return False
     state.pacer.finished()
     await outbox.finish(db, item.id, "sent", clock.now())
+    if state.failing:  # Telegram answers again: the rows waiting out a backoff are due now
+        state.failing = False
+        await outbox.release_backoff(db, clock.now())
     report.sent += 1
+    return True
+
+
+async def _expire(
+    data: BotData, state: _SenderState, item: OutboxItem, report: DrainReport
+) -> bool:
+    """Give up a row that kept failing until it no longer mattered; it is reported."""
+    state.pacer.give_back()
+    log.warning("Outbox row %s (%s) given up after %s tries", item.id, item.kind, item.attempts)
+    await outbox.finish(data.db, item.id, "failed", data.clock.now(), EXPIRED)
+    report.expired += 1
+    report.given_up[item.kind] += 1
     return True
 
 
@@ -356,6 +332,7 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
                 break
             if not await _deliver(application, state, item, report):
                 break
+    await report_given_up(data, report.given_up, data.clock.now())
     return report
 
 
@@ -406,3 +383,6 @@ async def start_sender(application: Application) -> None:
     replace_repeating_job(
         application, _heartbeat, name=OUTBOX_JOB, interval=HEARTBEAT_SECONDS, first=0
     )
+
+
+register_renderer(OutboxKind.DELIVERY_REPORT, render_delivery_report)

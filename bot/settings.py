@@ -50,9 +50,10 @@ class Settings(BaseSettings):
         timedelta(hours=2),
     )
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    broadcast_retry_hours: float = Field(default=24, gt=0, le=24 * 30)  # then given up
     default_language: Literal["de", "en"] = "de"
     webhook_url: AnyHttpUrl | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # loopback unless configured: a proxy in front
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -90,7 +91,30 @@ class Settings(BaseSettings):
     def _parse_offsets(cls, value: object) -> object:
         if isinstance(value, str):
             offsets = {parse_duration(part) for part in value.split(",") if part.strip()}
+            if not offsets:  # "" would silently switch every reminder off
+                raise ValueError("give at least one offset like 1d,2h")
             return tuple(sorted(offsets, reverse=True))
+        return value
+
+    @field_validator("bot_api_base_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError(f"{value!r} is not a URL like https://api.telegram.org/bot")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_only(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is not None and value.scheme != "https":
+            raise ValueError("Telegram sends webhooks only to https:// URLs")
+        return value
+
+    @field_validator("privacy_notice_file")
+    @classmethod
+    def _readable_notice(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{str(value)!r} does not exist or is not a file")
         return value
 
     @field_validator("webhook_secret")

@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from domain.models import Event, EventStatus, Speaker
-from domain.program import ID_PATTERN, parse_time
+from domain.program import (
+    ID_PATTERN,
+    LIMITS,
+    MAX_CAPACITY,
+    MAX_SPEAKERS,
+    SPEAKER_LIMITS,
+    parse_time,
+)
 
 # The fields an organiser can set, in the order the edit menu shows them.
 FIELDS = (
@@ -46,10 +53,7 @@ CREATE_STEPS = (  # every field a card shows (issue 12: the map pin and the dead
 REQUIRED = frozenset({"title", "starts", "venue"})
 SKIP_WORDS = frozenset({"-", "–", "—"})  # typed instead of pressing "skip" / "clear"
 
-LIMITS = {"title": 120, "series": 120, "venue": 150, "address": 200, "description": 2500}
-SPEAKER_LIMITS = {"name": 100, "role": 200, "bio": 1000}
-MAX_SPEAKERS = 20
-MAX_CAPACITY = 100_000
+
 ID_LIMIT = 40
 SUFFIX_ROOM = 4  # "-999"
 

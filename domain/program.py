@@ -124,8 +124,6 @@ def _event_id(value: Any) -> Any:
 
 
 RequiredLine = Annotated[str, BeforeValidator(_required_line)]
-OptionalLine = Annotated[str | None, BeforeValidator(_optional_line)]
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 
 
 # --- times ----------------------------------------------------------------------------------
@@ -159,6 +157,14 @@ def _offset_text(offset: timedelta | None) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+# Lengths the file and the event editor both keep to (the card is sent as one message).
+LIMITS = {"title": 120, "series": 120, "venue": 150, "address": 200, "description": 2500}
+SPEAKER_LIMITS = {"name": 100, "role": 200, "bio": 1000}
+MAX_SPEAKERS = 20
+FIRST_YEAR, LAST_YEAR = 2000, 2199  # evenings of this series; outside is a typo
+MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite's INTEGER)
+
+
 def parse_time(value: Any, tz: tzinfo) -> datetime:
     """``2025-10-22 18:30`` (local in ``tz``) or with an explicit offset → an aware datetime."""
     if isinstance(value, datetime):
@@ -185,6 +191,8 @@ def parse_time(value: Any, tz: tzinfo) -> datetime:
         raise ValueError(f"not a date and time like {TIME_EXAMPLE}{shown}")
     if moment.microsecond:
         raise ValueError("times are whole minutes (or seconds), not fractions")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # year 1 cannot be stored, 9999 overflows
+        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
     return moment
 
 
@@ -218,9 +226,15 @@ class _Strict(BaseModel):
 class SpeakerEntry(_Strict):
     """One speaker of an evening."""
 
-    name: RequiredLine
-    role: OptionalLine = None
-    bio: OptionalText = None
+    name: Annotated[RequiredLine, Field(max_length=SPEAKER_LIMITS["name"])]
+    role: Annotated[
+        Annotated[str, Field(max_length=SPEAKER_LIMITS["role"])] | None,
+        BeforeValidator(_optional_line),
+    ] = None
+    bio: Annotated[
+        Annotated[str, Field(max_length=SPEAKER_LIMITS["bio"])] | None,
+        BeforeValidator(_optional_text),
+    ] = None
 
     def to_speaker(self) -> Speaker:
         """The domain value."""
@@ -233,21 +247,29 @@ class EventEntry(_Strict):
     against ``starts`` while every field still reports its own errors."""
 
     id: Annotated[str, BeforeValidator(_event_id)]
-    title: RequiredLine
-    series: OptionalLine = None
+    title: Annotated[RequiredLine, Field(max_length=LIMITS["title"])]
+    series: Annotated[
+        Annotated[str, Field(max_length=LIMITS["series"])] | None,
+        BeforeValidator(_optional_line),
+    ] = None
     starts: datetime
     ends: datetime | None = None
-    venue: RequiredLine
-    address: OptionalLine = None
+    venue: Annotated[RequiredLine, Field(max_length=LIMITS["venue"])]
+    address: Annotated[
+        Annotated[str, Field(max_length=LIMITS["address"])] | None,
+        BeforeValidator(_optional_line),
+    ] = None
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(
         default=None, ge=-180, le=180, allow_inf_nan=False, validate_default=True
     )
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY)
     registration_closes: datetime | None = None
     status: EventStatus = EventStatus.SCHEDULED
-    description: Annotated[str, BeforeValidator(_description)] = ""
-    speakers: list[SpeakerEntry] = Field(default_factory=list)
+    description: Annotated[
+        str, BeforeValidator(_description), Field(max_length=LIMITS["description"])
+    ] = ""
+    speakers: list[SpeakerEntry] = Field(default_factory=list, max_length=MAX_SPEAKERS)
 
     @field_validator("starts", "ends", "registration_closes", mode="before")
     @classmethod
@@ -463,6 +485,11 @@ def _message(error: ErrorDetails, model: type[BaseModel]) -> str:
         return f"must be at most {ctx['le']}"
     if kind == "enum":
         return f"must be {ctx['expected']}"
+    if kind in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
+        limit = ctx["max_length"]
+        return f"is too long: at most {limit} characters (the limit of the event editor)"
+    if kind == "too_long":
+        return f"at most {ctx['max_length']} entries (got {ctx.get('actual_length')})"
     return messages.get(kind, error["msg"])
 
 
@@ -496,6 +523,8 @@ def parse_program(text: str, tz: tzinfo) -> list[Event]:
         data = yaml.load(text, Loader=_ProgramLoader)
     except yaml.YAMLError as exc:
         raise ProgramError([_yaml_error(exc, text)]) from None
+    except RecursionError:
+        raise ProgramError(["the file is nested too deeply to be a program file"]) from None
     raw_events = data.get("events") if isinstance(data, dict) else None
     raw_events = raw_events if isinstance(raw_events, list) else []
 

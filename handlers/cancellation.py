@@ -14,10 +14,12 @@ place and comes back unchanged when the sign-up is kept. The reminder speaks its
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Action, pack, pattern, unpack
@@ -252,7 +254,10 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
         return
     if result.promoted_user_ids:
         kick_outbox(context.application)  # tell the people who moved up, paced
-    await query.answer()
+    # Done is done: a failed answer (a slow network, an old press) only leaves the spinner
+    # turning for a moment; it must not turn the confirmation below into an apology.
+    with contextlib.suppress(TelegramError):
+        await query.answer()
     key = words.already if result.outcome is CancelOutcome.ALREADY_CANCELLED else words.done
     note = context.text(key, title=event.title)
     registration = await registration_store.get_registration(context.db, press.registration.id)

@@ -96,6 +96,11 @@ def check_name(raw: str | None) -> str | NameProblem:
     name = " ".join(name.split())
     if len(name) > MAX_NAME_LENGTH:
         return NameProblem.TOO_LONG
+    # At least one character that shows (letters, digits, punctuation, symbols): zero-width
+    # spaces, BOMs, lone combining marks or Hangul/Braille blanks left blank list lines.
+    blanks = "\u115f\u1160\u3164\uffa0\u2800"
+    if not any(unicodedata.category(c)[0] in "LNPS" and c not in blanks for c in name):
+        return NameProblem.EMPTY
     return name
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage.db import Connection, Database, Row, from_db_time, to_db_time
-from storage.outbox import OutboxKind
+from storage.outbox import UNCERTAIN, OutboxKind
 
 # The error ``storage.outbox.abandon_in_flight`` gives rows a crash left in flight: they were
 # handed to Telegram or about to be, so whether they arrived is unknown.
@@ -144,7 +144,7 @@ class Progress:
     sent: int
     blocked: int
     failed: int  # including the interrupted ones
-    interrupted: int  # in flight during a crash: perhaps delivered, never sent again
+    interrupted: int  # in flight during a crash or timed out: perhaps delivered, never repeated
 
     @property
     def open(self) -> int:
@@ -164,7 +164,7 @@ _PROGRESS = (
     " coalesce(sum(o.state = 'sent'), 0) AS sent,"
     " coalesce(sum(o.state = 'blocked'), 0) AS blocked,"
     " coalesce(sum(o.state = 'failed'), 0) AS failed,"
-    " coalesce(sum(o.state = 'failed' AND o.error = ?), 0) AS interrupted"
+    " coalesce(sum(o.state = 'failed' AND o.error IN (?, ?)), 0) AS interrupted"
     " FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id"
 )
 
@@ -189,7 +189,8 @@ def _progress(row: Row) -> Progress:
 async def unfinished(db: Database) -> list[Progress]:
     """Every broadcast still sending (also those a crash interrupted), oldest first."""
     rows = await db.fetch_all(
-        f"{_PROGRESS} WHERE b.status = 'sending' GROUP BY b.id ORDER BY b.id", (INTERRUPTED,)
+        f"{_PROGRESS} WHERE b.status = 'sending' GROUP BY b.id ORDER BY b.id",
+        (INTERRUPTED, UNCERTAIN),
     )
     return [_progress(row) for row in rows]
 
@@ -197,7 +198,7 @@ async def unfinished(db: Database) -> list[Progress]:
 async def progress_of(db: Database, broadcast_id: int) -> Progress | None:
     """One broadcast's progress, or ``None``."""
     row = await db.fetch_one(
-        f"{_PROGRESS} WHERE b.id = ? GROUP BY b.id", (INTERRUPTED, broadcast_id)
+        f"{_PROGRESS} WHERE b.id = ? GROUP BY b.id", (INTERRUPTED, UNCERTAIN, broadcast_id)
     )
     return None if row is None else _progress(row)
 

@@ -60,6 +60,7 @@ _PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
+    "PRAGMA secure_delete = ON",  # deleted personal data is overwritten, not left in the file
 )
 
 
@@ -82,6 +83,11 @@ def _open_writer(path: Path) -> sqlite3.Connection:
         writer.close()
         raise
     return writer
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """On the writer thread; the result row is read so that no statement stays open."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 class Database:
@@ -120,6 +126,12 @@ class Database:
         with contextlib.suppress(RuntimeError):  # executor already shut down
             await asyncio.get_running_loop().run_in_executor(self._executor, self._writer.close)
         self._executor.shutdown(wait=True)
+
+    async def checkpoint(self) -> None:
+        """Move the WAL into the file and empty it: after deleting personal data, so that its
+        old pages survive neither in the WAL nor (``secure_delete``) in the file."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, _checkpoint, self._writer)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         """The one write path: ``work(conn, *args)`` between ``BEGIN IMMEDIATE`` and ``COMMIT``

@@ -177,6 +177,10 @@ def _execute_script(conn: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
 
 
+class SchemaTooNew(Exception):
+    """The database has migrations this version of the code does not know."""
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     """Names of the migrations recorded in the database, in the order they ran."""
     conn.execute(
@@ -191,6 +195,9 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     ``conn`` must be in autocommit mode (``isolation_level=None``).
     """
     done = set(applied_migrations(conn))
+    newer = done - {migration.__name__ for migration in MIGRATIONS}
+    if newer:  # running on would write into a schema this code does not know
+        raise SchemaTooNew(f"the database was migrated by a newer version ({sorted(newer)[-1]})")
     newly_applied = []
     for migration in MIGRATIONS:
         name = migration.__name__

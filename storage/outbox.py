@@ -17,6 +17,9 @@ from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time
 
+EXPIRED = "expired"  # given up: transient failures until the message no longer mattered
+UNCERTAIN = "uncertain: timed out, perhaps delivered"  # never repeated (at-most-once kinds)
+
 
 class OutboxKind:
     """The kinds of queued messages; the sender renders each kind in the recipient's language."""
@@ -28,6 +31,7 @@ class OutboxKind:
     REMINDER = "reminder"
     ANNOUNCEMENT = "announcement"
     BROADCAST = "broadcast"
+    DELIVERY_REPORT = "delivery_report"  # to organisers: what was given up after an outage
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ class OutboxItem:
     broadcast_id: int | None
     attempts: int
     created_at: datetime
+    error: str | None = None  # what went wrong on the previous try, if anything
 
 
 def enqueue(
@@ -85,6 +90,7 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         broadcast_id=row["broadcast_id"],
         attempts=row["attempts"],
         created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+        error=row["error"],
     )
 
 
@@ -221,4 +227,36 @@ async def abandon_in_flight(db: Database, recipients: Recipients = None) -> int:
         "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
         " WHERE state = 'sending'" + only,
         only_values,
+    )
+
+
+async def release_backoff(db: Database, now: datetime) -> int:
+    """Telegram answers again: rows waiting out a backoff after a 5xx/timeout are due now
+    (rows paused by a 429 keep their wait)."""
+    return await db.execute(
+        "UPDATE outbox SET not_before = NULL WHERE state = 'pending' AND not_before > ?"
+        " AND error IS NOT NULL AND error NOT LIKE '429%'",
+        (to_db_time(now),),
+    )
+
+
+def add_counts(
+    conn: sqlite3.Connection, user_id: int, kind: str, counts: dict[str, int], now: datetime
+) -> None:
+    """Queue a report of ``counts`` to ``user_id``, or add them to one still waiting (so an
+    outage ends with one report, not one per run)."""
+    row = conn.execute(
+        "SELECT id, payload FROM outbox WHERE user_id = ? AND kind = ? AND state = 'pending'"
+        " ORDER BY id LIMIT 1",
+        (user_id, kind),
+    ).fetchone()
+    if row is None:
+        enqueue(conn, user_id, kind, {"counts": counts}, now)
+        return
+    merged = dict(json.loads(row["payload"]).get("counts") or {})
+    for name, n in counts.items():
+        merged[name] = merged.get(name, 0) + n
+    conn.execute(
+        "UPDATE outbox SET payload = ? WHERE id = ?",
+        (json.dumps({"counts": merged}, ensure_ascii=False), row["id"]),
     )

@@ -77,7 +77,9 @@ async def delete_person(db: Database, user_id: int, now: datetime) -> DeletionRe
     """Delete ``user_id`` in one transaction: release their seats for upcoming evenings (the
     waitlist moves up), anonymise all their sign-ups, drop their queued messages and their row.
     """
-    return await db.write(_delete_person, user_id, now)
+    report = await db.write(_delete_person, user_id, now)
+    await db.checkpoint()  # the deleted pages leave the WAL too
+    return report
 
 
 def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionReport:
@@ -120,7 +122,9 @@ async def remove_expired_personal_data(
     """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
     finished outbox rows older than that (who was sent what). Counts survive."""
     cutoff = to_db_time(now - timedelta(days=retention_days))
-    return await db.write(_remove_expired, cutoff)
+    report = await db.write(_remove_expired, cutoff)
+    await db.checkpoint()
+    return report
 
 
 def _remove_expired(conn: Connection, cutoff: str) -> RetentionReport:

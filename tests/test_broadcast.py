@@ -306,7 +306,7 @@ async def test_200_recipients_with_403_and_429_killed_halfway_and_restarted(tmp_
     assert f"zugestellt: {len(reachable) - 1}" in report
     assert f"haben den Bot blockiert: {len(marked_blocked | blocks_now)}" in report
     assert "fehlgeschlagen: 0" in report
-    assert "vielleicht zugestellt: 1" in report
+    assert "nicht wiederholt: 1" in report
     assert rows(settings.database_path, "SELECT status FROM broadcasts") == [("done",)]
     assert rows(
         settings.database_path,

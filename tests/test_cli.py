@@ -117,7 +117,8 @@ def test_dotenv_values_are_used(tmp_path):
     """DATABASE_PATH from .env: the backup verb copies that file, not the default one."""
     database = tmp_path / "from-dotenv.sqlite3"
     conn = sqlite3.connect(database)
-    conn.execute("CREATE TABLE marker (x)")
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    conn.execute("CREATE TABLE marker (x)")  # the bot's database, with one table more
     conn.execute("INSERT INTO marker VALUES (42)")
     conn.commit()
     conn.close()

@@ -14,7 +14,6 @@ from telegram.ext import AIORateLimiter
 
 from bot.context import BotData
 from bot.sender import (
-    MAX_ATTEMPTS,
     OutgoingMessage,
     backoff,
     drain_outbox,
@@ -195,7 +194,7 @@ async def test_transient_failures_are_retried_with_backoff(bot, clock, fault):
 async def test_backoff_is_exponential_and_bounded():
     delays = [backoff(n) for n in range(1, 10)]
     assert delays[:3] == [timedelta(seconds=5), timedelta(seconds=15), timedelta(seconds=45)]
-    assert max(delays) == timedelta(minutes=15)
+    assert max(delays) == timedelta(minutes=5)
 
 
 async def test_a_transient_failure_ends_the_run_so_an_outage_is_not_hammered(bot, clock):
@@ -205,22 +204,8 @@ async def test_a_transient_failure_ends_the_run_so_an_outage_is_not_hammered(bot
     assert report.attempted == 1
     assert len(bot.api.calls_to("sendMessage")) == 1
     bot.api.set_down(False)
-    assert (await drain_outbox(bot.app)).sent == 2
-    clock.advance(backoff(1))
-    assert (await drain_outbox(bot.app)).sent == 1
-
-
-async def test_gives_up_after_max_attempts(bot, clock):
-    await queue(bot, [1])
-    bot.api.fail_next(MAX_ATTEMPTS, 500, method="sendMessage")
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        await drain_outbox(bot.app)
-        clock.advance(backoff(attempt))
-    [row] = await outbox_rows(bot.data.db)
-    assert (row["state"], row["attempts"]) == ("failed", MAX_ATTEMPTS)
-    assert "500" in row["error"] or "injected" in row["error"]
-    assert (await drain_outbox(bot.app)).attempted == 0
-    assert bot.api.messages(1) == []
+    # The first success shows Telegram is back: the row waiting out its backoff goes too.
+    assert (await drain_outbox(bot.app)).sent == 3
 
 
 async def test_bad_request_fails_the_row_and_the_queue_goes_on(bot):

@@ -80,7 +80,12 @@ async def test_typed_name_is_checked_and_trimmed(bot, add_events):
     user = bot.user(8)
     await user.press("Anmelden", await open_card(user))
     [hint] = await user.send("   ")
-    assert "darf nicht leer sein" in hint.text
+    assert "mindestens ein sichtbares Zeichen" in hint.text
+    # Issue 15: nothing visible (zero-width space, Hangul filler, BOM, a lone combining mark,
+    # Braille blank) would give a blank line in lists, CSV and check-in buttons.
+    for invisible in ("\u200b", "\u3164\u3164", "\ufeff", "\u0301", "\u2800", "\u200b \u200d"):
+        [hint] = await user.send(invisible)
+        assert "mindestens ein sichtbares Zeichen" in hint.text, repr(invisible)
     [hint] = await user.send("Erika\u0007Bell")
     assert "Steuerzeichen" in hint.text
     [hint] = await user.send("Erika\u202eakirE")  # a bidirectional override

@@ -169,7 +169,7 @@ class FakeBotApi(BotApiMethods, BaseRequest):
             log("down")
             raise NetworkError("fake Telegram: network is down")
         try:
-            self._apply_fault(method, log)
+            late = self._apply_fault(method, log)
             self._check_rate(method, now)
             if method != "deleteMessage" and self._is_blocked(params.get("chat_id")):
                 raise _ApiError(403, BLOCKED)
@@ -196,17 +196,22 @@ class FakeBotApi(BotApiMethods, BaseRequest):
                 error["parameters"] = {"retry_after": exc.retry_after}
             return exc.status, error
         log(200)
+        if late:  # delivered, but the answer comes after the client stopped waiting
+            raise TimedOut("fake Telegram: injected late answer (delivered)")
         return 200, {"ok": True, "result": result}
 
-    def _apply_fault(self, method: str, log: Callable[[int | str], None]) -> None:
+    def _apply_fault(self, method: str, log: Callable[[int | str], None]) -> bool:
+        """Raise the next injected fault for ``method``; ``True``: answer late (see below)."""
         for fault in self._faults:
             if fault.method == method or (fault.method is None and method != "getUpdates"):
                 break
         else:
-            return
+            return False
         fault.remaining -= 1
         if fault.remaining <= 0:
             self._faults.remove(fault)
+        if fault.status == "late":
+            return True
         if fault.status == "timeout":
             log("timeout")
             raise TimedOut("fake Telegram: injected timeout")
@@ -256,7 +261,9 @@ class FakeBotApi(BotApiMethods, BaseRequest):
         """Make the next ``n`` calls (of ``method``, or of any method but getUpdates) fail.
 
         ``status`` is an HTTP status (429 answers with ``retry_after``, default 1),
-        ``"timeout"`` (raises ``TimedOut``) or ``"down"`` (raises ``NetworkError``).
+        ``"timeout"`` (raises ``TimedOut``, nothing delivered), ``"late"`` (the call takes
+        effect, then ``TimedOut`` as if the answer came after the read timeout) or ``"down"``
+        (raises ``NetworkError``).
         """
         self._faults.append(_Fault(n, status, method, retry_after))
 

@@ -1,0 +1,93 @@
+"""Before anything opens the database: is ``DATABASE_PATH`` this bot's, sound, writable, and not
+in use by another bot process? Each problem is one line naming the variable and the file, so
+``run.py`` ends with exit 2 instead of a traceback (or worse, a second bot sending)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from pathlib import Path
+from typing import IO
+
+from storage.migrations import MIGRATIONS
+
+
+def database_problem(path: Path, *, must_exist: bool = False) -> str | None:
+    """Why the bot cannot use the database at ``path``, or ``None``; nothing is created."""
+    where = f"DATABASE_PATH {path}"
+    if not path.exists():
+        if must_exist:
+            return f"{where}: no database there (check the path; nothing was created)"
+        if not os.access(path.parent, os.W_OK):
+            return f"{where}: the folder is not writable, the database cannot be created"
+        return None
+    if not os.access(path, os.R_OK):
+        return f"{where}: the file cannot be read (check its permissions)"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            applied = []
+            if "_migrations" in tables:
+                applied = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"{where}: not a usable SQLite database ({exc}); restore a backup"
+    if check != "ok":
+        return f"{where}: the database is damaged ({check}); restore a backup"
+    if tables and "_migrations" not in tables:
+        return f"{where}: an SQLite database of another application, not of this bot"
+    known = {migration.__name__ for migration in MIGRATIONS}
+    newer = sorted(set(applied) - known)
+    if newer:
+        return (
+            f"{where}: written by a newer version of the bot (schema {newer[-1]});"
+            " run that version or restore a backup"
+        )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return f"{where}: the file or its folder is read-only; the bot needs to write there"
+    return None
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file next to the database that only one bot process can hold."""
+    return path.with_name(path.name + ".lock")
+
+
+def take_instance_lock(path: Path) -> tuple[IO[str] | None, str | None]:
+    """Hold the single-instance lock of the database at ``path`` for this process's lifetime.
+
+    Returns the open lock file (keep it open; the kernel releases the lock when the process
+    ends, even after ``kill -9``) or, if another process holds it, one line naming its pid.
+    """
+    target = lock_path(path)
+    handle = target.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        pid = handle.read().strip() or "unknown"
+        handle.close()
+        return None, (
+            f"DATABASE_PATH {path}: another bot process (pid {pid}) is running on this"
+            " database; stop it first"
+        )
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle, None
+
+
+def release_instance_lock(handle: IO[str] | None) -> None:
+    """Give the lock back (tests; a process that ends releases it anyway)."""
+    if handle is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
