@@ -30,6 +30,7 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import (
     admin,
+    attendance,
     attendees,
     broadcast,
     browsing,
@@ -79,6 +80,7 @@ def register_handlers(application: Application) -> None:
             *browsing.build_handlers(),
             *mine.build_handlers(),
             *cancellation.build_handlers(),
+            *attendance.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),

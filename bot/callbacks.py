@@ -40,6 +40,7 @@ class Action:
     REMINDER_CANT_COME = "rcx"  # arg: registration id
     REMINDER_CANT_COME_CONFIRM = "rcxy"  # arg: registration id
     REMINDER_KEEP = "rcxn"  # arg: registration id
+    ATTEND = "rok"  # arg: registration id ("Ich komme" under a reminder)
     MINE = "my"
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep

@@ -47,6 +47,23 @@ def event_block(context: BotContext, figures: EventFigures) -> Html:
                 "stats.checked_in_no_shows", checked_in=figures.checked_in, no_shows=no_shows
             )
         )
+    if figures.coming or figures.declined:  # nobody answered yet: no line of zeros
+        lines.append(
+            context.text(
+                "stats.attendance",
+                coming=figures.coming,
+                declined=figures.declined,
+                no_answer=figures.no_answer,
+            )
+        )
+    if no_shows is not None and figures.coming:
+        lines.append(
+            context.text(
+                "stats.coming_checked_in",
+                coming=figures.coming,
+                checked_in=figures.coming_checked_in,
+            )
+        )
     return Html("\n".join(lines))
 
 

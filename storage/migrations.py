@@ -133,7 +133,19 @@ def m001_initial_schema(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema]
+def m002_i13_attendance(conn: sqlite3.Connection) -> None:
+    """The attendance answer to a reminder: 'coming' ("Ich komme") or 'declined'."""
+    _execute_script(
+        conn,
+        """
+        ALTER TABLE registrations ADD COLUMN attendance TEXT
+            CHECK (attendance IS NULL OR attendance IN ('coming', 'declined'));
+        ALTER TABLE registrations ADD COLUMN attendance_at TEXT;
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial_schema, m002_i13_attendance]
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:
