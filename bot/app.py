@@ -39,6 +39,7 @@ from handlers import (
     dialogues,
     errors,
     event_editor,
+    feedback,
     mine,
     notifications,
     privacy,
@@ -81,6 +82,7 @@ def register_handlers(application: Application) -> None:
             *mine.build_handlers(),
             *cancellation.build_handlers(),
             *attendance.build_handlers(),
+            *feedback.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),
@@ -106,6 +108,7 @@ def register_handlers(application: Application) -> None:
     notifications.register_renderers()
     broadcast.register_renderers()
     subscription.register_renderers()
+    feedback.register_renderers()
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -139,6 +142,7 @@ async def post_init(application: Application) -> None:
     # catch up on reminders that fell due while the bot was down and check every 30 s.
     await sender.start_sender(application)
     await reminders.start_reminders(application)
+    await feedback.start_feedback(application)
     broadcast.start_progress(application)
     privacy.schedule_retention(application)
     tickets.protect_logs()

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
         timedelta(days=1),
         timedelta(hours=2),
     )
+    feedback_delay: Annotated[timedelta, NoDecode] = timedelta(hours=2)
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
     default_language: Literal["de", "en"] = "de"
     webhook_url: AnyHttpUrl | None = None
@@ -84,6 +85,11 @@ class Settings(BaseSettings):
             offsets = {parse_duration(part) for part in value.split(",") if part.strip()}
             return tuple(sorted(offsets, reverse=True))
         return value
+
+    @field_validator("feedback_delay", mode="before")
+    @classmethod
+    def _parse_feedback_delay(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("webhook_secret")
     @classmethod

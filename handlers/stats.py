@@ -3,6 +3,7 @@ evening is over, no-shows. Upcoming events first, then past ones (latest first),
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -13,13 +14,17 @@ from domain.models import EventStatus
 from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
+from storage import feedback as feedback_store
 from storage.attendees import EventFigures
+from storage.feedback import FeedbackSummary
 
 PAGE_SIZE = 5
 
 
-def event_block(context: BotContext, figures: EventFigures) -> Html:
-    """The figures of one event."""
+def event_block(
+    context: BotContext, figures: EventFigures, feedback: FeedbackSummary | None = None
+) -> Html:
+    """The figures of one event, with its feedback once there is any."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
     lines = [
@@ -64,6 +69,13 @@ def event_block(context: BotContext, figures: EventFigures) -> Html:
                 checked_in=figures.coming_checked_in,
             )
         )
+    if feedback is not None and feedback.count:
+        average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
+        lines.append(context.text("stats.feedback", count=feedback.count, average=average))
+        lines.extend(
+            context.text("stats.feedback_comment", comment=comment)
+            for comment in feedback.comments
+        )
     return Html("\n".join(lines))
 
 
@@ -76,7 +88,9 @@ async def stats_page(context: BotContext, offset: int) -> tuple[Html, InlineKeyb
     offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
     page = await attendee_store.event_figures(db, now, PAGE_SIZE, offset)
     parts = [context.text("stats.heading")]
-    parts.extend(event_block(context, figures) for figures in page)
+    for figures in page:
+        feedback = await feedback_store.summary(db, figures.id)
+        parts.append(event_block(context, figures, feedback))
     if total > PAGE_SIZE:
         pages = (total - 1) // PAGE_SIZE + 1
         parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))

@@ -145,7 +145,27 @@ def m002_i13_attendance(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema, m002_i13_attendance]
+def m003_i13_feedback(conn: sqlite3.Connection) -> None:
+    """Feedback after the evening: one row per sign-up asked (the exactly-once key), with the
+    rating 1-5 and the optional comment once answered."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE feedback (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            event_id        TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            requested_at    TEXT NOT NULL,
+            rating          INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+            comment         TEXT,
+            answered_at     TEXT
+        );
+        CREATE INDEX feedback_by_event ON feedback (event_id);
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial_schema, m002_i13_attendance, m003_i13_feedback]
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:

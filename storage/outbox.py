@@ -27,6 +27,7 @@ class OutboxKind:
     REMINDER = "reminder"
     ANNOUNCEMENT = "announcement"
     BROADCAST = "broadcast"
+    FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
 
 
 @dataclass(frozen=True, slots=True)
