@@ -234,6 +234,7 @@ class EventEntry(_Strict):
     status: EventStatus = EventStatus.SCHEDULED
     description: Annotated[str, BeforeValidator(_description)] = ""
     speakers: list[SpeakerEntry] = Field(default_factory=list)
+    cpd_hours: float | None = Field(default=None, gt=0, le=24, allow_inf_nan=False)
 
     @field_validator("starts", "ends", "registration_closes", mode="before")
     @classmethod
@@ -300,6 +301,7 @@ class EventEntry(_Strict):
             status=self.status,
             description=self.description,
             speakers=tuple(speaker.to_speaker() for speaker in self.speakers),
+            cpd_hours=self.cpd_hours,
         )
 
 
@@ -547,6 +549,7 @@ def _event_mapping(event: Event, tz: tzinfo) -> dict[str, Any]:
         ),
         ("status", EventStatus(event.status).value),
         ("description", _block(_multi_line(event.description or ""))),
+        ("cpd_hours", event.cpd_hours),
     ]
     entry.update((key, value) for key, value in optional if value is not None and value != "")
     speakers = []

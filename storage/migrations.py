@@ -165,7 +165,29 @@ def m003_i13_feedback(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial_schema, m002_i13_attendance, m003_i13_feedback]
+def m004_i13_cpd_hours(conn: sqlite3.Connection) -> None:
+    """Fortbildungsstunden of an evening, and the certificates of attendance sent for it."""
+    _execute_script(
+        conn,
+        """
+        ALTER TABLE events ADD COLUMN cpd_hours REAL
+            CHECK (cpd_hours IS NULL OR cpd_hours > 0);
+        CREATE TABLE certificates (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            event_id        TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            issued_at       TEXT NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial_schema,
+    m002_i13_attendance,
+    m003_i13_feedback,
+    m004_i13_cpd_hours,
+]
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:
