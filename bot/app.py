@@ -35,6 +35,7 @@ from handlers import (
     broadcast,
     browsing,
     cancellation,
+    certificates,
     checkin,
     dialogues,
     errors,
@@ -83,6 +84,7 @@ def register_handlers(application: Application) -> None:
             *cancellation.build_handlers(),
             *attendance.build_handlers(),
             *feedback.build_handlers(),
+            *certificates.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),
@@ -109,6 +111,7 @@ def register_handlers(application: Application) -> None:
     broadcast.register_renderers()
     subscription.register_renderers()
     feedback.register_renderers()
+    certificates.register_renderers()
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -143,6 +146,7 @@ async def post_init(application: Application) -> None:
     await sender.start_sender(application)
     await reminders.start_reminders(application)
     await feedback.start_feedback(application)
+    await certificates.start_certificates(application)
     broadcast.start_progress(application)
     privacy.schedule_retention(application)
     tickets.protect_logs()

@@ -28,6 +28,7 @@ class OutboxKind:
     ANNOUNCEMENT = "announcement"
     BROADCAST = "broadcast"
     FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
+    CERTIFICATE = "certificate"  # the certificate of attendance is ready (issue 13)
 
 
 @dataclass(frozen=True, slots=True)

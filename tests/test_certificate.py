@@ -90,3 +90,43 @@ def test_the_pdf_says_who_attended_what_when_where_and_how_long(lang, expected):
     text = _text(pdf)
     for part in expected:
         assert part in text, (part, text)
+
+
+async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_again(
+    bot, clock, add_events
+):
+    from datetime import timedelta
+
+    from bot.sender import drain_outbox
+    from domain.evening import end_of
+    from handlers.certificates import plan_and_kick
+    from storage import attendees as attendee_store
+    from tests.outbox_support import sign_up
+
+    event = make_event(cpd_hours=1.5)
+    await add_events(event)
+    there = (await sign_up(bot, clock, 1)).registration
+    await sign_up(bot, clock, 2)
+    clock.set(event.starts_at + timedelta(minutes=5))
+    await attendee_store.check_in(bot.data.db, there.id, clock.now())
+    await plan_and_kick(bot.app)
+    await drain_outbox(bot.app)
+    assert bot.api.messages(1) == []  # not before the end
+    clock.set(end_of(event) + timedelta(minutes=1))
+    for _ in range(2):
+        await plan_and_kick(bot.app)
+        await drain_outbox(bot.app)
+    [note] = bot.api.messages(1)
+    assert "Teilnahmebescheinigung" in note.text
+    assert bot.api.messages(2) == []  # not checked in
+    user = bot.user(1)
+    for _ in range(2):  # fetched again later: the same button works
+        [sent] = await user.press("📄 Teilnahmebescheinigung (PDF)")
+        assert sent.document is not None
+        text = _text(sent.document.content)
+        assert "Person 1" in text and "Umbau statt Neubau" in text
+        assert "1,5 Fortbildungsstunden" in text
+    mallory = bot.user(666, first_name="Mallory")
+    await mallory.send("/start")
+    assert await mallory.press_data(note.callback_data[0], note) == []
+    assert bot.api.callback_answers[-1].show_alert
