@@ -30,15 +30,18 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import (
     admin,
+    attendance,
     attendees,
     broadcast,
     browsing,
     cancellation,
+    certificates,
     checkin,
     dialogues,
     errors,
     event_editor,
     event_lifecycle,
+    feedback,
     mine,
     notifications,
     privacy,
@@ -79,6 +82,9 @@ def register_handlers(application: Application) -> None:
             *browsing.build_handlers(),
             *mine.build_handlers(),
             *cancellation.build_handlers(),
+            *attendance.build_handlers(),
+            *feedback.build_handlers(),
+            *certificates.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),
@@ -106,6 +112,8 @@ def register_handlers(application: Application) -> None:
     broadcast.register_renderers()
     subscription.register_renderers()
     sender.on_blocked(users.forget_user)
+    feedback.register_renderers()
+    certificates.register_renderers()
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -141,6 +149,8 @@ async def post_init(application: Application) -> None:
     # catch up on reminders that fell due while the bot was down and check every 30 s.
     await sender.start_sender(application)
     await reminders.start_reminders(application)
+    await feedback.start_feedback(application)
+    await certificates.start_certificates(application)
     broadcast.start_progress(application)
     privacy.schedule_retention(application)
     tickets.protect_logs()

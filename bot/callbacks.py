@@ -43,6 +43,10 @@ class Action:
     REMINDER_CANT_COME = "rcx"  # arg: registration id
     REMINDER_CANT_COME_CONFIRM = "rcxy"  # arg: registration id
     REMINDER_KEEP = "rcxn"  # arg: registration id
+    ATTEND = "rok"  # arg: registration id ("Ich komme" under a reminder)
+    FEEDBACK_RATE = "fbr"  # args: registration id, rating 1-5
+    FEEDBACK_COMMENT = "fbc"  # arg: registration id (write a comment)
+    CERTIFICATE = "cert"  # arg: registration id (send the PDF)
     MINE = "my"
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep

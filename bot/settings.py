@@ -49,6 +49,7 @@ class Settings(BaseSettings):
         timedelta(days=1),
         timedelta(hours=2),
     )
+    feedback_delay: Annotated[timedelta, NoDecode] = timedelta(hours=2)
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
     broadcast_retry_hours: float = Field(default=24, gt=0, le=24 * 30)  # then given up
     default_language: Literal["de", "en"] = "de"
@@ -116,6 +117,11 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"{str(value)!r} does not exist or is not a file")
         return value
+
+    @field_validator("feedback_delay", mode="before")
+    @classmethod
+    def _parse_feedback_delay(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("webhook_secret")
     @classmethod

@@ -48,6 +48,7 @@ class Event:
     status: EventStatus = EventStatus.SCHEDULED
     description: str = ""
     speakers: tuple[Speaker, ...] = field(default=())
+    cpd_hours: float | None = None  # Fortbildungsstunden: a certificate of attendance
 
     @property
     def registration_deadline(self) -> datetime:

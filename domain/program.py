@@ -270,6 +270,7 @@ class EventEntry(_Strict):
         str, BeforeValidator(_description), Field(max_length=LIMITS["description"])
     ] = ""
     speakers: list[SpeakerEntry] = Field(default_factory=list, max_length=MAX_SPEAKERS)
+    cpd_hours: float | None = Field(default=None, gt=0, le=24, allow_inf_nan=False)
 
     @field_validator("starts", "ends", "registration_closes", mode="before")
     @classmethod
@@ -336,6 +337,7 @@ class EventEntry(_Strict):
             status=self.status,
             description=self.description,
             speakers=tuple(speaker.to_speaker() for speaker in self.speakers),
+            cpd_hours=self.cpd_hours,
         )
 
 
@@ -590,6 +592,7 @@ def _event_mapping(event: Event, tz: tzinfo) -> dict[str, Any]:
         ),
         ("status", EventStatus(event.status).value),
         ("description", _block(_multi_line(event.description or ""))),
+        ("cpd_hours", event.cpd_hours),
     ]
     entry.update((key, value) for key, value in optional if value is not None and value != "")
     speakers = []

@@ -31,8 +31,10 @@ from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
 from handlers.mine import mine_content
 from handlers.reminders import ORIGIN_REMINDER, reminder_content
+from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store
+from storage.attendance import COMING
 from storage.registrations import CancelOutcome
 
 ORIGIN_CARD = "c"  # the button is on the event card (the default: the card omits the origin)
@@ -134,7 +136,10 @@ async def _origin_view(
         and registration.status is not RegistrationStatus.CANCELLED
     ):
         translator, tz = context.services.translator, context.settings.tz
-        return reminder_content(translator, context.lang, tz, event, registration)
+        coming = await attendance_store.answer_of(context.db, registration.id)
+        return reminder_content(
+            translator, context.lang, tz, event, registration, coming=coming == COMING
+        )
     return None
 
 
@@ -252,6 +257,8 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
     if result.outcome is CancelOutcome.EVENT_CANCELLED:
         await query.answer(context.plain("cancel.void"), show_alert=True)
         return
+    if result.outcome is CancelOutcome.CANCELLED and origin == ORIGIN_REMINDER:
+        await attendance_store.record_declined(context.db, press.registration.id, context.now())
     if result.promoted_user_ids:
         kick_outbox(context.application)  # tell the people who moved up, paced
     # Done is done: a failed answer (a slow network, an old press) only leaves the spinner

@@ -28,8 +28,10 @@ from bot.jobs import replace_repeating_job
 from bot.render import Renderer
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
 from domain.models import Event, EventStatus, Registration, RegistrationStatus
+from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store
+from storage.attendance import COMING
 from storage.db import to_db_time
 from storage.outbox import OutboxKind
 from storage.reminders import plan_due_reminders
@@ -43,10 +45,17 @@ ORIGIN_REMINDER = "r"  # cancellation origin of "Ich kann nicht kommen" (see han
 
 
 def reminder_content(
-    translator: Translator, lang: str, tz: ZoneInfo, event: Event, registration: Registration
+    translator: Translator,
+    lang: str,
+    tz: ZoneInfo,
+    event: Event,
+    registration: Registration,
+    *,
+    coming: bool = False,
 ) -> tuple[Markup, InlineKeyboardMarkup]:
-    """Text and buttons of a reminder: title, date and time, venue and address; a venue button
-    and "Ich kann nicht kommen"."""
+    """Text and buttons of a reminder: title, date and time, venue and address; venue and
+    ticket buttons and the attendance question "Ich komme" / "Ich kann nicht kommen" (once
+    "Ich komme" is recorded, a note says so and only "Ich kann nicht kommen" is left)."""
     render = Renderer(translator, lang, tz)
     if event.address:
         where = render.text("reminders.where_address", venue=event.venue, address=event.address)
@@ -55,20 +64,33 @@ def reminder_content(
     text = render.text(
         "reminders.text", title=event.title, when=render.event_time(event), where=where
     )
+    if coming:
+        text = Markup() + text + "\n\n" + render.text("reminders.coming_recorded")
+    answers = [
+        InlineKeyboardButton(
+            translator.plain(lang, "reminders.button_cant_come"),
+            callback_data=pack(Action.CANCEL, registration.id, ORIGIN_REMINDER),
+        )
+    ]
+    if not coming:
+        coming_button = InlineKeyboardButton(
+            translator.plain(lang, "reminders.button_coming"),
+            callback_data=pack(Action.ATTEND, registration.id),
+        )
+        answers.insert(0, coming_button)
     markup = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     translator.plain(lang, "reminders.button_venue"),
                     callback_data=pack(Action.VENUE, event.id),
-                )
-            ],
-            [
+                ),
                 InlineKeyboardButton(
-                    translator.plain(lang, "reminders.button_cant_come"),
-                    callback_data=pack(Action.CANCEL, registration.id, ORIGIN_REMINDER),
-                )
+                    translator.plain(lang, "reminders.button_ticket"),
+                    callback_data=pack(Action.TICKET, registration.id),
+                ),
             ],
+            answers,
         ]
     )
     return text, markup
@@ -99,7 +121,10 @@ async def render_reminder(
     assert event is not None and registration is not None
     if to_db_time(event.starts_at) != payload.get("starts_at"):
         return None
-    text, markup = reminder_content(data.translator, lang, data.settings.tz, event, registration)
+    coming = await attendance_store.answer_of(data.db, registration.id) == COMING
+    text, markup = reminder_content(
+        data.translator, lang, data.settings.tz, event, registration, coming=coming
+    )
     return OutgoingMessage.html(text, markup)
 
 

@@ -4,6 +4,7 @@ first, then past ones (latest first), paged, each part under its heading."""
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
@@ -15,13 +16,17 @@ from domain.models import EventStatus
 from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
+from storage import feedback as feedback_store
 from storage.attendees import EventFigures
+from storage.feedback import FeedbackSummary
 
 PAGE_SIZE = 5
 
 
-def event_block(context: BotContext, figures: EventFigures) -> Markup:
-    """The figures of one event."""
+def event_block(
+    context: BotContext, figures: EventFigures, feedback: FeedbackSummary | None = None
+) -> Markup:
+    """The figures of one event, with its feedback once there is any."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
     lines = [
@@ -51,6 +56,30 @@ def event_block(context: BotContext, figures: EventFigures) -> Markup:
             context.text(
                 "stats.checked_in_no_shows", checked_in=figures.checked_in, no_shows=no_shows
             )
+        )
+    if figures.coming or figures.declined:  # nobody answered yet: no line of zeros
+        lines.append(
+            context.text(
+                "stats.attendance",
+                coming=figures.coming,
+                declined=figures.declined,
+                no_answer=figures.no_answer,
+            )
+        )
+    if no_shows is not None and figures.coming:
+        lines.append(
+            context.text(
+                "stats.coming_checked_in",
+                coming=figures.coming,
+                checked_in=figures.coming_checked_in,
+            )
+        )
+    if feedback is not None and feedback.count:
+        average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
+        lines.append(context.text("stats.feedback", count=feedback.count, average=average))
+        lines.extend(
+            context.text("stats.feedback_comment", comment=comment)
+            for comment in feedback.comments
         )
     return Markup("\n").join(lines)
 
@@ -95,7 +124,8 @@ async def stats_page(
         if current is not section:
             section = current
             parts.append(context.text("stats.current" if current else "stats.past"))
-        parts.append(event_block(context, figures))
+        feedback = await feedback_store.summary(db, figures.id)
+        parts.append(event_block(context, figures, feedback))
     if total > PAGE_SIZE:
         pages = (total - 1) // PAGE_SIZE + 1
         parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))

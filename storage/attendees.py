@@ -174,6 +174,14 @@ class EventFigures:
     waitlisted: int
     cancelled: int
     checked_in: int  # confirmed and checked in
+    coming: int = 0  # confirmed who answered a reminder with "Ich komme"
+    declined: int = 0  # cancelled from a reminder ("Ich kann nicht kommen")
+    coming_checked_in: int = 0  # of ``coming``, checked in
+
+    @property
+    def no_answer(self) -> int:
+        """Confirmed attendees who have not answered the attendance question."""
+        return self.confirmed - self.coming
 
     def no_shows(self, now: datetime) -> int | None:
         """Confirmed but not checked in, once the event is over; ``None`` before that."""
@@ -202,7 +210,11 @@ _FIGURES = (
     " coalesce(sum(r.status = 'confirmed'), 0) AS confirmed,"
     " coalesce(sum(r.status = 'waitlisted'), 0) AS waitlisted,"
     " coalesce(sum(r.status = 'cancelled'), 0) AS cancelled,"
-    " coalesce(sum(r.status = 'confirmed' AND r.checked_in_at IS NOT NULL), 0) AS checked_in"
+    " coalesce(sum(r.status = 'confirmed' AND r.checked_in_at IS NOT NULL), 0) AS checked_in,"
+    " coalesce(sum(r.status = 'confirmed' AND r.attendance = 'coming'), 0) AS coming,"
+    " coalesce(sum(r.attendance = 'declined'), 0) AS declined,"
+    " coalesce(sum(r.status = 'confirmed' AND r.attendance = 'coming'"
+    "  AND r.checked_in_at IS NOT NULL), 0) AS coming_checked_in"
 )
 
 
@@ -218,6 +230,9 @@ def _figures(row: Row) -> EventFigures:
         waitlisted=row["waitlisted"],
         cancelled=row["cancelled"],
         checked_in=row["checked_in"],
+        coming=row["coming"],
+        declined=row["declined"],
+        coming_checked_in=row["coming_checked_in"],
     )
 
 

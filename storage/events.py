@@ -15,7 +15,7 @@ from storage.db import Connection, Database, Row, from_db_time, to_db_time
 
 EVENT_COLUMNS = (
     "id, title, series, starts_at, ends_at, venue, address, latitude, longitude, capacity,"
-    " registration_closes_at, status, description"
+    " registration_closes_at, status, description, cpd_hours"
 )
 
 
@@ -36,6 +36,7 @@ def event_from_row(row: Row, speakers: Sequence[Speaker] = ()) -> Event:
         status=EventStatus(row["status"]),
         description=row["description"],
         speakers=tuple(speakers),
+        cpd_hours=row["cpd_hours"],
     )
 
 
@@ -149,6 +150,7 @@ def _db_values(event: Event) -> tuple:
         to_db_time(event.registration_closes_at) if event.registration_closes_at else None,
         event.status.value,
         event.description,
+        event.cpd_hours,
     )
 
 
@@ -229,7 +231,7 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
         if old is None:
             conn.execute(
                 f"INSERT INTO events ({EVENT_COLUMNS}, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, *_db_values(event), stamp, stamp),
             )
             created.append(event)
@@ -237,7 +239,8 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
             conn.execute(
                 "UPDATE events SET title = ?, series = ?, starts_at = ?, ends_at = ?, venue = ?,"
                 " address = ?, latitude = ?, longitude = ?, capacity = ?,"
-                " registration_closes_at = ?, status = ?, description = ?, updated_at = ?"
+                " registration_closes_at = ?, status = ?, description = ?, cpd_hours = ?,"
+                " updated_at = ?"
                 " WHERE id = ?",
                 (*_db_values(event), stamp, event.id),
             )

@@ -154,10 +154,62 @@ def m002_12_organiser_menus(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_i13_attendance(conn: sqlite3.Connection) -> None:
+    """The attendance answer to a reminder: 'coming' ("Ich komme") or 'declined'."""
+    _execute_script(
+        conn,
+        """
+        ALTER TABLE registrations ADD COLUMN attendance TEXT
+            CHECK (attendance IS NULL OR attendance IN ('coming', 'declined'));
+        ALTER TABLE registrations ADD COLUMN attendance_at TEXT;
+        """,
+    )
+
+
+def m003_i13_feedback(conn: sqlite3.Connection) -> None:
+    """Feedback after the evening: one row per sign-up asked (the exactly-once key), with the
+    rating 1-5 and the optional comment once answered."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE feedback (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            event_id        TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            requested_at    TEXT NOT NULL,
+            rating          INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+            comment         TEXT,
+            answered_at     TEXT
+        );
+        CREATE INDEX feedback_by_event ON feedback (event_id);
+        """,
+    )
+
+
+def m004_i13_cpd_hours(conn: sqlite3.Connection) -> None:
+    """Fortbildungsstunden of an evening, and the certificates of attendance sent for it."""
+    _execute_script(
+        conn,
+        """
+        ALTER TABLE events ADD COLUMN cpd_hours REAL
+            CHECK (cpd_hours IS NULL OR cpd_hours > 0);
+        CREATE TABLE certificates (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            event_id        TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            issued_at       TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_11_calendar_sequence,
     m002_12_organiser_menus,
+    m002_i13_attendance,
+    m003_i13_feedback,
+    m004_i13_cpd_hours,
 ]
 
 

@@ -32,6 +32,8 @@ class OutboxKind:
     ANNOUNCEMENT = "announcement"
     BROADCAST = "broadcast"
     DELIVERY_REPORT = "delivery_report"  # to organisers: what was given up after an outage
+    FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
+    CERTIFICATE = "certificate"  # the certificate of attendance is ready (issue 13)
 
 
 @dataclass(frozen=True, slots=True)

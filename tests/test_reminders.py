@@ -53,7 +53,12 @@ async def test_reminder_a_day_before_with_time_venue_and_buttons(bot, clock, add
         "Haus der Architektinnen und Architekten, Danneckerstraße 54, 70182 Stuttgart"
         in reminder.text
     )
-    assert reminder.button_labels == ["📍 Veranstaltungsort", "Ich kann nicht kommen"]
+    assert reminder.button_labels == [
+        "📍 Veranstaltungsort",
+        "🎟 Ticket",
+        "Ich komme",
+        "Ich kann nicht kommen",
+    ]
 
     await tick(bot)
     clock.advance(timedelta(minutes=30))
@@ -77,7 +82,12 @@ async def test_second_reminder_two_hours_before_in_the_readers_language(bot, clo
     assert len(texts) == 2
     assert all("Reminder: Umbau statt Neubau" in text for text in texts)
     assert "Wednesday, 9 December 2026, 6:30 PM" in texts[1]
-    assert bot.api.messages(7)[1].button_labels == ["📍 Venue", "I can't come"]
+    assert bot.api.messages(7)[1].button_labels == [
+        "📍 Venue",
+        "🎟 Ticket",
+        "I'm coming",
+        "I can't come",
+    ]
     planned_for = "2026-12-09T17:30:00Z"
     assert await deliveries(bot.data.db) == [
         (registration.id, DAY, planned_for, "planned"),
@@ -300,7 +310,7 @@ async def test_pressing_cant_come_again_after_cancelling_says_so(bot, clock, add
     reminder = user.last
     await user.press("Ich kann nicht kommen")
     await user.press("Ja, Platz freigeben")
-    [again] = await user.press_data(reminder.callback_data[1], reminder)
+    [again] = await user.press_data(reminder.callback_data[-1], reminder)
     assert again.text == "Diese Anmeldung ist bereits storniert."
 
 
@@ -393,7 +403,7 @@ async def test_buttons_of_reminders_sent_before_the_merge_still_work(bot, clock,
     await tick(bot)
     user = bot.user(1)
     reminder = user.last
-    assert reminder.callback_data[1] == pack(Action.CANCEL, registration.id, "r")
+    assert reminder.callback_data[-1] == pack(Action.CANCEL, registration.id, "r")
     [asked] = await user.press_data(pack(Action.REMINDER_CANT_COME, registration.id), reminder)
     assert "wirklich stornieren" in asked.text
     assert asked.callback_data == [

@@ -17,6 +17,7 @@ def _clean_environment(monkeypatch, tmp_path):
         "ADMIN_IDS",
         "TIMEZONE",
         "REMINDER_OFFSETS",
+        "FEEDBACK_DELAY",
         "DATABASE_PATH",
         "BROADCAST_RATE",
         "DEFAULT_LANGUAGE",
@@ -40,7 +41,7 @@ def test_defaults():
 
 def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
     (tmp_path / ".env").write_text(
-        "ADMIN_IDS=12, 34\nREMINDER_OFFSETS=30m,1d,2h\nBOT_TOKEN=1:abc\n"
+        "ADMIN_IDS=12, 34\nREMINDER_OFFSETS=30m,1d,2h\nBOT_TOKEN=1:abc\nFEEDBACK_DELAY=90m\n"
     )
     monkeypatch.setenv("TIMEZONE", "Europe/London")
     settings = load_settings()
@@ -51,6 +52,7 @@ def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
         timedelta(minutes=30),
     )
     assert settings.tz.key == "Europe/London"
+    assert settings.feedback_delay == timedelta(minutes=90)
     assert settings.bot_token.get_secret_value() == "1:abc"
     assert "1:abc" not in repr(settings)
 
@@ -62,6 +64,7 @@ def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
         ("TIMEZONE", "Mars/Olympus"),
         ("REMINDER_OFFSETS", "soon"),
         ("REMINDER_OFFSETS", "0h"),
+        ("FEEDBACK_DELAY", "later"),
         ("DATABASE_PATH", "/proc/nonexistent/x/bot.sqlite3"),
         ("BROADCAST_RATE", "0"),
         ("DEFAULT_LANGUAGE", "fr"),

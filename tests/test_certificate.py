@@ -1,0 +1,132 @@
+"""Issue 13, points 4 and 5: ``cpd_hours`` in the program file and the PDF certificate."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from bot.certificate import CertificateData, certificate_pdf
+from bot.i18n import Translator
+from domain.program import ProgramError, dump_program, parse_program
+from storage import events as event_store
+from tests.conftest import make_event
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PROGRAM = (
+    "events:\n"
+    "  - id: test-evening\n"
+    "    title: Test\n"
+    "    starts: 2027-03-10 18:30\n"
+    "    venue: Haus der Architektinnen und Architekten\n"
+    "    cpd_hours: {hours}\n"
+)
+
+
+def test_cpd_hours_are_validated_exported_and_round_trip():
+    [event] = parse_program(PROGRAM.format(hours="1.5"), BERLIN)
+    assert event.cpd_hours == 1.5
+    dumped = dump_program([event], BERLIN)
+    assert "    cpd_hours: 1.5\n" in dumped
+    assert parse_program(dumped, BERLIN) == [event]
+    for bad in ("0", "-1", "viel", "25"):
+        with pytest.raises(ProgramError) as raised:
+            parse_program(PROGRAM.format(hours=bad), BERLIN)
+        assert "cpd_hours" in str(raised.value)
+
+
+async def test_cpd_hours_are_stored(bot):
+    event = make_event(cpd_hours=2.0)
+    await event_store.save_events(bot.data.db, [event], event.starts_at)
+    assert (await event_store.get_event(bot.data.db, event.id)).cpd_hours == 2.0
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "de",
+            [
+                "Teilnahmebescheinigung",
+                "Jürgen Weiß-Öztürk",
+                "„Umbau statt Neubau“ – Ideen",
+                "Kraft der Region – Macher:innengespräche",
+                "10.03.2027",
+                "Haus der Architektinnen und Architekten, Stuttgart",
+                "1,5 Fortbildungsstunden",
+                "Architektenkammer Baden-Württemberg",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Certificate of attendance",
+                "Jürgen Weiß-Öztürk",
+                "March 10, 2027",
+                "1.5 hours of professional development",
+                "Architektenkammer Baden-Württemberg",
+            ],
+        ),
+    ],
+)
+def test_the_pdf_says_who_attended_what_when_where_and_how_long(lang, expected):
+    data = CertificateData(
+        name="Jürgen Weiß-Öztürk",
+        title="„Umbau statt Neubau“ – Ideen",
+        series="Kraft der Region – Macher:innengespräche",
+        starts_at=datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
+        venue="Haus der Architektinnen und Architekten, Stuttgart",
+        hours=1.5,
+    )
+    pdf = certificate_pdf(Translator.load(), data, lang, BERLIN)
+    assert pdf.startswith(b"%PDF")
+    text = _text(pdf)
+    for part in expected:
+        assert part in text, (part, text)
+
+
+async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_again(
+    bot, clock, add_events
+):
+    from datetime import timedelta
+
+    from bot.sender import drain_outbox
+    from domain.evening import end_of
+    from handlers.certificates import plan_and_kick
+    from storage import attendees as attendee_store
+    from tests.outbox_support import sign_up
+
+    event = make_event(cpd_hours=1.5)
+    await add_events(event)
+    there = (await sign_up(bot, clock, 1)).registration
+    await sign_up(bot, clock, 2)
+    clock.set(event.starts_at + timedelta(minutes=5))
+    await attendee_store.check_in(bot.data.db, there.id, clock.now())
+    await plan_and_kick(bot.app)
+    await drain_outbox(bot.app)
+    assert bot.api.messages(1) == []  # not before the end
+    clock.set(end_of(event) + timedelta(minutes=1))
+    for _ in range(2):
+        await plan_and_kick(bot.app)
+        await drain_outbox(bot.app)
+    [note] = bot.api.messages(1)
+    assert "Teilnahmebescheinigung" in note.text
+    assert bot.api.messages(2) == []  # not checked in
+    user = bot.user(1)
+    for _ in range(2):  # fetched again later: the same button works
+        [sent] = await user.press("📄 Teilnahmebescheinigung (PDF)")
+        assert sent.document is not None
+        text = _text(sent.document.content)
+        assert "Person 1" in text and "Umbau statt Neubau" in text
+        assert "1,5 Fortbildungsstunden" in text
+    mallory = bot.user(666, first_name="Mallory")
+    await mallory.send("/start")
+    assert await mallory.press_data(note.callback_data[0], note) == []
+    assert bot.api.callback_answers[-1].show_alert
