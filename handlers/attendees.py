@@ -21,6 +21,10 @@ SECTIONS = (
     (RegistrationStatus.WAITLISTED, "attendees.section_waitlisted"),
     (RegistrationStatus.CANCELLED, "attendees.section_cancelled"),
 )
+# Up to this many sign-ups the names are listed in the chat; beyond, a list would take dozens
+# of messages (and seconds of the organiser chat's send budget), so the counts and the CSV file
+# say it all.
+INLINE_LIST_MAX = 50
 
 
 def counts_text(context: BotContext, figures: EventFigures) -> Markup:
@@ -81,7 +85,12 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
     if figures is None:
         await context.bot.send_message(chat_id, context.text("card.unknown_event"))
         return
-    registrations = await attendee_store.attendee_list(context.db, event_id)
+    total = figures.confirmed + figures.waitlisted + figures.cancelled
+    registrations = (
+        await attendee_store.attendee_list(context.db, event_id)
+        if total <= INLINE_LIST_MAX
+        else []
+    )
     parts = [
         context.text(
             "attendees.heading",
@@ -97,7 +106,9 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         lines = [context.text(heading, count=len(group))]
         lines.extend(_line(context, i, r) for i, r in enumerate(group, 1))
         parts.append(Markup("\n").join(lines))
-    if not registrations:
+    if total > INLINE_LIST_MAX:
+        parts.append(context.text("attendees.list_in_file", count=total))
+    elif not registrations:
         parts.append(context.text("attendees.none"))
     for chunk in split_message(Markup("\n\n").join(parts)):
         await context.bot.send_message(chat_id, chunk)

@@ -162,19 +162,21 @@ async def test_unknown_event_argument_shows_the_picker(bot, add_events):
     assert any("Umbau statt Neubau" in label for label in answers[-1].button_labels)
 
 
-async def test_a_long_list_is_split_into_messages_telegram_accepts(bot, add_events, clock):
+async def test_up_to_fifty_names_are_split_into_messages_telegram_accepts(bot, add_events, clock):
+    """50 sign-ups with long names are still listed by name, in messages Telegram accepts."""
     await add_events(make_event("umbau-2026", capacity=None))
-    for user_id in range(100, 400):
-        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"Teilnehmerin Nummer {user_id}")
+    place = "aus Stuttgart-Bad Cannstatt am Neckar, Büro für Umbau und Bestand"
+    for user_id in range(100, 150):
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"Nummer {user_id} {place}")
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
     texts = [message.text for message in answers if message.document is None]
     assert len(texts) >= 2
     assert all(len(text) <= 4096 for text in texts)
     joined = "\n".join(texts)
-    assert all(f"Teilnehmerin Nummer {user_id}" in joined for user_id in range(100, 400))
+    assert all(f"Nummer {user_id} {place}" in joined for user_id in range(100, 150))
     rows = answers[-1].document.content.decode("utf-8-sig").split("\r\n")
-    assert len(rows) == 302  # header, 300 people, the empty string after the last CRLF
+    assert len(rows) == 52  # header, 50 people, the empty string after the last CRLF
 
 
 async def test_names_stay_text_in_a_spreadsheet(bot, add_events, clock):
@@ -187,3 +189,20 @@ async def test_names_stay_text_in_a_spreadsheet(bot, add_events, clock):
     decoded = answers[-1].document.content.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
     assert [row[0] for row in table[1:]] == ['="007"', '="1.2"', '="=1+1"', '="+49 711"']
+
+
+async def test_a_long_list_is_counts_and_the_csv_not_dozens_of_messages(bot, add_events, clock):
+    """500 sign-ups: one message with the counts, then the file with every name."""
+    await add_events(make_event("umbau-2026", capacity=400))
+    for user_id in range(1, 501):
+        await sign_up(bot, clock.now(), "umbau-2026", 10_000 + user_id, f"Person {user_id}")
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    answers = await admin.send("/teilnehmer umbau-2026")
+    assert len(answers) == 2
+    listing, document = answers
+    assert "Plätze: 400 von 400 belegt" in listing.text
+    assert "Warteliste: 100" in listing.text
+    assert "Bei 500 Anmeldungen stehen die Namen nur in der Tabelle unten." in listing.text
+    assert "Person 1 –" not in listing.text
+    table = document.document.content.decode("utf-8-sig").splitlines()
+    assert len(table) == 501
