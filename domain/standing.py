@@ -105,10 +105,9 @@ def may_cancel(event: Event, registration: Registration | None, now: datetime) -
     return None
 
 
-def may_show_ticket(
-    event: Event, registration: Registration | None, now: datetime
-) -> Refusal | None:
-    """``None`` when this person has a ticket to show: confirmed, evening not cancelled or over."""
+def _holds_a_seat(event: Event, registration: Registration | None) -> Refusal | None:
+    """``None`` when ``registration`` is a confirmed seat of an evening that takes place: what
+    both a ticket and a check-in need."""
     if registration is None:
         return Refusal.NOT_SIGNED_UP
     if registration.status is RegistrationStatus.CANCELLED:
@@ -117,6 +116,16 @@ def may_show_ticket(
         return Refusal.WAITLISTED
     if event.status is EventStatus.CANCELLED:
         return Refusal.EVENT_CANCELLED
+    return None
+
+
+def may_show_ticket(
+    event: Event, registration: Registration | None, now: datetime
+) -> Refusal | None:
+    """``None`` when this person has a ticket to show: confirmed, evening not cancelled or over."""
+    refusal = _holds_a_seat(event, registration)
+    if refusal is not None:
+        return refusal
     if is_over(event, now):
         return Refusal.EVENT_OVER
     return None
@@ -136,14 +145,10 @@ def may_check_in(
 ) -> Refusal | None:
     """``None`` when an organiser may check this registration in now. ``anyway``: the organiser
     confirmed a check-in outside the window (a ticket scanned on another day)."""
-    if registration is None:
-        return Refusal.NOT_SIGNED_UP
-    if registration.status is RegistrationStatus.CANCELLED:
-        return Refusal.ALREADY_CANCELLED
-    if registration.status is RegistrationStatus.WAITLISTED:
-        return Refusal.WAITLISTED
-    if event.status is EventStatus.CANCELLED:
-        return Refusal.EVENT_CANCELLED
+    refusal = _holds_a_seat(event, registration)
+    if refusal is not None:
+        return refusal
+    assert registration is not None
     if registration.checked_in_at is not None:
         return Refusal.ALREADY_CHECKED_IN
     if not anyway and not check_in_window(event).contains(now):
