@@ -14,14 +14,15 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from domain.local_time import parse_time
 from domain.models import Event, EventStatus, Speaker
+from domain.plain_text import multi_line, one_line
 from domain.program import (
     ID_PATTERN,
     LIMITS,
     MAX_CAPACITY,
     MAX_SPEAKERS,
     SPEAKER_LIMITS,
-    parse_time,
 )
 
 # The fields an organiser can set, in the order the edit menu shows them.
@@ -79,15 +80,6 @@ class InputError(ValueError):
         super().__init__(key)
         self.key = key
         self.values = values
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _multi_line(text: str) -> str:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def example_values(now: datetime, tz: tzinfo) -> dict[str, str]:
@@ -163,7 +155,7 @@ def parse_end(
 
 
 def _text(field: str, text: str) -> str:
-    value = _multi_line(text) if field == "description" else _one_line(text)
+    value = multi_line(text) if field == "description" else one_line(text)
     if not value:
         raise InputError("editor.hint_empty")
     if len(value) > LIMITS[field]:
@@ -203,8 +195,8 @@ def check_point(latitude: float, longitude: float) -> tuple[float, float]:
 def parse_speakers(text: str) -> tuple[Speaker, ...]:
     """One speaker per line: ``Name | Rolle | Bio``, ``Name – Rolle`` or ``Name, Rolle``."""
     speakers = []
-    for raw_line in _multi_line(text).split("\n"):
-        line = _one_line(raw_line)
+    for raw_line in multi_line(text).split("\n"):
+        line = one_line(raw_line)
         if not line:
             continue
         if "|" in line:

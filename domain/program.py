@@ -5,17 +5,15 @@ Pure functions, no Telegram and no database: :func:`parse_program` turns the YAM
 each naming the event and the field; :func:`dump_program` writes events in the same format, so
 that ``parse(dump(events)) == events`` and ``dump(parse(dump(x)))`` is byte-identical.
 
-The YAML is read with a loader that resolves only ``null`` and merge keys (``<<``) implicitly:
-everything else stays the text the organiser typed, so an id ``2025`` stays ``"2025"``, a title
-``yes`` stays ``"yes"`` and ``1.10`` is not shortened to ``1.1``; pydantic then converts numbers
-and our own validator reads the times.
+The YAML dialect (both ways) is :mod:`domain.program_yaml`, the times :mod:`domain.local_time`;
+pydantic converts numbers, and the validators below clean the text and read the times.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
 import yaml
@@ -30,15 +28,14 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from domain.local_time import format_time, parse_time
 from domain.models import Event, EventStatus, Speaker
+from domain.plain_text import as_text, multi_line, one_line
+from domain.program_yaml import ProgramLoader, dump_program, yaml_error
 
-TIME_EXAMPLE = "2025-10-22 18:30"
+__all__ = ["ProgramError", "dump_program", "parse_program"]
+
 ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
-_TIME = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2}))?"
-    r"[ \t]*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
-)
-_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?")
 
 
 class ProgramError(Exception):
@@ -49,69 +46,43 @@ class ProgramError(Exception):
         self.errors = errors
 
 
-# --- cleaning text (shared by reading and writing, so that a dump always reads back) ---------
-
-
-def _one_line(text: str) -> str:
-    """Strip and join line breaks into spaces: titles, names, venues are single lines."""
-    return " ".join(part.strip() for part in _split_lines(text) if part.strip())
-
-
-def _multi_line(text: str) -> str:
-    """Strip the whole and the end of every line; keep the line breaks (description, bio)."""
-    return "\n".join(line.rstrip() for line in _split_lines(text.strip()))
-
-
-_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")  # what YAML also reads as line breaks
-
-
-def _split_lines(text: str) -> list[str]:
-    return _LINE_BREAKS.sub("\n", text).split("\n")
-
-
-def _as_text(value: Any) -> Any:
-    """Numbers and dates given by a YAML loader that resolves them become the text they were."""
-    if isinstance(value, bool):
-        return value  # left to pydantic: "must be text"
-    if isinstance(value, int | float | date):
-        return str(value)
-    return value
+# --- validators of the fields' text ---
 
 
 def _required_line(value: Any) -> Any:
-    value = _as_text(value)
+    value = as_text(value)
     if value is None:
         raise ValueError("must not be empty")
     if isinstance(value, str):
-        value = _one_line(value)
+        value = one_line(value)
         if not value:
             raise ValueError("must not be empty")
     return value
 
 
 def _optional_line(value: Any) -> Any:
-    value = _as_text(value)
+    value = as_text(value)
     if isinstance(value, str):
-        return _one_line(value) or None
+        return one_line(value) or None
     return value
 
 
 def _optional_text(value: Any) -> Any:
-    value = _as_text(value)
+    value = as_text(value)
     if isinstance(value, str):
-        return _multi_line(value) or None
+        return multi_line(value) or None
     return value
 
 
 def _description(value: Any) -> Any:
-    value = _as_text(value)
+    value = as_text(value)
     if value is None:
         return ""
-    return _multi_line(value) if isinstance(value, str) else value
+    return multi_line(value) if isinstance(value, str) else value
 
 
 def _event_id(value: Any) -> Any:
-    value = _as_text(value)
+    value = as_text(value)
     if value is None:
         raise ValueError("must not be empty: 1-40 characters, only a-z, 0-9 and '-'")
     if isinstance(value, str):
@@ -125,88 +96,11 @@ def _event_id(value: Any) -> Any:
 
 RequiredLine = Annotated[str, BeforeValidator(_required_line)]
 
-
-# --- times ----------------------------------------------------------------------------------
-
-
-def _zone_name(tz: tzinfo) -> str:
-    return getattr(tz, "key", None) or str(tz)
-
-
-def _attach_zone(naive: datetime, tz: tzinfo) -> datetime:
-    """A wall-clock time in ``tz``; a time skipped by a clock change is an error."""
-    local = naive.replace(tzinfo=tz)
-    if local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
-        raise ValueError(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {_zone_name(tz)} (the clocks go forward)"
-        )
-    first, second = local.utcoffset(), local.replace(fold=1).utcoffset()
-    if first != second:
-        # The hour that repeats when the clocks go back: a calendar would pick one silently.
-        raise ValueError(
-            f"{naive:%Y-%m-%d %H:%M} occurs twice in {_zone_name(tz)} (the clocks go back);"
-            f" write it with its offset, e.g. {naive:%Y-%m-%d %H:%M}{_offset_text(first)}"
-            f" or {naive:%Y-%m-%d %H:%M}{_offset_text(second)}"
-        )
-    return local
-
-
-def _offset_text(offset: timedelta | None) -> str:
-    minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
 # Lengths the file and the event editor both keep to (the card is sent as one message).
 LIMITS = {"title": 120, "series": 120, "venue": 150, "address": 200, "description": 2500}
 SPEAKER_LIMITS = {"name": 100, "role": 200, "bio": 1000}
 MAX_SPEAKERS = 20
-FIRST_YEAR, LAST_YEAR = 2000, 2199  # evenings of this series; outside is a typo
 MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite's INTEGER)
-
-
-def parse_time(value: Any, tz: tzinfo) -> datetime:
-    """``2025-10-22 18:30`` (local in ``tz``) or with an explicit offset → an aware datetime."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else _attach_zone(value, tz)
-    elif isinstance(value, str) and (match := _TIME.fullmatch(value.strip())):
-        year, month, day, hour, minute, second = (int(g or 0) for g in match.groups()[:6])
-        try:
-            naive = datetime(year, month, day, hour, minute, second)
-        except ValueError:
-            raise ValueError(f"{value.strip()!r} is not a valid date and time") from None
-        offset = match["offset"]
-        if offset is None:
-            moment = _attach_zone(naive, tz)
-        elif offset in ("Z", "z"):
-            moment = naive.replace(tzinfo=UTC)
-        else:
-            sign, hours, minutes = _OFFSET.fullmatch(offset).groups()  # type: ignore[union-attr]
-            delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-            if delta >= timedelta(hours=24):
-                raise ValueError(f"{value.strip()!r} has an impossible UTC offset")
-            moment = naive.replace(tzinfo=timezone(-delta if sign == "-" else delta))
-    else:
-        shown = f" (got {str(value).strip()!r})" if isinstance(value, str | date) else ""
-        raise ValueError(f"not a date and time like {TIME_EXAMPLE}{shown}")
-    if moment.microsecond:
-        raise ValueError("times are whole minutes (or seconds), not fractions")
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:  # year 1 cannot be stored, 9999 overflows
-        raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
-    return moment
-
-
-def format_time(moment: datetime, tz: tzinfo) -> str:
-    """The local wall-clock time as written in the file; the UTC offset is added only where the
-    wall-clock time alone is ambiguous (the hour that repeats when the clocks go back)."""
-    local = moment.astimezone(tz)
-    text = local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
-    offset = local.utcoffset()
-    if local.replace(fold=1 - local.fold).utcoffset() != offset and offset is not None:
-        minutes = int(offset.total_seconds()) // 60
-        sign = "-" if minutes < 0 else "+"
-        text += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return text
 
 
 def _context_zone(info: ValidationInfo) -> tzinfo:
@@ -382,63 +276,14 @@ def _duplicate_ids(ids: list[str | None]) -> list[tuple[int, int]]:
     return duplicates
 
 
-# --- reading --------------------------------------------------------------------------------
-
-_KEPT_RESOLVERS = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
-
-
-class _ProgramLoader(yaml.SafeLoader):
-    """SafeLoader that resolves only null and merge keys, and refuses duplicate keys."""
-
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
-                    key_node, yaml.ScalarNode
-                ):
-                    continue
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f"the key {key_node.value!r} appears twice",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
-
-
-_ProgramLoader.yaml_implicit_resolvers = {
-    first: kept
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    if (kept := [(tag, rx) for tag, rx in resolvers if tag in _KEPT_RESOLVERS])
-}
-
-
-def _yaml_error(exc: yaml.YAMLError, source: str) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        mark = exc.problem_mark
-        text = (
-            f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
-        )
-        if exc.context and exc.context_mark is not None:
-            text += f" ({exc.context} starting at line {exc.context_mark.line + 1})"
-        return text
-    if isinstance(exc, yaml.reader.ReaderError):
-        line = source.count("\n", 0, exc.position) + 1
-        return (
-            f"YAML syntax error at line {line}: unacceptable character #x{exc.character:04x}"
-            " (control characters are not allowed)"
-        )
-    return "YAML syntax error: " + " ".join(str(exc).split())
+# --- errors, one line each ---
 
 
 def _raw_id(item: Any) -> str | None:
     """The id of a raw event mapping if it is a valid id, else None."""
     if not isinstance(item, dict):
         return None
-    value = _as_text(item.get("id"))
+    value = as_text(item.get("id"))
     if isinstance(value, str) and ID_PATTERN.fullmatch(value.strip()):
         return value.strip()
     return None
@@ -522,9 +367,9 @@ def parse_program(text: str, tz: tzinfo) -> list[Event]:
     id, or ``event #3`` when the id is missing or invalid) and the field.
     """
     try:
-        data = yaml.load(text, Loader=_ProgramLoader)
+        data = yaml.load(text, Loader=ProgramLoader)
     except yaml.YAMLError as exc:
-        raise ProgramError([_yaml_error(exc, text)]) from None
+        raise ProgramError([yaml_error(exc, text)]) from None
     except RecursionError:
         raise ProgramError(["the file is nested too deeply to be a program file"]) from None
     raw_events = data.get("events") if isinstance(data, dict) else None
@@ -550,78 +395,3 @@ def parse_program(text: str, tz: tzinfo) -> list[Event]:
         problems.sort(key=lambda problem: problem[0])
         raise ProgramError([message for _, message in problems])
     return [entry.to_event() for entry in program.events]
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-class _ProgramDumper(yaml.SafeDumper):
-    """Lists indented under their key (as in PRODUCT §3); multi-line text as ``|`` blocks."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_ProgramDumper.add_representer(str, _represent_text)
-
-
-def _block(text: str) -> str:
-    """Multi-line text gets a final line break so that it is written as ``|``, not ``|-``."""
-    return text + "\n" if "\n" in text else text
-
-
-def _event_mapping(event: Event, tz: tzinfo) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": event.id, "title": _one_line(event.title)}
-    optional: list[tuple[str, Any]] = [
-        ("series", event.series and _one_line(event.series)),
-        ("starts", format_time(event.starts_at, tz)),
-        ("ends", event.ends_at and format_time(event.ends_at, tz)),
-        ("venue", _one_line(event.venue)),
-        ("address", event.address and _one_line(event.address)),
-        ("latitude", None if event.latitude is None else float(event.latitude)),
-        ("longitude", None if event.longitude is None else float(event.longitude)),
-        ("capacity", event.capacity),
-        (
-            "registration_closes",
-            event.registration_closes_at and format_time(event.registration_closes_at, tz),
-        ),
-        ("status", EventStatus(event.status).value),
-        ("description", _block(_multi_line(event.description or ""))),
-        ("cpd_hours", event.cpd_hours),
-    ]
-    entry.update((key, value) for key, value in optional if value is not None and value != "")
-    speakers = []
-    for speaker in event.speakers:
-        item = {"name": _one_line(speaker.name)}
-        if speaker.role and _one_line(speaker.role):
-            item["role"] = _one_line(speaker.role)
-        if speaker.bio and _multi_line(speaker.bio):
-            item["bio"] = _block(_multi_line(speaker.bio))
-        speakers.append(item)
-    if speakers:
-        entry["speakers"] = speakers
-    return entry
-
-
-def dump_program(events: list[Event], tz: tzinfo) -> str:
-    """Write events as a program file (local times in ``tz``, absent fields left out)."""
-    body = yaml.dump(
-        {"events": [_event_mapping(event, tz) for event in events]},
-        Dumper=_ProgramDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=4096,
-    )
-    # A blank line between evenings; "  - id: " can only start an event at this indentation.
-    body = body.replace("\n  - id: ", "\n\n  - id: ").replace("events:\n\n", "events:\n", 1)
-    header = (
-        "# Kraft der Region – program file (format: see the comment in examples/program.yaml).\n"
-        f"# Times without an offset are local times in {_zone_name(tz)}.\n"
-    )
-    return header + body

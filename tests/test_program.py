@@ -458,3 +458,25 @@ def test_moving_an_event_with_a_registration_queues_a_change_notice(database, tm
         "2027-03-10T17:30:00Z",
         "2027-03-10T18:00:00Z",
     ]
+
+
+def test_the_file_and_the_editor_clean_text_the_same_way():
+    """One cleaning rule for both inputs: what an organiser types in the chat and what the same
+    text in the program file becomes are identical (line breaks of every kind, runs of space)."""
+    from domain.event_input import parse_field
+
+    typed = "  Allianzen\u2028für   die\r\nRegion \x85 "
+    source = EXAMPLE_YAML_WITH_TITLE.format(title=json.dumps(typed))
+    (event,) = parse_program(source, ZoneInfo("Europe/Berlin"))
+    assert event.title == "Allianzen für die Region"
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    assert parse_field("title", typed, ZoneInfo("Europe/Berlin"), now, {}) == event.title
+
+
+EXAMPLE_YAML_WITH_TITLE = """
+events:
+  - id: allianzen-2025
+    title: {title}
+    starts: 2025-10-22 18:30
+    venue: Haus der Architekten
+"""
