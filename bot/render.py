@@ -86,6 +86,8 @@ class Renderer:
                 return self.text("card.seats_unlimited")
             return self.text("card.seats_free", count=free)
         if current is Phase.FULL:
+            if not counts.waitlisted:
+                return self.text("card.full_nobody_waiting")
             return self.text("card.full_waitlist", count=counts.waitlisted)
         if current is Phase.REGISTRATION_CLOSED:
             when = self.when(event.registration_deadline)

@@ -253,3 +253,47 @@ def test_messages_appear_without_waiting_for_input(tmp_path):
     finally:
         process.communicate(input="/quit\n", timeout=30)
     assert process.returncode == 0
+
+
+async def save_small_event(path: Path) -> None:
+    """One evening with a single seat, so the second person lands on the waitlist."""
+    settings = make_settings(path.parent, database_path=path)
+    clock = Clock()
+    async with offline_bot(settings, clock=clock) as bot:
+        await event_store.save_events(
+            bot.data.db, [upcoming_event(days=10, capacity=1)], clock.now()
+        )
+
+
+def test_waitlist_and_promotion_in_one_console(tmp_path):
+    """Two people in one console: the second is waitlisted, the first cancels from /meine, and
+    the second is told at once that they moved up (PRODUCT §2, §4 Waitlist)."""
+    path = tmp_path / "one-seat.sqlite3"
+    asyncio.run(save_small_event(path))
+    entries = f"{SIGN_UP}/als 2\n{SIGN_UP}/als {CONSOLE_PERSON}\n/meine\n3\n1\n"
+    out = console(tmp_path, entries, "--database", str(path)).stdout
+    waitlisted = out.index("Sie stehen auf der Warteliste, Platz 1")
+    cancelled = out.index("abgemeldet", waitlisted)
+    promoted = out.index("Sie sind von der Warteliste nachgerückt", cancelled)
+    assert out.rfind("→ to Person 2 (2)", cancelled, promoted) > cancelled
+    conn = sqlite3.connect(path)
+    states = dict(conn.execute("SELECT user_id, status FROM registrations"))
+    conn.close()
+    assert states == {CONSOLE_PERSON: "cancelled", 2: "confirmed"}
+
+
+def test_broadcast_and_its_report_in_one_console(tmp_path):
+    """An organiser and two subscribers in one console: the broadcast reaches both, and the
+    organiser gets the report (the clock moved on so the progress job has run)."""
+    subscribe = "/abo\n1\n"
+    entries = (
+        f"/als 2\n{subscribe}/als 3\n{subscribe}/als {CONSOLE_PERSON}\n"
+        "/rundschreiben\nHerzliche Einladung zum nächsten Abend!\n1\n1\n/zeit +1m\n"
+    )
+    out = console(tmp_path, entries, "--admin").stdout
+    sent = out.index("📣 An 2 Personen senden")
+    for person in ("→ to Person 2 (2)", "→ to Person 3 (3)"):
+        at = out.index(person, sent)
+        assert out.index("Herzliche Einladung zum nächsten Abend!", at) < out.index("───", at + 1)
+    report = out.index("Bericht zum Rundschreiben an 2 Empfänger:innen", sent)
+    assert "✅ zugestellt: 2" in out[report:]
