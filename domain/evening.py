@@ -62,8 +62,10 @@ def seats_left(event: Event, counts: SeatCounts) -> int | None:
     return max(event.capacity - counts.confirmed, 0)
 
 
-def phase(event: Event, counts: SeatCounts, now: datetime) -> Phase:
-    """The evening's phase at ``now``; cancellation wins over every time-based phase."""
+def closed_phase(event: Event, now: datetime) -> Phase | None:
+    """Why sign-up is not open at ``now`` (cancelled, over, under way, no registration, past
+    the deadline), from the evening alone; ``None`` while it is open (the seats then decide
+    between open and full). Cancellation wins over every time-based phase."""
     if event.status is EventStatus.CANCELLED:
         return Phase.CANCELLED
     if is_over(event, now):
@@ -74,9 +76,15 @@ def phase(event: Event, counts: SeatCounts, now: datetime) -> Phase:
         return Phase.NO_REGISTRATION
     if event.registration_deadline <= now:
         return Phase.REGISTRATION_CLOSED
-    if seats_left(event, counts) == 0:
-        return Phase.FULL
-    return Phase.OPEN
+    return None
+
+
+def phase(event: Event, counts: SeatCounts, now: datetime) -> Phase:
+    """The evening's phase at ``now``."""
+    closed = closed_phase(event, now)
+    if closed is not None:
+        return closed
+    return Phase.FULL if seats_left(event, counts) == 0 else Phase.OPEN
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.evening import check_in_window, has_begun, is_over, seats_left
+from domain.evening import Phase, check_in_window, closed_phase, has_begun, is_over, seats_left
 from domain.models import Event, EventStatus, Registration, RegistrationStatus, SeatCounts
 
 
@@ -81,15 +81,18 @@ def may_sign_up(event: Event, registration: Registration | None, now: datetime) 
         return Refusal.ALREADY_CONFIRMED
     if registration is not None and registration.status is RegistrationStatus.WAITLISTED:
         return Refusal.ALREADY_WAITLISTED
-    if is_over(event, now):
-        return Refusal.EVENT_OVER
-    if has_begun(event, now):
-        return Refusal.EVENT_BEGUN
-    if event.capacity == 0:
-        return Refusal.NO_REGISTRATION
-    if event.registration_deadline <= now:
-        return Refusal.REGISTRATION_CLOSED
-    return None
+    closed = closed_phase(event, now)
+    return None if closed is None else _CLOSED_REFUSALS[closed]
+
+
+# Why a sign-up is refused, by the phase that closed it (the card shows the same phase).
+_CLOSED_REFUSALS = {
+    Phase.CANCELLED: Refusal.EVENT_CANCELLED,
+    Phase.OVER: Refusal.EVENT_OVER,
+    Phase.UNDER_WAY: Refusal.EVENT_BEGUN,
+    Phase.NO_REGISTRATION: Refusal.NO_REGISTRATION,
+    Phase.REGISTRATION_CLOSED: Refusal.REGISTRATION_CLOSED,
+}
 
 
 def may_cancel(event: Event, registration: Registration | None, now: datetime) -> Refusal | None:

@@ -6,8 +6,11 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.evening import (
+    SIGN_UP_PHASES,
     Phase,
     check_in_window,
     end_of,
@@ -250,3 +253,36 @@ def test_only_the_latest_due_reminder_and_none_from_before_the_sign_up():
     late = START - timedelta(hours=5)
     assert due_reminder_offsets(START, late, now, offsets) == [timedelta(hours=2)]
     assert due_reminder_offsets(START, BEFORE, BEFORE, offsets) == []
+
+
+@given(
+    hours=st.integers(min_value=-100, max_value=100),
+    capacity=st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+    deadline_hours=st.one_of(st.none(), st.integers(min_value=-100, max_value=0)),
+    cancelled=st.booleans(),
+    confirmed=st.integers(min_value=0, max_value=4),
+)
+def test_the_card_phase_and_the_sign_up_press_agree(
+    hours, capacity, deadline_hours, cancelled, confirmed
+):
+    """Whatever the evening and the moment: a newcomer may sign up exactly when the card's phase
+    is open or full, and a refusal names the phase the card shows."""
+    evening = event(
+        capacity=capacity,
+        status=EventStatus.CANCELLED if cancelled else EventStatus.SCHEDULED,
+        registration_closes_at=(
+            None if deadline_hours is None else START + timedelta(hours=deadline_hours)
+        ),
+    )
+    now = START + timedelta(hours=hours)
+    shown = phase(evening, SeatCounts(confirmed=confirmed), now)
+    refusal = may_sign_up(evening, None, now)
+    assert (refusal is None) == (shown in SIGN_UP_PHASES)
+    names = {
+        Phase.CANCELLED: Refusal.EVENT_CANCELLED,
+        Phase.OVER: Refusal.EVENT_OVER,
+        Phase.UNDER_WAY: Refusal.EVENT_BEGUN,
+        Phase.NO_REGISTRATION: Refusal.NO_REGISTRATION,
+        Phase.REGISTRATION_CLOSED: Refusal.REGISTRATION_CLOSED,
+    }
+    assert refusal == names.get(shown)
