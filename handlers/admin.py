@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.paging import Page, page_line, paging_row
 from bot.sender import kick_outbox
 from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
@@ -207,9 +208,9 @@ async def picker_content(
     back = [_button(context, "admin.back", Action.ADMIN_MENU)]
     if total == 0:
         return context.text("admin.pick_none"), InlineKeyboardMarkup([back])
-    offset = max(0, min(offset, (total - 1) // PICKER_PAGE_SIZE * PICKER_PAGE_SIZE))
+    window = Page.at(offset, PICKER_PAGE_SIZE, total)
     page = await attendee_store.event_figures(
-        db, now, PICKER_PAGE_SIZE, offset, picker.upcoming_only, picker.scheduled_only
+        db, now, PICKER_PAGE_SIZE, window.offset, picker.upcoming_only, picker.scheduled_only
     )
     render = renderer(context)
     rows = []
@@ -221,25 +222,13 @@ async def picker_content(
             key, title=_label(event.title), when=render.short_when(event.starts_at)
         )
         rows.append([InlineKeyboardButton(label, callback_data=pack(picker.action, event.id))])
-    paging = []
-    if offset > 0:
-        paging.append(
-            _button(
-                context, "list.previous", Action.ADMIN_PAGE, purpose, offset - PICKER_PAGE_SIZE
-            )
-        )
-    if offset + PICKER_PAGE_SIZE < total:
-        paging.append(
-            _button(context, "list.next", Action.ADMIN_PAGE, purpose, offset + PICKER_PAGE_SIZE)
-        )
+    paging = paging_row(context, window, lambda at: pack(Action.ADMIN_PAGE, purpose, at))
     if paging:
         rows.append(paging)
     rows.append(back)
     text = context.text(picker.heading)
-    if total > PICKER_PAGE_SIZE:
-        pages = (total - 1) // PICKER_PAGE_SIZE + 1
-        page_line = context.text("list.page", page=offset // PICKER_PAGE_SIZE + 1, pages=pages)
-        text = Markup("\n").join([text, page_line])
+    if (line := page_line(context, window)) is not None:
+        text = Markup("\n").join([text, line])
     return text, InlineKeyboardMarkup(rows)
 
 

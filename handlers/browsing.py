@@ -11,6 +11,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.calendar_file import evening_ics
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.paging import Page, page_line, paging_row
 from bot.render import Renderer
 from domain.evening import has_begun
 from domain.models import Event, EventStatus, Registration
@@ -83,31 +84,24 @@ async def _list_page(
         return context.text("list.past_empty" if past else "list.empty"), InlineKeyboardMarkup(
             [[other]]
         )
-    offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
-    page = await fetch(db, now, PAGE_SIZE, offset)
+    window = Page.at(offset, PAGE_SIZE, total)
+    page = await fetch(db, now, PAGE_SIZE, window.offset)
     render = renderer(context)
+    first = window.offset + 1
     lines = [context.text("list.past_heading" if past else "list.heading", count=total)]
-    lines.extend(render.event_list_line(event, offset + i + 1) for i, event in enumerate(page))
-    if total > PAGE_SIZE:
-        lines.append(
-            context.text(
-                "list.page", page=offset // PAGE_SIZE + 1, pages=(total - 1) // PAGE_SIZE + 1
-            )
-        )
+    lines.extend(render.event_list_line(event, first + i) for i, event in enumerate(page))
+    if (line := page_line(context, window)) is not None:
+        lines.append(line)
     rows = [
         [
             InlineKeyboardButton(
-                context.plain("list.button", index=offset + i + 1, title=event.title),
+                context.plain("list.button", index=first + i, title=event.title),
                 callback_data=pack(Action.CARD, event.id),
             )
         ]
         for i, event in enumerate(page)
     ]
-    paging = []
-    if offset > 0:
-        paging.append(_button(context, "list.previous", action, offset - PAGE_SIZE))
-    if offset + PAGE_SIZE < total:
-        paging.append(_button(context, "list.next", action, offset + PAGE_SIZE))
+    paging = paging_row(context, window, lambda at: pack(action, at))
     if paging:
         rows.append(paging)
     rows.append([other])

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.paging import Page, page_line, paging_row
 from domain.evening import is_over
 from domain.models import EventStatus
 from handlers.admin import organisers_only
@@ -113,10 +114,10 @@ async def stats_page(
     ]
     if total == 0:
         return context.text("stats.none"), InlineKeyboardMarkup([back])
-    offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE))
-    page = await attendee_store.event_figures(db, now, PAGE_SIZE, offset)
+    window = Page.at(offset, PAGE_SIZE, total)
+    page = await attendee_store.event_figures(db, now, PAGE_SIZE, window.offset)
     parts = [context.text("stats.heading")]
-    if offset == 0:
+    if window.offset == 0:
         parts.append(await totals_block(context))
     section = None
     for figures in page:
@@ -126,23 +127,15 @@ async def stats_page(
             parts.append(context.text("stats.current" if current else "stats.past"))
         feedback = await feedback_store.summary(db, figures.id)
         parts.append(event_block(context, figures, feedback))
-    if total > PAGE_SIZE:
-        pages = (total - 1) // PAGE_SIZE + 1
-        parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
-    paging = []
-    if offset > 0:
-        paging.append(
-            InlineKeyboardButton(
-                context.plain("stats.previous"),
-                callback_data=pack(Action.STATS, offset - PAGE_SIZE),
-            )
-        )
-    if offset + PAGE_SIZE < total:
-        paging.append(
-            InlineKeyboardButton(
-                context.plain("stats.next"), callback_data=pack(Action.STATS, offset + PAGE_SIZE)
-            )
-        )
+    if (line := page_line(context, window)) is not None:
+        parts.append(line)
+    paging = paging_row(
+        context,
+        window,
+        lambda at: pack(Action.STATS, at),
+        previous_key="stats.previous",
+        next_key="stats.next",
+    )
     rows = [paging, back] if paging else [back]
     return Markup("\n\n").join(parts), InlineKeyboardMarkup(rows)
 
