@@ -320,6 +320,7 @@ def build_dialogues(
             ],
             allow_reentry=True,
             name="organiser-dialogues",
+            persistent=True,  # survives a restart (bot.persistence)
         )
 
 

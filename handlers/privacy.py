@@ -126,11 +126,12 @@ async def remove_expired_data(context: BotContext) -> None:
     report = await privacy_store.remove_expired_personal_data(
         context.db, context.now(), context.settings.data_retention_days
     )
-    if report.registrations or report.messages:
+    if report.registrations or report.messages or report.dialogues:
         log.info(
-            "Retention: %d sign-ups anonymised, %d old messages removed",
+            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows removed",
             report.registrations,
             report.messages,
+            report.dialogues,
         )
 
 
