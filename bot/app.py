@@ -23,11 +23,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import commands, sender
+from bot import commands, dialogue_codec, sender
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
 from bot.i18n import Translator
+from bot.persistence import DialoguePersistence
 from bot.settings import Settings
+from domain.models import Speaker
 from handlers import (
     admin,
     attendance,
@@ -53,7 +55,7 @@ from handlers import (
     tickets,
     users,
 )
-from storage.db import Database
+from storage.broadcasts import Audience
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,8 @@ def register_handlers(application: Application) -> None:
     sender.on_blocked(users.forget_user)
     feedback.register_renderers()
     certificates.register_renderers()
+    # What the dialogues keep in user_data, so that open dialogues survive a restart.
+    dialogue_codec.register(event_editor.EventDraft, Speaker, broadcast.BroadcastDraft, Audience)
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -128,9 +132,10 @@ def _organiser_dialogues() -> ConversationHandler:
 
 
 async def post_init(application: Application) -> None:
-    """Open and migrate the database, then tell Telegram the command menus."""
+    """Open and migrate the database (if the persistence has not already), then tell
+    Telegram the command menus."""
     data: BotData = application.bot_data
-    data.db = await Database.open(data.settings.database_path)
+    await data.open_database()
     try:
         await commands.set_default_commands(
             application.bot, data.translator, data.settings.default_language
@@ -196,6 +201,7 @@ def build_application(
 ) -> Application:
     """The bot, ready for ``initialize()``; nothing touches the network or disk before that."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    persistence = DialoguePersistence()  # open dialogues survive a restart (bot.persistence)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -212,6 +218,7 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .persistence(persistence)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -220,6 +227,7 @@ def build_application(
     application = builder.build()
     data: BotData = application.bot_data
     data.configure(settings, clock or Clock(), translator or Translator.load())
+    persistence.attach(data)
     register_handlers(application)
     return application
 

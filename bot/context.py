@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,9 @@ from storage.db import Database
 
 @dataclass
 class UserData:
-    """What the bot keeps in memory per person (PTB's ``user_data``), lost on restart."""
+    """What the bot keeps in memory per person (PTB's ``user_data``). The dialogue fields
+    (:data:`DIALOGUE_FIELDS`) survive a restart (bot.persistence); the language cache does not,
+    it is read from the users row again on the first update."""
 
     language: str | None = None  # cache of the stored language (handlers.users)
     known: str | None = None  # Telegram language the stored row is in step with (handlers.users)
@@ -28,17 +31,31 @@ class UserData:
     checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
     feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
 
+    def dialogue_values(self) -> dict[str, Any]:
+        """The dialogue fields that hold something (what bot.persistence keeps)."""
+        values = {name: getattr(self, name) for name in DIALOGUE_FIELDS}
+        return {name: value for name, value in values.items() if value is not None}
+
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""
         for field in fields(self):
             setattr(self, field.name, field.default)
 
 
+DIALOGUE_FIELDS = (
+    "signup_dialogue",
+    "event_draft",
+    "broadcast_draft",
+    "checkin_search",
+    "feedback_registration",
+)
+
+
 class BotData:
     """Application-wide services, created in ``post_init`` (nothing is built at import time)."""
 
     settings: Settings
-    db: Database  # opened in post_init (bot.app), before the first update
+    db: Database  # opened by open_database (persistence or post_init), before the first update
     translator: Translator
     clock: Clock
 
@@ -48,6 +65,15 @@ class BotData:
         self.settings = settings
         self.clock = clock
         self.translator = translator
+        self._opening = asyncio.Lock()
+
+    async def open_database(self) -> Database:
+        """Open and migrate the database once: the persistence needs it in ``initialize()``,
+        before ``post_init``, and whichever asks first opens it."""
+        async with self._opening:
+            if getattr(self, "db", None) is None:
+                self.db = await Database.open(self.settings.database_path)
+        return self.db
 
 
 class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):

@@ -309,6 +309,7 @@ def build_dialogues(
             ],
             allow_reentry=True,
             name="organiser-dialogues",
+            persistent=True,  # survives a restart (bot.persistence)
         )
 
 

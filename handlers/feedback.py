@@ -164,6 +164,7 @@ def build_handlers() -> list[BaseHandler]:
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), abort_comment, private)],
             allow_reentry=True,
             name="feedback",
+            persistent=True,  # survives a restart (bot.persistence)
         )
     return [CallbackQueryHandler(press_rating, pattern(Action.FEEDBACK_RATE)), comment]
 

@@ -22,6 +22,7 @@ from bot.jobs import replace_repeating_job
 from bot.sender import kick_outbox
 from handlers import editing, users
 from handlers.browsing import is_group, split_message
+from handlers.dialogues import end_dialogues
 from storage import privacy as privacy_store
 from storage.db import to_db_time
 
@@ -69,6 +70,7 @@ async def show_privacy(update: Update, context: BotContext) -> None:
 
 
 async def _export(update: Update, context: BotContext) -> None:
+    await context.application.update_persistence()  # open dialogues' latest steps are in it
     data = await privacy_store.export_person(context.db, update.effective_user.id)
     document = {"exported_at": to_db_time(context.now()), **data}
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
@@ -88,7 +90,9 @@ async def _delete(update: Update, context: BotContext) -> None:
     if report.promoted_user_ids:
         kick_outbox(context.application)
     text = context.text("privacy.deleted", count=report.cancelled)
-    # Nothing of the person stays in memory either; their next update starts afresh.
+    # Nothing of the person stays in memory either (no open dialogue to be stored again);
+    # their next update starts afresh.
+    await end_dialogues(context.application, update, context)
     users.forget_user(context.application, user_id)
     context.user_data.clear()
     await editing.edit_pressed(update.callback_query, text)
@@ -126,11 +130,12 @@ async def remove_expired_data(context: BotContext) -> None:
     report = await privacy_store.remove_expired_personal_data(
         context.db, context.now(), context.settings.data_retention_days
     )
-    if report.registrations or report.messages:
+    if report.registrations or report.messages or report.dialogues:
         log.info(
-            "Retention: %d sign-ups anonymised, %d old messages removed",
+            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows removed",
             report.registrations,
             report.messages,
+            report.dialogues,
         )
 
 

@@ -476,6 +476,7 @@ def build_conversation() -> ConversationHandler:
             fallbacks=[cancel],
             allow_reentry=True,
             name="signup",
+            persistent=True,  # survives a restart (bot.persistence)
         )
 
 

@@ -203,6 +203,31 @@ def m004_i13_cpd_hours(conn: sqlite3.Connection) -> None:
     )
 
 
+def m005_i15persist_dialogues(conn: sqlite3.Connection) -> None:
+    """Open dialogues across restarts (bot.persistence): the step each person is at in each
+    ConversationHandler, and their dialogue drafts as JSON of plain values. Personal data: removed
+    with the person and after a week without change (storage.dialogues)."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE dialogue_states (
+            handler    TEXT NOT NULL,     -- ConversationHandler name
+            chat_id    INTEGER NOT NULL,
+            user_id    INTEGER NOT NULL,
+            state      TEXT NOT NULL,     -- JSON of the state value
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (handler, chat_id, user_id)
+        );
+        CREATE INDEX dialogue_states_user ON dialogue_states (user_id);
+        CREATE TABLE dialogue_drafts (
+            user_id    INTEGER PRIMARY KEY,
+            data       TEXT NOT NULL,     -- JSON (bot.dialogue_codec), never pickle
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_11_calendar_sequence,
@@ -210,6 +235,7 @@ MIGRATIONS: list[Migration] = [
     m002_i13_attendance,
     m003_i13_feedback,
     m004_i13_cpd_hours,
+    m005_i15persist_dialogues,
 ]
 
 

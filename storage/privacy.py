@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from storage import dialogues
 from storage.db import Connection, Database, to_db_time
 from storage.registrations import cancel_in
 
@@ -28,6 +29,7 @@ class DeletionReport:
 class RetentionReport:
     registrations: int  # sign-ups anonymised
     messages: int  # outbox rows removed
+    dialogues: int = 0  # open dialogues' steps and drafts unchanged too long, removed
 
 
 def _rows(rows: list) -> list[dict[str, Any]]:
@@ -64,18 +66,23 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
     outbox_rows = _rows(messages)
     for row in outbox_rows:
         row["payload"] = json.loads(row["payload"])
+    open_dialogues = await dialogues.export_person(db, user_id)
+    for row in open_dialogues["drafts"]:
+        row["data"] = json.loads(str(row["data"]))
     return {
         "user": dict(user) if user is not None else None,
         "registrations": _rows(registrations),
         "reminders": _rows(reminders),
         "messages": outbox_rows,
         "broadcasts_sent": _rows(broadcasts),
+        "open_dialogues": open_dialogues,
     }
 
 
 async def delete_person(db: Database, user_id: int, now: datetime) -> DeletionReport:
     """Delete ``user_id`` in one transaction: release their seats for upcoming evenings (the
-    waitlist moves up), anonymise all their sign-ups, drop their queued messages and their row.
+    waitlist moves up), anonymise all their sign-ups, drop their queued messages, their open
+    dialogues and their row.
     """
     report = await db.write(_delete_person, user_id, now)
     await db.checkpoint()  # the deleted pages leave the WAL too
@@ -111,8 +118,11 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
         (user_id,),
     )
     conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    in_dialogue = dialogues.delete_person_in(conn, user_id)
     return DeletionReport(
-        user_exists is not None or anonymised > 0, len(upcoming), tuple(promoted)
+        user_exists is not None or anonymised > 0 or in_dialogue > 0,
+        len(upcoming),
+        tuple(promoted),
     )
 
 
@@ -120,14 +130,15 @@ async def remove_expired_personal_data(
     db: Database, now: datetime, retention_days: int
 ) -> RetentionReport:
     """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
-    finished outbox rows older than that (who was sent what). Counts survive."""
+    finished outbox rows older than that (who was sent what), and open dialogues unchanged for
+    ``storage.dialogues.KEEP_FOR``. Counts survive."""
     cutoff = to_db_time(now - timedelta(days=retention_days))
-    report = await db.write(_remove_expired, cutoff)
+    report = await db.write(_remove_expired, cutoff, now)
     await db.checkpoint()
     return report
 
 
-def _remove_expired(conn: Connection, cutoff: str) -> RetentionReport:
+def _remove_expired(conn: Connection, cutoff: str, now: datetime) -> RetentionReport:
     expired_events = "SELECT id FROM events WHERE coalesce(ends_at, starts_at) < ?"
     registrations = conn.execute(
         "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
@@ -140,4 +151,4 @@ def _remove_expired(conn: Connection, cutoff: str) -> RetentionReport:
         f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
         (cutoff, cutoff),
     ).rowcount
-    return RetentionReport(registrations, messages)
+    return RetentionReport(registrations, messages, dialogues.delete_stale_in(conn, now))
