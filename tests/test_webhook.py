@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.web.server import bind_socket
+from bot.web.server import attach, bind_socket
 from bot.web.webhook import MAX_UPDATE_BYTES, WebhookRefused, serve_webhook
 from testing.fake_telegram import Entity, FakeBotApi
 from testing.offline import OfflineBot, unthrottled
@@ -43,6 +43,7 @@ class Hook:
         self.api = running.api
         self.port = port
         self.url = f"http://127.0.0.1:{port}/{URL_PATH}"
+        self.public_address: str | None = None
 
 
 async def until(condition, seconds: float = 5.0, what: str = "condition") -> None:
@@ -64,16 +65,21 @@ async def webhook_running(
         "webhook_url": f"https://bot.example.org/{URL_PATH}",
         "webhook_secret": SECRET,
     }
+    public = overrides.pop("public_site", False)
     values.update(overrides)
     settings = make_settings(tmp_path, **values)
     api = api or FakeBotApi()
     application = build_application(settings, request=api, rate_limiter=unthrottled(), polls=False)
+    # The public program on its own port, started in post_init as in production.
+    site = attach(application, bind_socket("127.0.0.1", 0)) if public else None
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
     stop = asyncio.Event()
     task = asyncio.create_task(serve_webhook(application, settings, sock, ALLOWED_UPDATES, stop))
     try:
-        yield Hook(OfflineBot(application, api), port), task
+        running = Hook(OfflineBot(application, api), port)
+        running.public_address = site.address if site else None
+        yield running, task
     finally:
         stop.set()
         done, _ = await asyncio.wait([task], timeout=30)
@@ -289,6 +295,18 @@ async def test_other_paths_and_methods_are_refused(hook):
     assert get.status_code == 405
     await asyncio.sleep(0.1)
     assert hook.api.messages(USER_ID) == []
+
+
+async def test_health_reports_the_webhook_bot_on_the_public_port(tmp_path):
+    async with webhook_running(tmp_path, public_site=True) as (running, _):
+        await until(lambda: running.running.app.running, what="the start")
+        address = running.public_address
+        async with httpx.AsyncClient() as client:
+            health = await client.get(f"{address}/healthz")
+            hook_on_public = await client.post(f"{address}/{URL_PATH}")
+    assert health.status_code == 200
+    assert health.json()["bot"] == "webhook"
+    assert hook_on_public.status_code in (404, 405)  # the webhook is only on WEBHOOK_PORT
 
 
 # --- stopping -------------------------------------------------------------------------------
