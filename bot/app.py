@@ -198,8 +198,12 @@ def build_application(
     clock: Clock | None = None,
     translator: Translator | None = None,
     rate_limiter: BaseRateLimiter | None = None,
+    polls: bool = True,
 ) -> Application:
-    """The bot, ready for ``initialize()``; nothing touches the network or disk before that."""
+    """The bot, ready for ``initialize()``; nothing touches the network or disk before that.
+
+    ``polls=False`` (webhook mode) builds no PTB ``Updater``: updates then arrive through the
+    bot's own endpoint (bot.web.webhook) straight into ``update_queue``."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     persistence = DialoguePersistence()  # open dialogues survive a restart (bot.persistence)
     builder = (
@@ -220,6 +224,8 @@ def build_application(
         .post_shutdown(post_shutdown)
         .persistence(persistence)
     )
+    if not polls:
+        builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:

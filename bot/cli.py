@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import gc
 import logging
-import secrets
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -131,13 +131,19 @@ def _run_locked(settings: Settings) -> int:
     configure_logging(settings.log_level)
     from bot.app import build_application
     from bot.web.server import PortTaken, attach, bind_socket
+    from bot.web.webhook import WebhookRefused, bind_webhook_socket
 
+    webhook = settings.webhook_url is not None
+    sock = hook_sock = None
     try:
         sock = bind_socket(settings.web_listen, settings.web_port) if settings.web_port else None
+        hook_sock = bind_webhook_socket(settings) if webhook else None
     except PortTaken as exc:
+        if sock is not None:
+            sock.close()
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    application = build_application(settings)
+    application = build_application(settings, polls=not webhook)
     if sock is not None:
         attach(application, sock)  # the public program (PRODUCT §8), in the same event loop
     # Everything imported and built so far lives as long as the process: move it out of the
@@ -146,55 +152,37 @@ def _run_locked(settings: Settings) -> int:
     gc.collect()
     gc.freeze()
     try:
-        _serve(application, settings)
+        _serve(application, settings, hook_sock)
+    except WebhookRefused as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     except InvalidToken:
         print("BOT_TOKEN was rejected by Telegram; check it with @BotFather.", file=sys.stderr)
         return EXIT_INVALID
     except NetworkError as exc:
         print(f"Cannot reach the Bot API at {settings.bot_api_base_url}: {exc}", file=sys.stderr)
         return 1
-    except TelegramError as exc:  # e.g. setWebhook refused the URL
+    except TelegramError as exc:
         print(f"Telegram refused to start the bot: {exc}", file=sys.stderr)
         return 1
     finally:
         gc.unfreeze()  # the bot has stopped (tests call this function in their own process)
+        if sock is not None:
+            sock.close()
     return EXIT_OK
 
 
-def webhook_options(settings: Settings) -> dict[str, object]:
-    """The ``run_webhook`` arguments for ``WEBHOOK_*``.
+def _serve(application: Application, settings: Settings, hook_sock: socket.socket | None) -> None:
+    """Polling by default; our own webhook endpoint (bot.web.webhook) when configured.
 
-    Telegram sends the secret in the ``X-Telegram-Bot-Api-Secret-Token`` header of every POST
-    and PTB's web server answers 403 to any request without it. Without ``WEBHOOK_SECRET`` a
-    random secret is made for this run (``setWebhook`` registers it anew at every start), so a
-    webhook is never open to forged updates.
+    Both run until SIGINT/SIGTERM; then updates stop coming in, the handlers that are running
+    finish, ``post_shutdown`` closes the database, and the function returns.
     """
     from bot.app import ALLOWED_UPDATES
 
-    assert settings.webhook_url is not None
-    if settings.webhook_secret is not None:
-        secret = settings.webhook_secret.get_secret_value()
-    else:
-        secret = secrets.token_urlsafe(32)
-    return {
-        "listen": settings.webhook_listen,
-        "port": settings.webhook_port,
-        "url_path": (settings.webhook_url.path or "").lstrip("/"),
-        "webhook_url": str(settings.webhook_url),
-        "secret_token": secret,
-        "allowed_updates": ALLOWED_UPDATES,
-    }
+    if hook_sock is not None:
+        from bot.web.webhook import serve_webhook
 
-
-def _serve(application: Application, settings: Settings) -> None:
-    """Polling by default; a webhook (with Telegram's secret-token check) when configured.
-
-    Both run until SIGINT/SIGTERM; PTB then stops fetching updates, lets the handlers that are
-    running finish, runs ``post_shutdown`` (closing the database) and exits.
-    """
-    from bot.app import ALLOWED_UPDATES
-
-    if settings.webhook_url is not None:
-        application.run_webhook(**webhook_options(settings))  # type: ignore[arg-type]
+        asyncio.run(serve_webhook(application, settings, hook_sock, ALLOWED_UPDATES))
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -171,11 +171,10 @@ async def test_deleted_personal_data_is_overwritten_and_leaves_the_wal(tmp_path)
 
 
 def test_the_webhook_listens_on_loopback_unless_configured(tmp_path):
-    from bot.cli import webhook_options
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, webhook_url="https://bot.example.org/hook")
-    assert webhook_options(settings)["listen"] == "127.0.0.1"
+    assert settings.webhook_listen == "127.0.0.1"
 
 
 def test_import_names_a_field_too_long_for_a_message(tmp_path):

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -46,17 +46,21 @@ SECURITY_HEADERS = {
 
 
 class PortTaken(Exception):
-    """``WEB_LISTEN:WEB_PORT`` cannot be bound; ``str()`` is the one line for the operator."""
+    """An address cannot be bound; ``str()`` is the one line for the operator."""
 
 
-def bind_socket(listen: str, port: int) -> socket.socket:
+def bind_socket(
+    listen: str,
+    port: int,
+    serves: str = "the public program",
+    advice: str = "set WEB_PORT to a free port, or WEB_PORT=0 to turn the web server off",
+) -> socket.socket:
     """Bind the listening socket now, so that a taken port is known before the bot starts."""
     try:
         sock = socket.create_server((listen, port))
     except OSError as exc:
         raise PortTaken(
-            f"Cannot serve the public program on {listen}:{port} ({exc.strerror or exc});"
-            " set WEB_PORT to a free port, or WEB_PORT=0 to turn the web server off."
+            f"Cannot serve {serves} on {listen}:{port} ({exc.strerror or exc}); {advice}."
         ) from None
     sock.setblocking(False)
     return sock
@@ -285,11 +289,24 @@ class PublicSite:
 
 
 class WebServer:
-    """The public site on an already bound socket, started and stopped with the bot."""
+    """An aiohttp application on an already bound socket, started and stopped with the bot:
+    the public site unless ``routes`` builds another (the webhook endpoint, bot.web.webhook)."""
 
-    def __init__(self, application: Application, sock: socket.socket):
+    def __init__(
+        self,
+        application: Application,
+        sock: socket.socket,
+        routes: Callable[[], web.Application] | None = None,
+        label: str = "Public program",
+        lingering_time: float = 10.0,
+    ):
         self.application = application
         self.sock = sock
+        self.routes = routes or PublicSite(application).build
+        self.label = label
+        # aiohttp's default: after answering a request whose body was not read, read and
+        # discard the rest for up to 10 s before closing; 0 closes at once.
+        self.lingering_time = lingering_time
         self._runner: web.AppRunner | None = None
 
     @property
@@ -301,10 +318,12 @@ class WebServer:
     async def start(self) -> None:
         """Serve requests from now on (the database must be open)."""
         # No access log: visitors' IP addresses are personal data the service does not need.
-        self._runner = web.AppRunner(PublicSite(self.application).build(), access_log=None)
+        self._runner = web.AppRunner(
+            self.routes(), access_log=None, lingering_time=self.lingering_time
+        )
         await self._runner.setup()
         await web.SockSite(self._runner, self.sock).start()
-        log.info("Public program at %s", self.address)
+        log.info("%s at %s", self.label, self.address)
 
     async def stop(self) -> None:
         """Stop serving and close the socket (before the database closes)."""
