@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 
 from telegram import LinkPreviewOptions, Update
-from telegram.constants import FloodLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -24,6 +23,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import commands, sender
+from bot.budget import TelegramBudget
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
 from bot.i18n import Translator
@@ -163,15 +163,13 @@ async def post_shutdown(application: Application) -> None:
         await data.db.close()
 
 
-def production_rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Telegram's flood limits for everything the bot sends: 30 messages a second overall
-    (raised to ``BROADCAST_RATE`` when that is configured higher, e.g. for paid broadcasts,
-    so the bulk sender's pace stays reachable), 20 a minute per group, and two retries after a
-    429 for answers to users (bulk sends handle 429 themselves, see bot.sender)."""
-    return AIORateLimiter(
-        overall_max_rate=max(FloodLimit.MESSAGES_PER_SECOND, settings.broadcast_rate),
-        max_retries=2,
-    )
+def production_rate_limiter(settings: Settings) -> TelegramBudget:
+    """Telegram's flood limits for everything the bot sends, as one shared budget: 30 messages a
+    second overall, 20 a minute per group; answers to people first, bulk sending (paced at
+    ``BROADCAST_RATE`` by bot.sender) takes what is left, so no ``BROADCAST_RATE`` can push the
+    bot over Telegram's limit; a 429 pauses bulk only, answers retry it twice (bot.budget)."""
+    del settings  # the budget is Telegram's, whatever the bulk pace is configured to
+    return TelegramBudget(max_retries=2)
 
 
 # How many updates are handled at once, and HTTP connections to the Bot API to match. Little's
