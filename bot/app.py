@@ -8,6 +8,7 @@ API) and the clock.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -26,6 +27,7 @@ from bot import commands, sender
 from bot.budget import TelegramBudget
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
+from bot.fairness import FairUpdateProcessor
 from bot.i18n import Translator
 from bot.settings import Settings
 from handlers import (
@@ -42,6 +44,7 @@ from handlers import (
     event_editor,
     event_lifecycle,
     feedback,
+    flood,
     mine,
     notifications,
     privacy,
@@ -194,6 +197,8 @@ def build_application(
 ) -> Application:
     """The bot, ready for ``initialize()``; nothing touches the network or disk before that."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
+    # Round the people, each person's updates in order, a flood from one account dropped.
+    processor = FairUpdateProcessor(CONCURRENT_UPDATES)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -207,7 +212,7 @@ def build_application(
         )
         .context_types(ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData))
         .rate_limiter(rate_limiter or production_rate_limiter(settings))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(processor)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -219,6 +224,7 @@ def build_application(
     data: BotData = application.bot_data
     data.configure(settings, clock or Clock(), translator or Translator.load())
     register_handlers(application)
+    processor.on_dropped(partial(flood.slow_down, application))
     return application
 
 
