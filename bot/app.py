@@ -8,12 +8,12 @@ API) and the clock.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import LinkPreviewOptions, Update
-from telegram.constants import FloodLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -24,8 +24,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import commands, dialogue_codec, sender
+from bot.budget import TelegramBudget
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
+from bot.fairness import FairUpdateProcessor
 from bot.i18n import Translator
 from bot.persistence import DialoguePersistence
 from bot.settings import Settings
@@ -44,6 +46,7 @@ from handlers import (
     event_editor,
     event_lifecycle,
     feedback,
+    flood,
     mine,
     notifications,
     privacy,
@@ -168,15 +171,13 @@ async def post_shutdown(application: Application) -> None:
         await data.db.close()
 
 
-def production_rate_limiter(settings: Settings) -> AIORateLimiter:
-    """Telegram's flood limits for everything the bot sends: 30 messages a second overall
-    (raised to ``BROADCAST_RATE`` when that is configured higher, e.g. for paid broadcasts,
-    so the bulk sender's pace stays reachable), 20 a minute per group, and two retries after a
-    429 for answers to users (bulk sends handle 429 themselves, see bot.sender)."""
-    return AIORateLimiter(
-        overall_max_rate=max(FloodLimit.MESSAGES_PER_SECOND, settings.broadcast_rate),
-        max_retries=2,
-    )
+def production_rate_limiter(settings: Settings) -> TelegramBudget:
+    """Telegram's flood limits for everything the bot sends, as one shared budget: 30 messages a
+    second overall, 20 a minute per group; answers to people first, bulk sending (paced at
+    ``BROADCAST_RATE`` by bot.sender) takes what is left, so no ``BROADCAST_RATE`` can push the
+    bot over Telegram's limit; a 429 pauses bulk only, answers retry it twice (bot.budget)."""
+    del settings  # the budget is Telegram's, whatever the bulk pace is configured to
+    return TelegramBudget(max_retries=2)
 
 
 # How many updates are handled at once, and HTTP connections to the Bot API to match. Little's
@@ -206,6 +207,8 @@ def build_application(
     bot's own endpoint (bot.web.webhook) straight into ``update_queue``."""
     token = settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN
     persistence = DialoguePersistence()  # open dialogues survive a restart (bot.persistence)
+    # Round the people, each person's updates in order, a flood from one account dropped.
+    processor = FairUpdateProcessor(CONCURRENT_UPDATES)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -219,7 +222,7 @@ def build_application(
         )
         .context_types(ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData))
         .rate_limiter(rate_limiter or production_rate_limiter(settings))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(processor)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .persistence(persistence)
@@ -235,6 +238,7 @@ def build_application(
     data.configure(settings, clock or Clock(), translator or Translator.load())
     persistence.attach(data)
     register_handlers(application)
+    processor.on_dropped(partial(flood.slow_down, application))
     return application
 
 

@@ -7,13 +7,10 @@ transaction as the change that causes it, by this process or another one such as
 - **Paced**: at most ``BROADCAST_RATE`` messages in any one-second window, evenly spaced. The
   window is measured from the *end* of earlier calls to the *start* of the next, so network
   jitter can never squeeze ``rate + 1`` sends into one second at Telegram's end.
-- **429**: PTB's ``AIORateLimiter`` (production: ``max_retries=2``) retries a 429 first and
-  halts every request meanwhile, answers to users included, so they provoke no further 429s;
-  bulk sends keep those retries on purpose (``rate_limit_args=0`` could not switch them off:
-  the limiter reads 0 as "default"). When the limiter gives up, the ``RetryAfter`` reaches the
-  sender, which pauses all bulk sending for ``retry_after`` on its own deadline, not on the
-  limiter's shared event (PTB issue #5338: any request finishing can release that early). The
-  row goes back to 'pending' without using up an attempt.
+- **429**: the shared budget (:mod:`bot.budget`, production and tests alike) hands a bulk
+  429 straight back and pauses only bulk calls; answers to people keep going. The sender pauses
+  its own pace for ``retry_after`` too and puts the row back to 'pending' without using up an
+  attempt. Bulk calls carry ``rate_limit_args=BULK``, so the budget serves answers first.
 - **5xx, timeouts, network errors**: the row is retried later with capped exponential backoff
   for as long as the message still matters (:mod:`bot.delivery` has the rules per kind); the
   current run ends, the next run tries again. The first success after a failure makes every
@@ -43,13 +40,13 @@ import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.budget import BULK, retry_seconds
 from bot.context import BotData
 from bot.delivery import (
     BULK_READ_TIMEOUT,
@@ -189,14 +186,6 @@ def limit_recipients(application: Application, people: set[int]) -> None:
     setattr(application.bot_data, _RECIPIENTS_ATTRIBUTE, people)
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds: PTB 22 gives an int, or a timedelta with PTB_TIMEDELTA set."""
-    value = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
-
-
 async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> None:
     bot = application.bot
     if message.is_copy:
@@ -206,6 +195,7 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             message_id=message.message_id,
             reply_markup=message.reply_markup,
             read_timeout=BULK_READ_TIMEOUT,
+            rate_limit_args=BULK,
         )
     else:
         await bot.send_message(
@@ -213,6 +203,7 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             message.text,
             reply_markup=message.reply_markup,
             read_timeout=BULK_READ_TIMEOUT,
+            rate_limit_args=BULK,
         )
 
 
@@ -250,7 +241,7 @@ async def _deliver(
     try:
         await _send(application, item.user_id, message)
     except RetryAfter as exc:
-        seconds = _retry_seconds(exc)
+        seconds = retry_seconds(exc)
         state.pacer.finished()
         state.pacer.pause(seconds)
         log.warning("Flood control: bulk sending paused for %s s", seconds)

@@ -12,10 +12,11 @@ import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter
+from telegram.ext import Application, BaseRateLimiter
 
 from bot import sender
 from bot.app import build_application
+from bot.budget import TelegramBudget
 from bot.callbacks import unpack
 from bot.clock import Clock
 from bot.context import BotData
@@ -24,9 +25,10 @@ from testing.fake_telegram import FakeBotApi, FakeGroup, FakeUser
 
 
 def unthrottled() -> BaseRateLimiter:
-    """The production rate limiter without the overall 30/s ceiling (429s still honoured), so
-    that tests and benchmarks are not paced like a real bot; bulk pacing is the sender's job."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=2)
+    """The production budget without the overall 30/s and per-group ceilings (429s still
+    honoured the same way), so that tests and benchmarks are not paced like a real bot; bulk
+    pacing is the sender's job."""
+    return TelegramBudget(limit=0, group_limit=0, max_retries=2)
 
 
 async def press_action(user: FakeUser, action: str) -> None:

@@ -60,15 +60,24 @@ async def test_300_simultaneous_sign_ups_for_50_seats(bot, add_events):
     assert [row["position"] for row in positions] == list(range(1, PEOPLE - SEATS + 1))
     position_of = {row["user_id"]: row["position"] for row in positions}
 
-    # Everyone was told their own outcome; nobody saw an apology or a refusal.
+    # Everyone was told their own outcome on their card; nobody saw an apology or a refusal.
     confirmed_users = {row["user_id"] for row in rows[:SEATS]}
     for user, messages in zip(users, answers, strict=True):
-        told = messages[-1].text
+        [card] = messages  # the refreshed card, no extra message (issue 14)
+        told = card.text
         assert "Entschuldigung" not in told and "nicht möglich" not in told
         if user.user_id in confirmed_users:
-            assert told.startswith("✅ Sie sind angemeldet."), told
+            assert "Sie sind angemeldet." in told, told
         else:
-            expected = f"Warteliste, Platz {position_of[user.user_id]}."
+            expected = f"Warteliste (Platz {position_of[user.user_id]})"
             assert expected in told, told
+    # ... and in the pop-up on the button: 50 confirmations, each waitlist position once.
+    toasts = sorted(answer.text for answer in bot.api.callback_answers)
+    waitlisted = sorted(
+        bot.data.translator.plain("de", "signup.toast_waitlisted", position=n)
+        for n in range(1, PEOPLE - SEATS + 1)
+    )
+    confirmed = [bot.data.translator.plain("de", "signup.toast_confirmed")] * SEATS
+    assert toasts == sorted(confirmed + waitlisted)
     assert len(bot.api.callback_answers) == PEOPLE
     assert_consistent(db.path)

@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.ext import AIORateLimiter
 
+from bot.budget import TelegramBudget
 from bot.context import BotData
 from bot.sender import (
     OutgoingMessage,
@@ -73,9 +73,9 @@ def busiest_second(times: list[float]) -> int:
     return max(bisect.bisect_left(times, start + 1.0) - i for i, start in enumerate(times))
 
 
-def quick_limiter() -> AIORateLimiter:
-    """PTB's limiter without its own 429 retries, so that every 429 reaches the sender."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+def quick_limiter() -> TelegramBudget:
+    """The budget without ceilings or retries of answers (bulk 429s always reach the sender)."""
+    return TelegramBudget(limit=0, group_limit=0, max_retries=0)
 
 
 # --- pacing ----------------------------------------------------------------------------------
@@ -137,34 +137,6 @@ async def test_a_burst_of_429s_pauses_all_bulk_sending_and_provokes_no_more(tmp_
         assert all(len(api.messages(u)) == 1 for u in users)
         rows = await outbox_rows(bot.data.db)
         assert [row["attempts"] for row in rows] == [1] * len(users)  # a 429 is no failure
-
-
-@ignore_ptb_retry_after_warning
-async def test_a_429_halts_answers_to_users_too_with_the_production_limiter(tmp_path, clock):
-    """The production limiter retries a 429 itself (max_retries=2) and halts every request
-    meanwhile, so people chatting during a bulk 429 provoke no further 429s. That is why bulk
-    sends keep the limiter's retries (``rate_limit_args=0`` could not switch them off anyway:
-    the limiter reads it as "use the default"); the sender's own pause covers what the limiter
-    gives up on."""
-    settings = make_settings(tmp_path, broadcast_rate=200)
-    api = FloodWaitApi()
-    async with running_bot(settings, clock, api=api) as bot:
-        await queue(bot, [1, 2, 3])
-        people = [bot.user(900 + i) for i in range(5)]
-        api.fail_next(1, 429, method="sendMessage", retry_after=1)
-
-        async def chatter() -> list:
-            answers = []
-            for _ in range(10):
-                answers += await asyncio.gather(*(person.send("/termine") for person in people))
-                await asyncio.sleep(0.05)
-            return answers
-
-        report, answers = await asyncio.gather(drain_outbox(bot.app), chatter())
-        assert report.sent == 3
-        assert api.provoked == 0
-        assert [len(api.messages(u)) for u in (1, 2, 3)] == [1, 1, 1]
-        assert all(len(answer) == 1 for answer in answers)
 
 
 # --- 5xx, timeouts, failures -----------------------------------------------------------------

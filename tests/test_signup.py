@@ -185,15 +185,43 @@ async def test_returning_user_signs_up_with_one_tap_and_the_card_updates(bot, ad
     user = await returning_user(bot, 20)
     card = await open_card(user)
     assert "noch 3 Plätze frei" in card.text
-    answers = await user.press("Anmelden", card)
-    refreshed = next(m for m in answers if m.message_id == card.message_id)
+    calls_before = len(bot.api.calls)
+    [refreshed] = await user.press("Anmelden", card)  # no extra message: the card says it all
+    assert refreshed.message_id == card.message_id
     assert "noch 2 Plätze frei" in refreshed.text and "Sie sind angemeldet" in refreshed.text
+    # Every PRODUCT §4 element of the confirmation: status above, ticket, cancel, calendar.
     assert refreshed.button_labels[:2] == ["Abmelden", "🎟 Ticket"]
-    confirmation = answers[-1]
-    assert confirmation.message_id != card.message_id
-    assert confirmation.text.startswith("✅ Sie sind angemeldet.")
+    assert "📅 In den Kalender" in refreshed.button_labels
+    assert last_answer(bot).text.startswith("✅ Sie sind angemeldet.")
+    assert not last_answer(bot).show_alert
+    # Issue 14: one message less per sign-up (before: answer, card edit and a confirmation).
+    methods = [call.method for call in bot.api.calls[calls_before:]]
+    assert methods == ["answerCallbackQuery", "editMessageText"]
     [row] = await registrations(bot)
     assert (row["name"], row["status"]) == ("Erika Muster", "confirmed")
+
+
+async def test_a_failed_toast_still_shows_the_sign_up_on_the_card(bot, add_events):
+    await add_events(make_event(capacity=3))
+    user = await returning_user(bot, 22)
+    card = await open_card(user)
+    bot.api.fail_next(1, "timeout", method="answerCallbackQuery")
+    answers = await user.press("Anmelden", card)
+    assert [a.message_id for a in answers] == [card.message_id]
+    assert "Sie sind angemeldet" in answers[0].text
+    assert not any("schiefgegangen" in a.text for a in user.messages)
+    [row] = await registrations(bot)
+    assert row["status"] == "confirmed"
+
+
+async def test_the_sign_up_toast_speaks_english(bot, add_events):
+    await add_events(make_event(capacity=1))
+    await (await returning_user(bot, 23)).press("Anmelden", await open_card(bot.user(23)))
+    jane = await returning_user(bot, 24, name="Jane Doe", language_code="en")
+    [refreshed] = await jane.press("Sign up", await open_card(jane))
+    toast = last_answer(bot).text
+    assert toast.startswith("⏳ Fully booked – you are on the waiting list, position 1.")
+    assert "Cancel" in " ".join(refreshed.button_labels)
 
 
 async def test_signing_up_twice_is_harmless(bot, add_events):
@@ -211,18 +239,15 @@ async def test_full_event_puts_people_on_the_waitlist_with_their_position(bot, a
     await add_events(make_event(capacity=1))
     first, second, third = [await returning_user(bot, uid) for uid in (30, 31, 32)]
     await first.press("Anmelden", await open_card(first))
-    answers = await second.press("Anmelden", await open_card(second))
-    assert "Warteliste, Platz 1" in answers[-1].text
-    assert answers[-1].button_labels == [
-        "Von der Warteliste abmelden",
-        "📅 In den Kalender",
-        "Zum Termin",
-    ]
+    [refreshed] = await second.press("Anmelden", await open_card(second))
+    toast = last_answer(bot).text
+    assert toast.startswith("⏳ Ausgebucht – Sie stehen auf der Warteliste, Platz 1.")
+    assert "Sie stehen auf der Warteliste (Platz 1)" in refreshed.text
+    assert {"Abmelden", "📅 In den Kalender"} <= set(refreshed.button_labels)
     card = await open_card(third)
     assert "ausgebucht – Warteliste (1 Person wartet)" in card.text
-    answers = await third.press("Anmelden", card)
-    assert "Warteliste, Platz 2" in answers[-1].text
-    refreshed = next(m for m in answers if m.message_id == card.message_id)
+    [refreshed] = await third.press("Anmelden", card)
+    assert "Warteliste, Platz 2" in last_answer(bot).text
     assert "Sie stehen auf der Warteliste (Platz 2)" in refreshed.text
     await third.press_data(pack(Action.SIGN_UP, "umbau-2026"), card)
     assert last_answer(bot).text == "Sie stehen bereits auf der Warteliste (Platz 2)."
@@ -366,9 +391,11 @@ async def test_more_capacity_moves_up_as_many_as_fit(bot, add_events):
 
 async def test_cancel_from_an_older_message_asks_in_a_new_message(bot, add_events):
     await add_events(make_event())
-    user = await returning_user(bot, 80)
-    answers = await user.press("Anmelden", await open_card(user))
-    confirmation = answers[-1]
+    user = bot.user(80)  # the first sign-up ends with a confirmation message of its own
+    await user.press("Anmelden", await open_card(user))
+    await user.press("Als")
+    [confirmation] = await user.press("Einverstanden")
+    assert confirmation.text.startswith("✅ Sie sind angemeldet.")
     [question] = await user.press("Abmelden", confirmation)
     assert question.message_id != confirmation.message_id
     [done] = await user.press("Ja, abmelden", question)

@@ -1,0 +1,102 @@
+"""The first sign-up's two questions (PRODUCT §4): the name to register under, and consent to
+the privacy notice. The rules for a typed name live here too: what the attendee list, the CSV
+and the check-in buttons can show.
+
+The dialogue that asks them (and what it does with the answers) is :mod:`handlers.signup`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+
+from bot.callbacks import Action, pack
+from bot.context import BotContext
+from domain.models import Event
+
+MAX_NAME_LENGTH = 100
+
+# Line breaks, control characters and bidirectional overrides have no place in a name on the
+# attendee list (the overrides can make a name read differently from what it is).
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class NameProblem(StrEnum):
+    """Why a typed name was refused; the value is the hint's message id."""
+
+    EMPTY = "signup.name_empty"
+    CONTROL = "signup.name_control"
+    TOO_LONG = "signup.name_too_long"
+
+
+def _forbidden(char: str) -> bool:
+    return unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in _BIDI_CONTROLS
+
+
+def check_name(raw: str | None) -> str | NameProblem:
+    """The name to register under (trimmed, inner spaces collapsed), or why it is refused."""
+    name = (raw or "").strip()
+    if not name:
+        return NameProblem.EMPTY
+    if any(_forbidden(char) for char in name):
+        return NameProblem.CONTROL
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_LENGTH:
+        return NameProblem.TOO_LONG
+    # At least one character that shows (letters, digits, punctuation, symbols): zero-width
+    # spaces, BOMs, lone combining marks or Hangul/Braille blanks left blank list lines.
+    blanks = "\u115f\u1160\u3164\uffa0\u2800"
+    if not any(unicodedata.category(c)[0] in "LNPS" and c not in blanks for c in name):
+        return NameProblem.EMPTY
+    return name
+
+
+def telegram_name(user: User | None) -> str | None:
+    """The user's Telegram name made fit for the attendee list, or ``None`` if nothing is left."""
+    if user is None:
+        return None
+    cleaned = "".join(char for char in user.full_name if not _forbidden(char))
+    name = " ".join(cleaned.split())[:MAX_NAME_LENGTH].strip()
+    return name or None
+
+
+def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
+
+
+async def ask_name(update: Update, context: BotContext, event: Event) -> None:
+    """First sign-up: ask the name to register under (typed, or the Telegram name), and
+    remember for which evening (the typed answer has no button to carry it)."""
+    context.user_data.signup_dialogue = {"event": event.id, "since": context.now()}
+    name = telegram_name(update.effective_user)
+    markup = None
+    if name is not None:
+        label = context.plain("signup.button_use_name", name=name)
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=pack(Action.USE_NAME, event.id))]]
+        )
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.text("signup.ask_name", title=event.title),
+        reply_markup=markup,
+    )
+
+
+async def ask_consent(update: Update, context: BotContext, event: Event) -> None:
+    """First sign-up: ask consent to the privacy notice."""
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                _button(context, "signup.button_consent", Action.CONSENT, event.id),
+                _button(context, "signup.button_decline", Action.CONSENT_DECLINE, event.id),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.text("signup.ask_consent", days=context.settings.data_retention_days),
+        reply_markup=markup,
+    )
