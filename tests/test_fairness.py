@@ -48,7 +48,9 @@ async def test_a_flood_from_one_account_does_not_delay_another(started, add_even
 
     order = replies(started)
     # Before: one slot queue for everybody, so /termine came after the 300 (position 301).
-    assert order.index(other.user_id) <= 2
+    # Now at worst after what the flooder is allowed to hold (its answers and the notice);
+    # how many of those go first depends on the event loop's scheduling, not on the flood.
+    assert order.index(other.user_id) <= PER_PERSON + 1
     assert "Umbau statt Neubau" in other.last_text
     # The flooder: at most PER_PERSON answers and one "slow down", the rest dropped.
     flooder_texts = [m.text for m in flooder.messages]
