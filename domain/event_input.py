@@ -19,6 +19,7 @@ from domain.program import (
     ID_PATTERN,
     LIMITS,
     MAX_CAPACITY,
+    MAX_CPD_HOURS,
     MAX_SPEAKERS,
     SPEAKER_LIMITS,
     parse_time,
@@ -35,6 +36,7 @@ FIELDS = (
     "coordinates",
     "capacity",
     "registration_closes",
+    "cpd_hours",
     "description",
     "speakers",
 )
@@ -47,6 +49,7 @@ CREATE_STEPS = (  # every field a card shows (issue 12: the map pin and the dead
     "coordinates",
     "capacity",
     "registration_closes",
+    "cpd_hours",  # issue 13: hours of professional development, for the certificate
     "description",
     "speakers",
 )
@@ -68,6 +71,7 @@ _NUMBER = r"-?\d{1,3}(?:\.\d+)?"
 _POINT_DOT = re.compile(rf"({_NUMBER})\s*[,;]?\s+({_NUMBER})|({_NUMBER}),({_NUMBER})")
 _POINT_COMMA = re.compile(r"(-?\d{1,3},\d+)\s*[;\s]\s*(-?\d{1,3},\d+)")
 _CAPACITY = re.compile(r"(\d{1,3}(?:\.\d{3})*|\d+)(?:\s+\w+)?")
+_HOURS = re.compile(r"(\d{1,2})(?:[.,](\d{1,2}))?(?:\s*\w+\.?)?")  # "2", "1,5", "1.5 Std."
 _SPEAKER_DASH = re.compile(r"\s+[–—-]\s+")
 _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -81,11 +85,13 @@ class InputError(ValueError):
         self.values = values
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """Whitespace and line breaks collapsed to single spaces (names, titles, roles)."""
     return " ".join(text.split())
 
 
-def _multi_line(text: str) -> str:
+def multi_line(text: str) -> str:
+    """Line breaks unified and kept, the ends of lines stripped (description, bio)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
     return "\n".join(line.rstrip() for line in lines)
 
@@ -163,7 +169,7 @@ def parse_end(
 
 
 def _text(field: str, text: str) -> str:
-    value = _multi_line(text) if field == "description" else _one_line(text)
+    value = multi_line(text) if field == "description" else one_line(text)
     if not value:
         raise InputError("editor.hint_empty")
     if len(value) > LIMITS[field]:
@@ -179,6 +185,18 @@ def parse_capacity(text: str) -> int:
     if not value.isdigit() or int(value) > MAX_CAPACITY:
         raise InputError("editor.hint_capacity", limit=MAX_CAPACITY)
     return int(value)
+
+
+def parse_cpd_hours(text: str) -> float:
+    """Hours of professional development: ``2``, ``1,5`` or ``1.5 Std.``; more than 0 and at
+    most :data:`MAX_CPD_HOURS`, as the program file accepts, in hundredths at the finest."""
+    match = _HOURS.fullmatch(text.strip())
+    if match is None:
+        raise InputError("editor.hint_cpd_hours", limit=MAX_CPD_HOURS)
+    hours = float(f"{match[1]}.{match[2] or 0}")
+    if not 0 < hours <= MAX_CPD_HOURS:
+        raise InputError("editor.hint_cpd_hours", limit=MAX_CPD_HOURS)
+    return hours
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -203,8 +221,8 @@ def check_point(latitude: float, longitude: float) -> tuple[float, float]:
 def parse_speakers(text: str) -> tuple[Speaker, ...]:
     """One speaker per line: ``Name | Rolle | Bio``, ``Name – Rolle`` or ``Name, Rolle``."""
     speakers = []
-    for raw_line in _multi_line(text).split("\n"):
-        line = _one_line(raw_line)
+    for raw_line in multi_line(text).split("\n"):
+        line = one_line(raw_line)
         if not line:
             continue
         if "|" in line:
@@ -255,6 +273,8 @@ def parse_field(
         return parse_capacity(text)
     if field == "coordinates":
         return parse_point(text)
+    if field == "cpd_hours":
+        return parse_cpd_hours(text)
     if field == "speakers":
         return parse_speakers(text)
     raise KeyError(field)
@@ -277,6 +297,7 @@ def values_of(event: Event) -> dict[str, Any]:
         "registration_closes": event.registration_closes_at,
         "description": event.description or None,
         "speakers": event.speakers or None,
+        "cpd_hours": event.cpd_hours,
     }
 
 
@@ -317,6 +338,7 @@ def build_event(event_id: str, values: Mapping[str, Any], status: EventStatus) -
         status=status,
         description=values.get("description") or "",
         speakers=tuple(values.get("speakers") or ()),
+        cpd_hours=values.get("cpd_hours"),
     )
 
 

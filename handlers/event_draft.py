@@ -1,6 +1,6 @@
 """What the event dialogues share: their states, the draft they fill in, and small helpers
-(the modules :mod:`handlers.event_editor`, :mod:`handlers.event_summary` and
-:mod:`handlers.event_cancel` build on it)."""
+(the modules :mod:`handlers.event_editor`, :mod:`handlers.event_summary`,
+:mod:`handlers.event_speakers` and :mod:`handlers.event_cancel` build on it)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from telegram.ext import ConversationHandler
 from bot.callbacks import pack
 from bot.context import BotContext
 from domain.event_input import values_of
+from domain.models import Speaker
 from storage import events as event_store
 
 END = ConversationHandler.END
@@ -27,9 +28,11 @@ class EditorState(IntEnum):
     FIELD_MENU = 11
     CONFIRM = 12
     CANCEL_CONFIRM = 13
+    SPEAKERS = 14  # the speakers screen and one speaker's screen (buttons)
+    SPEAKER_ASK = 15  # a typed answer about one speaker (or new ones)
 
 
-ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM = EditorState
+ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM, SPEAKERS, SPEAKER_ASK = EditorState
 
 
 @dataclass
@@ -41,6 +44,12 @@ class EventDraft:
     values: dict[str, Any] = field(default_factory=dict)
     asking: str | None = None
     reviewing: bool = False  # a new event's summary was shown: an answer returns to it
+    # The speakers screen: the list being changed, which speaker and part a typed answer is
+    # for, and a version every change raises (buttons of an older list are stale).
+    speakers: tuple[Speaker, ...] | None = None
+    speaker_index: int | None = None
+    speaker_part: str | None = None
+    speakers_version: int = 0
 
 
 def draft_of(context: BotContext) -> EventDraft | None:

@@ -42,6 +42,8 @@ from handlers.event_draft import (
     draft_of,
     gone,
 )
+from handlers.event_speakers import open_speakers
+from handlers.event_speakers import states as speaker_states
 from handlers.event_summary import field_menu, more_fields, save, show_summary, show_value
 from storage import events as event_store
 
@@ -199,6 +201,8 @@ async def choose_field(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END if draft is None else FIELD_MENU
     await query.answer()
+    if name == "speakers":  # each speaker on their own, on a screen of their own
+        return await open_speakers(update, context, draft)
     return await ask(update, context, draft, name)
 
 
@@ -222,5 +226,6 @@ def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]
             CallbackQueryHandler(more_fields, pattern(Action.EVENT_MORE)),
         ],
         CANCEL_CONFIRM: [CallbackQueryHandler(confirm_cancel, pattern(Action.EVENT_CANCEL_YES))],
+        **speaker_states(),
     }
     return entry_points, states

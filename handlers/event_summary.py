@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
@@ -47,6 +48,8 @@ def show_value(context: BotContext, name: str, value: Any) -> Markup | str:
         return render.when(value)
     if name == "coordinates":
         return f"{value[0]:.5f}, {value[1]:.5f}"
+    if name == "cpd_hours":
+        return context.text("editor.hours", hours=format_decimal(value, locale=context.lang))
     if name == "speakers":
         return Markup("\n").join(render.speaker_line(speaker, with_bio=True) for speaker in value)
     return str(value)
