@@ -61,6 +61,15 @@ class Action:
     EVENT_SKIP = "askp"  # leave an optional field empty
     EVENT_SAVE = "asv"
     EVENT_MORE = "amore"  # edit one more field before saving
+    # The speakers screen of the event dialogue; "version" is the draft's speakers_version.
+    EVENT_SPEAKERS = "aspl"  # arg: version (back to the list of speakers)
+    EVENT_SPEAKER = "asp"  # args: index, version (one speaker's screen)
+    EVENT_SPEAKER_ADD = "aspa"  # arg: version
+    EVENT_SPEAKER_PART = "aspe"  # args: index, name | role | bio, version (type a new one)
+    EVENT_SPEAKER_CLEAR = "aspc"  # args: index, role | bio, version
+    EVENT_SPEAKER_UP = "aspu"  # args: index, version
+    EVENT_SPEAKER_REMOVE = "aspx"  # args: index, version
+    EVENT_SPEAKERS_DONE = "aspd"  # arg: version (back to the summary)
     EVENT_CANCEL_LIST = "acxl"
     EVENT_CANCEL = "acx"  # arg: event id
     EVENT_CANCEL_YES = "acxy"

@@ -26,7 +26,7 @@ class UserData:
     known: str | None = None  # Telegram language the stored row is in step with (handlers.users)
     # The sign-up name dialogue (handlers.signup): {"event": event id, "since": datetime}.
     signup_dialogue: dict[str, Any] | None = None
-    event_draft: Any = None  # handlers.event_editor.EventDraft of an organiser dialogue
+    event_draft: Any = None  # handlers.event_draft.EventDraft of an organiser dialogue
     broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
     checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
     feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited

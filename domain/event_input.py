@@ -21,6 +21,7 @@ from domain.program import (
     ID_PATTERN,
     LIMITS,
     MAX_CAPACITY,
+    MAX_CPD_HOURS,
     MAX_SPEAKERS,
     SPEAKER_LIMITS,
 )
@@ -36,6 +37,7 @@ FIELDS = (
     "coordinates",
     "capacity",
     "registration_closes",
+    "cpd_hours",
     "description",
     "speakers",
 )
@@ -48,6 +50,7 @@ CREATE_STEPS = (  # every field a card shows (issue 12: the map pin and the dead
     "coordinates",
     "capacity",
     "registration_closes",
+    "cpd_hours",  # issue 13: hours of professional development, for the certificate
     "description",
     "speakers",
 )
@@ -69,6 +72,7 @@ _NUMBER = r"-?\d{1,3}(?:\.\d+)?"
 _POINT_DOT = re.compile(rf"({_NUMBER})\s*[,;]?\s+({_NUMBER})|({_NUMBER}),({_NUMBER})")
 _POINT_COMMA = re.compile(r"(-?\d{1,3},\d+)\s*[;\s]\s*(-?\d{1,3},\d+)")
 _CAPACITY = re.compile(r"(\d{1,3}(?:\.\d{3})*|\d+)(?:\s+\w+)?")
+_HOURS = re.compile(r"(\d{1,2})(?:[.,](\d{1,2}))?(?:\s*\w+\.?)?")  # "2", "1,5", "1.5 Std."
 _SPEAKER_DASH = re.compile(r"\s+[–—-]\s+")
 _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -173,6 +177,18 @@ def parse_capacity(text: str) -> int:
     return int(value)
 
 
+def parse_cpd_hours(text: str) -> float:
+    """Hours of professional development: ``2``, ``1,5`` or ``1.5 Std.``; more than 0 and at
+    most :data:`MAX_CPD_HOURS`, as the program file accepts, in hundredths at the finest."""
+    match = _HOURS.fullmatch(text.strip())
+    if match is None:
+        raise InputError("editor.hint_cpd_hours", limit=MAX_CPD_HOURS)
+    hours = float(f"{match[1]}.{match[2] or 0}")
+    if not 0 < hours <= MAX_CPD_HOURS:
+        raise InputError("editor.hint_cpd_hours", limit=MAX_CPD_HOURS)
+    return hours
+
+
 def parse_point(text: str) -> tuple[float, float]:
     """``48.7707, 9.1866`` or ``48,7707 9,1866``: latitude and longitude."""
     text = text.strip()
@@ -247,6 +263,8 @@ def parse_field(
         return parse_capacity(text)
     if field == "coordinates":
         return parse_point(text)
+    if field == "cpd_hours":
+        return parse_cpd_hours(text)
     if field == "speakers":
         return parse_speakers(text)
     raise KeyError(field)
@@ -269,6 +287,7 @@ def values_of(event: Event) -> dict[str, Any]:
         "registration_closes": event.registration_closes_at,
         "description": event.description or None,
         "speakers": event.speakers or None,
+        "cpd_hours": event.cpd_hours,
     }
 
 
@@ -309,6 +328,7 @@ def build_event(event_id: str, values: Mapping[str, Any], status: EventStatus) -
         status=status,
         description=values.get("description") or "",
         speakers=tuple(values.get("speakers") or ()),
+        cpd_hours=values.get("cpd_hours"),
     )
 
 

@@ -100,6 +100,7 @@ RequiredLine = Annotated[str, BeforeValidator(_required_line)]
 LIMITS = {"title": 120, "series": 120, "venue": 150, "address": 200, "description": 2500}
 SPEAKER_LIMITS = {"name": 100, "role": 200, "bio": 1000}
 MAX_SPEAKERS = 20
+MAX_CPD_HOURS = 24  # hours of professional development one evening can count for
 MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite's INTEGER)
 
 
@@ -164,7 +165,7 @@ class EventEntry(_Strict):
         str, BeforeValidator(_description), Field(max_length=LIMITS["description"])
     ] = ""
     speakers: list[SpeakerEntry] = Field(default_factory=list, max_length=MAX_SPEAKERS)
-    cpd_hours: float | None = Field(default=None, gt=0, le=24, allow_inf_nan=False)
+    cpd_hours: float | None = Field(default=None, gt=0, le=MAX_CPD_HOURS, allow_inf_nan=False)
 
     @field_validator("starts", "ends", "registration_closes", mode="before")
     @classmethod

@@ -1,37 +1,39 @@
-"""Check-in at the door: the ticket QR opens ``/start ci_<ticket>``, and /checkin offers a
-tap-to-check-in list of an event, searchable by typing a name.
-
-For an organiser a scan checks the person in (or says why not); for anyone else the answer is
-the same whatever the ticket. Whether a check-in (or its undoing) is possible is
-:mod:`domain.standing`'s answer, asked inside the write.
+"""Check-in at the door: /checkin offers a tap-to-check-in list of an event, searchable by
+typing a name; a check-in can be undone, and outside the evening's window the list warns just as
+scanning does (the scan itself and the result texts: :mod:`handlers.checkin_scan`).
 """
 
 from __future__ import annotations
 
-import re
 from enum import IntEnum
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.callbacks import Action, Callback, pack, pattern, unpack
+from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from domain.models import Event, EventStatus, Registration
+from domain.models import Event, Registration
 from domain.names import name_matches
-from handlers.admin import is_organiser, organisers_only, show_picker
+from handlers.admin import organisers_only, show_picker
 from handlers.browsing import renderer, reply_or_edit
+from handlers.checkin_scan import (
+    SCAN_VIEW,
+    SEARCH_VIEW,
+    list_button,
+    name_of,
+    plain_result,
+    result_markup,
+    result_text,
+    scan,
+    view_of,
+)
 from storage import attendees as attendee_store
 from storage import events as event_store
-from storage import registrations as registration_store
 from storage.attendees import CheckInOutcome, CheckInResult
 
-CHECKIN_DEEP_LINK_PREFIX = "ci_"
-TICKET = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PAGE_SIZE = 20  # names per page: an 80-seat evening is four pages, and a name can be searched
 LABEL_LIMIT = 40
-SEARCH_VIEW = "s"  # the view of a button: the search results, not a page of the list
-SCAN_VIEW = "n"  # the answer to a scan
 
 
 class CheckInState(IntEnum):
@@ -41,107 +43,6 @@ class CheckInState(IntEnum):
 
 
 SEARCH = CheckInState.SEARCH
-
-
-def _name(context: BotContext, registration: Registration) -> str:
-    return (
-        registration.name
-        if registration.name is not None
-        else context.plain("attendees.anonymous")
-    )
-
-
-def result_text(context: BotContext, result: CheckInResult, event: Event | None) -> Markup:
-    """What the organiser at the door reads after a scan or a tap."""
-    registration = result.registration
-    if registration is None or event is None:
-        return context.text("checkin.unknown")
-    values = {
-        "name": _name(context, registration),
-        "title": event.title,
-        "when": renderer(context).short_when(event.starts_at),
-    }
-    if result.outcome is CheckInOutcome.CHECKED_IN:
-        return context.text("checkin.done", **values)
-    if result.outcome is CheckInOutcome.ALREADY:
-        at = renderer(context).time_only(registration.checked_in_at)  # type: ignore[arg-type]
-        return context.text("checkin.already", at=at, **values)
-    if result.outcome is CheckInOutcome.WAITLISTED:
-        return context.text(
-            "checkin.waitlisted", position=registration.waitlist_position, **values
-        )
-    if result.outcome is CheckInOutcome.EVENT_CANCELLED:
-        return context.text("checkin.event_cancelled", name=values["name"], title=event.title)
-    if result.outcome is CheckInOutcome.OUTSIDE_WINDOW:
-        when = renderer(context).when(event.starts_at)
-        return context.text("checkin.other_day", name=values["name"], title=event.title, when=when)
-    if result.outcome in (CheckInOutcome.UNDONE, CheckInOutcome.NOT_CHECKED_IN):
-        return context.text("checkin.undone", **values)
-    return context.text("checkin.cancelled", **values)
-
-
-def _list_button(context: BotContext, event_id: str, view: str = "0") -> InlineKeyboardButton:
-    """Back to where the organiser came from: the list page or the search results."""
-    searched = view == SEARCH_VIEW
-    key = "checkin.back_to_search" if searched else "checkin.back_to_list"
-    target = view if searched or view.isdigit() else "0"
-    return InlineKeyboardButton(
-        context.plain(key), callback_data=pack(Action.CHECKIN_EVENT, event_id, target)
-    )
-
-
-def result_markup(
-    context: BotContext, result: CheckInResult, view: str
-) -> InlineKeyboardMarkup | None:
-    """The ways on under a result: undo a check-in, check in anyway, back to the list."""
-    registration = result.registration
-    if registration is None:
-        return None
-    rows = []
-    if result.outcome in (CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY):
-        undo = pack(Action.CHECKIN_UNDO, registration.id, view)
-        rows.append([InlineKeyboardButton(context.plain("checkin.undo"), callback_data=undo)])
-    if result.outcome is CheckInOutcome.OUTSIDE_WINDOW:
-        force = pack(Action.CHECKIN_FORCE, registration.id, view)
-        rows.append([InlineKeyboardButton(context.plain("checkin.anyway"), callback_data=force)])
-    rows.append([_list_button(context, registration.event_id, view)])
-    return InlineKeyboardMarkup(rows)
-
-
-# --- the QR code ---------------------------------------------------------------------------
-
-
-async def scan(update: Update, context: BotContext) -> None:
-    """``/start ci_<ticket>``: check the holder in (organisers only)."""
-    message = update.effective_message
-    if not is_organiser(update, context):
-        # Same answer for every ticket, valid or not: nothing about it is revealed.
-        await message.reply_text(context.text("checkin.not_organiser"))
-        return
-    payload = context.args[0] if context.args else ""
-    ticket = payload.removeprefix(CHECKIN_DEEP_LINK_PREFIX)
-    registration = (
-        await registration_store.registration_by_ticket(context.db, ticket)
-        if TICKET.match(ticket)
-        else None
-    )
-    event = registration and await event_store.get_event(context.db, registration.event_id)
-    if registration is None or event is None:
-        await message.reply_text(context.text("checkin.unknown"))
-        return
-    if event.status is EventStatus.CANCELLED:
-        result = CheckInResult(CheckInOutcome.EVENT_CANCELLED, registration)
-    else:
-        result = await attendee_store.check_in(context.db, registration.id, context.now())
-    await message.reply_text(
-        result_text(context, result, event), reply_markup=result_markup(context, result, SCAN_VIEW)
-    )
-
-
-def _view(callback: Callback | None, index: int = 1) -> str:
-    """Which view a button came from (offset, search, scan); a scan's when unreadable."""
-    view = (callback.arg(index) if callback else None) or SCAN_VIEW
-    return view if view in (SEARCH_VIEW, SCAN_VIEW) or view.isdigit() else SCAN_VIEW
 
 
 @organisers_only
@@ -154,7 +55,7 @@ async def check_in_anyway(update: Update, context: BotContext) -> None:
         context.db, registration_id or 0, context.now(), anyway=True
     )
     await query.answer()
-    await _answer_in_view(update, context, result, _view(callback))
+    await _answer_in_view(update, context, result, view_of(callback))
 
 
 @organisers_only
@@ -168,8 +69,8 @@ async def undo(update: Update, context: BotContext) -> None:
     if registration is None:
         await query.answer(context.plain("checkin.unknown_plain"), show_alert=True)
         return
-    await query.answer(context.plain("checkin.undone_short", name=_name(context, registration)))
-    view = _view(callback)
+    await query.answer(context.plain("checkin.undone_short", name=name_of(context, registration)))
+    view = view_of(callback)
     if view == SCAN_VIEW:
         await _answer_in_view(update, context, result, view)
         return
@@ -202,7 +103,7 @@ async def _answer_in_view(
 
 
 def _label(context: BotContext, registration: Registration) -> str:
-    name = _name(context, registration)
+    name = name_of(context, registration)
     name = name if len(name) <= LABEL_LIMIT else name[: LABEL_LIMIT - 1] + "…"
     key = "checkin.button_done" if registration.checked_in_at else "checkin.button_open"
     return context.plain(key, name=name)
@@ -287,7 +188,7 @@ async def search_content(
         if len(found) > PAGE_SIZE:
             lines.append(context.text("checkin.search_more", count=PAGE_SIZE))
     rows = _name_rows(context, found[:PAGE_SIZE], SEARCH_VIEW)
-    rows.append([_list_button(context, event.id)])
+    rows.append([list_button(context, event.id)])
     rows.append(_menu_row(context))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
@@ -323,7 +224,7 @@ async def checkin_page(update: Update, context: BotContext) -> object:
     callback = unpack(update.callback_query.data)
     await update.callback_query.answer()
     event_id = (callback.arg() if callback else None) or ""
-    view = _view(callback)
+    view = view_of(callback)
     search = context.user_data.checkin_search
     context.user_data.checkin_search = (
         search if search and search[0] == event_id else (event_id, "")
@@ -353,14 +254,16 @@ async def tap(update: Update, context: BotContext) -> None:
     query = update.callback_query
     callback = unpack(query.data)
     registration_id = callback.int_arg() if callback else None
-    view = _view(callback)
+    view = view_of(callback)
     result = await attendee_store.check_in(context.db, registration_id or 0, context.now())
     registration = result.registration
     if registration is None:
         await query.answer(context.plain("checkin.unknown_plain"), show_alert=True)
         return
     if result.outcome is CheckInOutcome.CHECKED_IN:
-        await query.answer(context.plain("checkin.done_short", name=_name(context, registration)))
+        await query.answer(
+            context.plain("checkin.done_short", name=name_of(context, registration))
+        )
         await _show_view(update, context, registration.event_id, view)
         return
     if result.outcome in (CheckInOutcome.ALREADY, CheckInOutcome.OUTSIDE_WINDOW):
@@ -368,16 +271,7 @@ async def tap(update: Update, context: BotContext) -> None:
         await query.answer()
         await _answer_in_view(update, context, result, view)
         return
-    await query.answer(_plain_result(context, result), show_alert=True)
-
-
-def _plain_result(context: BotContext, result: CheckInResult) -> str:
-    name = _name(context, result.registration)  # type: ignore[arg-type]
-    if result.outcome is CheckInOutcome.WAITLISTED:
-        return context.plain("checkin.waitlisted_short", name=name)
-    if result.outcome is CheckInOutcome.EVENT_CANCELLED:
-        return context.plain("checkin.event_cancelled_short", name=name)
-    return context.plain("checkin.cancelled_short", name=name)
+    await query.answer(plain_result(context, result), show_alert=True)
 
 
 def build_deep_link_handlers() -> list[BaseHandler]:

@@ -202,7 +202,7 @@ async def test_a_long_list_is_counts_and_the_csv_not_dozens_of_messages(bot, add
     listing, document = answers
     assert "Plätze: 400 von 400 belegt" in listing.text
     assert "Warteliste: 100" in listing.text
-    assert "Bei 500 Anmeldungen stehen die Namen nur in der Tabelle unten." in listing.text
+    assert "Bei 500 Anmeldungen stehen die Namen nur in der Tabelle unten" in listing.text
     assert "Person 1 –" not in listing.text
     table = document.document.content.decode("utf-8-sig").splitlines()
     assert len(table) == 501

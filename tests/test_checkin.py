@@ -153,7 +153,7 @@ async def test_checkin_list_of_an_event_without_attendees(bot, add_events):
     await add_events(make_event("umbau-2026"))
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/checkin umbau-2026")
-    assert "niemand bestätigt angemeldet" in answers[-1].text
+    assert "noch keine bestätigten Anmeldungen" in answers[-1].text
 
 
 async def test_the_running_evening_comes_first_in_the_picker(bot, add_events, clock):

@@ -60,7 +60,7 @@ async def test_typing_a_name_finds_the_person(bot, door, query, found):
 
 async def test_nobody_found_leaves_a_way_back(bot, door):
     answers = await door.send("Zacharias")
-    assert "Niemand gefunden zu „Zacharias“" in answers[0].text
+    assert "Zu „Zacharias“ wurde niemand gefunden" in answers[0].text
     answers = await door.press("Zur Einlassliste")
     assert "Eingecheckt: 0 von 4" in answers[-1].text
 

@@ -22,7 +22,7 @@ async def _start_create(bot):
     admin = bot.user(ADMIN_ID, first_name="Orga")
     await admin.send("/admin")
     answers = await admin.press("Neuer Termin")
-    assert "Schritt 1 von 10" in answers[-1].text
+    assert "Schritt 1 von 11" in answers[-1].text
     assert "Titel" in answers[-1].text
     return admin
 
@@ -37,6 +37,7 @@ async def _create(bot, title="Allianzen", start="22.10.2030 18:30"):
     await admin.press("Überspringen")  # map pin
     await admin.press("Überspringen")  # capacity: unlimited
     await admin.press("Überspringen")  # registration deadline: the start
+    await admin.press("Überspringen")  # CPD hours: no certificate
     await admin.press("Überspringen")  # description
     answers = await admin.press("Überspringen")  # speakers
     assert "Bitte prüfen Sie den Termin" in answers[-1].text
@@ -48,17 +49,20 @@ async def test_create_an_event_in_the_chat(bot, add_events):
     await add_events(make_event("alt-1", days=3, series="Kraft der Region"))
     admin = await _start_create(bot)
     answers = await admin.send("Umbau & Bestand <2030>")
-    assert "Schritt 2 von 10" in answers[-1].text
+    assert "Schritt 2 von 11" in answers[-1].text
     await admin.send("22.10.2030 18:30")
     answers = await admin.send("21:00")
-    assert "Schritt 4 von 10" in answers[-1].text
+    assert "Schritt 4 von 11" in answers[-1].text
     await admin.send("Haus der Architektinnen und Architekten")
     await admin.send("Danneckerstraße 54, 70182 Stuttgart")
     answers = await admin.send("48.7707, 9.1866")  # the map pin, typed
-    assert "Schritt 7 von 10" in answers[-1].text
+    assert "Schritt 7 von 11" in answers[-1].text
     await admin.send("80")
     answers = await admin.send("21.10.2030 12:00")  # the registration deadline
-    assert "Schritt 9 von 10" in answers[-1].text
+    assert "Schritt 9 von 11" in answers[-1].text
+    assert "Fortbildungsstunden" in answers[-1].text
+    answers = await admin.send("1,5")
+    assert "Schritt 10 von 11" in answers[-1].text
     await admin.send("Wie wir mit dem Bestand bauen.\n\nZweiter Absatz.")
     answers = await admin.send(
         "Ilona Schaal | Künstlerische Leiterin, Theater Rampe | Seit 2023.\n"
@@ -71,6 +75,7 @@ async def test_create_an_event_in_the_chat(bot, add_events):
     assert "21:00 Uhr" in summary
     assert "Kraft der Region" in summary  # the series of the latest evening
     assert "Ilona Schaal" in summary and "Jan Hambach" in summary
+    assert "Fortbildungsstunden: 1,5 Std." in summary
     assert snapshot(bot.data.settings.database_path)["events"][1:] == []  # nothing written yet
 
     answers = await admin.press("Speichern")
@@ -89,6 +94,7 @@ async def test_create_an_event_in_the_chat(bot, add_events):
     assert event.registration_closes_at == datetime(2030, 10, 21, 10, 0, tzinfo=UTC)
     assert event.series == "Kraft der Region"
     assert event.description == "Wie wir mit dem Bestand bauen.\n\nZweiter Absatz."
+    assert event.cpd_hours == 1.5
     assert event.speakers == (
         Speaker("Ilona Schaal", "Künstlerische Leiterin, Theater Rampe", "Seit 2023."),
         Speaker("Jan Hambach", "Städtetag"),
@@ -137,7 +143,17 @@ async def test_ids_are_unique_slugs(bot):
             "spätestens zum Beginn",
         ),
         (
-            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "-"],
+            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-"],
+            "0",
+            "größer als 0",
+        ),
+        (
+            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-"],
+            "25 Stunden",
+            "höchstens 24",
+        ),
+        (
+            ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "2", "-"],
             "| Rolle",
             "Name",
         ),
@@ -150,11 +166,11 @@ async def test_an_invalid_answer_is_asked_again_with_a_hint(bot, step_answers, w
         answers = await admin.send(step_answers[0])
         assert "höchstens 120 Zeichen" in answers[-1].text
         answers = await admin.send("Allianzen")
-        assert "Schritt 2 von 10" in answers[-1].text
+        assert "Schritt 2 von 11" in answers[-1].text
         return
     for answer in step_answers:
         await admin.send(answer)
-    step = f"Schritt {len(step_answers) + 1} von 10"
+    step = f"Schritt {len(step_answers) + 1} von 11"
     answers = await admin.send(wrong)
     assert len(answers) == 1
     assert "⚠️" in answers[0].text and hint in answers[0].text, answers[0].text
@@ -163,13 +179,13 @@ async def test_an_invalid_answer_is_asked_again_with_a_hint(bot, step_answers, w
     # Still the same step: a photo is not an answer either, a valid text is.
     answers = await admin.send_photo()
     assert "Bitte antworten Sie mit Text" in answers[-1].text
-    valid = ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "-"]
+    valid = ["Allianzen", "22.10.2030 18:30", "21:00", "Haus", "-", "-", "80", "-", "2", "-"]
     valid.append("Anna Beispiel")
     answers = await admin.send(valid[len(step_answers)])
     assert step not in answers[-1].text
 
 
-@pytest.mark.parametrize("steps_done", range(11))
+@pytest.mark.parametrize("steps_done", range(12))
 @pytest.mark.parametrize("command", ["/abbrechen", "/cancel"])
 async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, command):
     answers_in_order = [
@@ -181,13 +197,14 @@ async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, 
         "48.7707, 9.1866",
         "80",
         "21.10.2030 12:00",
+        "2",
         "Beschreibung",
         "Anna Beispiel",
     ]
     admin = await _start_create(bot)
     for answer in answers_in_order[:steps_done]:
         await admin.send(answer)
-    if steps_done == 10:
+    if steps_done == 11:
         assert "Bitte prüfen Sie den Termin" in admin.last_text
     answers = await admin.send(command)
     assert "Abgebrochen" in answers[-1].text
@@ -200,7 +217,19 @@ async def test_abbrechen_leaves_at_any_step_and_writes_nothing(bot, steps_done, 
 
 async def test_abort_button_in_the_summary(bot):
     admin = await _start_create(bot)
-    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-", "-", "-"]:
+    for answer in [
+        "Allianzen",
+        "22.10.2030 18:30",
+        "-",
+        "Haus",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+    ]:
         await admin.send(answer)
     answers = await admin.press("Abbrechen")
     assert "Abgebrochen" in answers[-1].text
@@ -296,7 +325,8 @@ EDITS = [
         datetime(2026, 12, 8, 11, 0, tzinfo=UTC),
     ),
     ("Beschreibung", "Neu.\nZeile 2", "description", "Neu.\nZeile 2"),
-    ("Referent:innen", "Christian Holl", "speakers", (Speaker("Christian Holl"),)),
+    ("Fortbildungsstunden", "2 Std.", "cpd_hours", 2.0),
+    # Referent:innen have a screen of their own: tests/test_event_speakers.py
 ]
 
 
@@ -399,7 +429,19 @@ async def test_a_started_event_cannot_be_cancelled(bot, add_events, clock):
 async def test_a_new_events_summary_lets_any_field_be_changed(bot):
     """Issue 12: "Feld ändern" under the summary of a new event, back to the summary after."""
     admin = await _start_create(bot)
-    for answer in ["Allianzen", "22.10.2030 18:30", "-", "Haus", "-", "-", "-", "-", "-", "-"]:
+    for answer in [
+        "Allianzen",
+        "22.10.2030 18:30",
+        "-",
+        "Haus",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+    ]:
         await admin.send(answer)
     assert "Bitte prüfen Sie den Termin" in admin.last_text
     await admin.press("Feld ändern")
