@@ -32,9 +32,7 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-def event(
-    event_id: str, days: float, capacity: int | None, now: datetime = NOW
-) -> Event:
+def event(event_id: str, days: float, capacity: int | None, now: datetime = NOW) -> Event:
     """An upcoming evening ``days`` from ``now``."""
     return Event(
         id=event_id,

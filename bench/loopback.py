@@ -32,7 +32,7 @@ from testing.fake_telegram import FakeBotApi, FakeUser, SentMessage
 from testing.fake_telegram.http import LoopbackBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
-QUIET = 0.4  # seconds without a call that end a step whose answer is not known yet
+QUIET = 0.25  # seconds without a call that end a step whose answer is not known yet
 STEP_TIMEOUT = 120.0
 
 
@@ -133,6 +133,15 @@ class Person:
                 return message, found[nth - 1]
         raise AssertionError(f"no {action!r} button in chat {self.chat_id}")
 
+    def press_data(self, data: str) -> dict[str, Any]:
+        """The update of pressing the newest button whose callback data is ``data``."""
+        for message in reversed(self.user.messages):
+            if any(b.callback_data == data for row in message.buttons for b in row):
+                update = self.user.callback_update(self.user, data, message)
+                self.tracker.query_chat[update["callback_query"]["id"]] = self.chat_id
+                return update
+        raise AssertionError(f"no button {data!r} in chat {self.chat_id}")
+
     def press_nth(self, action: str, nth: int) -> dict[str, Any]:
         message, data = self.button(action, nth)
         update = self.user.callback_update(self.user, data, message)
@@ -155,7 +164,8 @@ class Person:
         first = len(calls)
         self.api.queue_update(update)
         await asyncio.wait_for(self.tracker.until(self.chat_id, first + 1), STEP_TIMEOUT)
-        while time.monotonic() - calls[-1].at < QUIET:
+        # Quiet means no event at all, so there is nothing to wait on but the clock.
+        while time.monotonic() - calls[-1].at < QUIET:  # noqa: ASYNC110
             await asyncio.sleep(QUIET / 4)
         self.steps.append((first, len(calls)))
         return len(calls) - first
@@ -179,7 +189,9 @@ class Loopback:
     first_call_at: float
 
     def person(self, user_id: int, language: str = "de") -> Person:
-        user = FakeUser(None, self.api, user_id, first_name=f"Gast{user_id}", language_code=language)
+        user = FakeUser(
+            None, self.api, user_id, first_name=f"Gast{user_id}", language_code=language
+        )
         return Person(user, self.tracker, self.api)
 
 
@@ -210,7 +222,7 @@ async def loopback_bot(
         json.dumps({"kind": kind, "base_url": server.base_url, **config}), encoding="utf-8"
     )
     log = (folder / f"botproc-{kind}-{server.port}.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: ASYNC220 (starting it does not block; waits are threads)
         [sys.executable, "-m", "bench.botproc", str(config_path)],
         cwd=ROOT,
         stdout=log,
@@ -222,7 +234,7 @@ async def loopback_bot(
         while not polling.done():
             if process.poll() is not None:
                 log.flush()
-                output = Path(log.name).read_text(errors="replace")[-3000:]
+                output = Path(log.name).read_text(errors="replace")[-3000:]  # noqa: ASYNC240
                 raise RuntimeError(f"bot process {kind} ended: {output}")
             if time.monotonic() - started > 60:
                 raise RuntimeError(f"bot process {kind} did not start polling within 60 s")

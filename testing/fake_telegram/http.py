@@ -26,7 +26,9 @@ CallListener = Callable[[str, JSONDict, int, float], None]
 
 # Form values arrive as strings; these are JSON where PTB sent a non-string value. Texts stay
 # text even when they look like JSON.
-_TEXT_PARAMETERS = frozenset({"text", "caption", "callback_data", "description", "short_description"})
+_TEXT_PARAMETERS = frozenset(
+    {"text", "caption", "callback_data", "description", "short_description"}
+)
 
 
 def _form_value(name: str, value: str) -> Any:
