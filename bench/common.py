@@ -32,14 +32,14 @@ def clock() -> ManualClock:
     return ManualClock(NOW)
 
 
-def event(event_id: str, days: float, capacity: int | None) -> Event:
-    """An upcoming evening ``days`` from :data:`NOW`."""
+def event(event_id: str, days: float, capacity: int | None, now: datetime = NOW) -> Event:
+    """An upcoming evening ``days`` from ``now``."""
     return Event(
         id=event_id,
         title=f"Macher:innengespräch {event_id}",
         series="Kraft der Region",
-        starts_at=NOW + timedelta(days=days),
-        ends_at=NOW + timedelta(days=days, hours=2, minutes=30),
+        starts_at=now + timedelta(days=days),
+        ends_at=now + timedelta(days=days, hours=2, minutes=30),
         venue="Haus der Architektinnen und Architekten",
         address="Danneckerstraße 54, 70182 Stuttgart",
         capacity=capacity,
@@ -47,22 +47,27 @@ def event(event_id: str, days: float, capacity: int | None) -> Event:
     )
 
 
-async def add_events(db: Database, count: int, capacity: int | None) -> list[str]:
+async def add_events(
+    db: Database, count: int, capacity: int | None, now: datetime = NOW
+) -> list[str]:
     """``count`` upcoming events a week apart; returns their ids."""
-    events = [event(f"abend-{n:04d}", 7 + 7 * n, capacity) for n in range(count)]
-    await save_events(db, events, NOW)
+    events = [event(f"abend-{n:04d}", 7 + 7 * n, capacity, now) for n in range(count)]
+    await save_events(db, events, now)
     return [e.id for e in events]
 
 
-async def add_returning_users(db: Database, user_ids: range | list[int]) -> None:
+async def add_returning_users(
+    db: Database, user_ids: range | list[int], now: datetime = NOW, subscribed: bool = False
+) -> None:
     """Users who signed up before: name and consent given, so a sign-up is one tap."""
-    stamp = to_db_time(NOW)
+    stamp = to_db_time(now)
 
     def write(conn):
         conn.executemany(
-            "INSERT INTO users (id, language, display_name, consent_at, created_at)"
-            " VALUES (?, 'de', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            [(uid, f"Gast {uid}", stamp, stamp) for uid in user_ids],
+            "INSERT INTO users (id, language, display_name, consent_at, subscribed,"
+            " subscription_asked, created_at) VALUES (?, 'de', ?, ?, ?, 1, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [(uid, f"Gast {uid}", stamp, subscribed, stamp) for uid in user_ids],
         )
 
     await db.write(write)
@@ -79,3 +84,12 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    """min / median / max of repeated figures, rounded for the results file."""
+    return {
+        "min": round(min(values), 3),
+        "median": round(median(values), 3),
+        "max": round(max(values), 3),
+    }

@@ -1,214 +1,267 @@
-"""(a) Mixed workload through the real bot versus a bare PTB echo bot on the same fake.
+"""``throughput`` and ``termine``: the real bot over loopback HTTP vs bare PTB bots.
 
-Each simulated person repeats: ``/termine`` → open a card → sign up → cancel → confirm, five
-updates per round. Updates go straight into ``Application.process_update`` (as PTB's update
-fetcher hands them over); an update's latency is the time until the bot finished handling it,
-its API calls included.
+Three bot processes per repeat, interleaved (real, same-calls, echo; then again), each against
+a fresh loopback fake, all with PTB's real ``HTTPXRequest`` and the flood limiter lifted:
 
-- **Throughput** (saturation): all people at once (``asyncio.gather``), as fast as they go;
-  the echo bot gets the same number of text messages from the same number of people.
-- **Latency**: measured open-loop at a steady offered load (:data:`LATENCY_LOAD` × the
-  saturation throughput of the same run, arrivals evenly spaced, spread over many people);
-  the median over the repeats is reported, so one run disturbed by a neighbour does not
-  decide. At saturation a closed loop of N people only measures the queue (latency ≈ N ×
-  service time), so those figures are reported separately as ``*_saturated``.
+- **real** (:mod:`bench.botproc` ``lifted``): the Application of ``python run.py``.
+  Mixed workload: each person repeats ``/termine`` → open a card → sign up → cancel →
+  confirm (five updates a round), all people at once, closed loop: ``updates / second``.
+  Then open-loop latency: updates offered evenly at :data:`LATENCY_LOAD` × that rate (a
+  closed loop at saturation only measures its own queue), ``p99_ms`` of those. Then
+  ``/termine`` alone, closed loop.
+- **same_calls**: a bare PTB bot replaying, per update, the calls the real bot made for the
+  same person's same update in this repeat (same texts and keyboards, nothing else); driven by
+  the same people with the same updates. ``throughput.ratio`` = real ÷ same-calls.
+- **echo**: a bare PTB echo bot, one reply per ``/termine``. ``termine.ratio`` = real ÷ echo.
+
+Ratios are taken per repeat (the two runs next to each other in time) and the median over the
+repeats is reported, with min and max.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import gc
-import tempfile
+import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
-
-from bench.common import (
-    add_events,
-    add_returning_users,
-    bench_settings,
-    clock,
-    median,
-    percentile,
-)
+from bench.common import add_events, add_returning_users, median, percentile, summary
+from bench.loopback import Loopback, Person, loopback_bot
 from bot.callbacks import Action
-from testing.fake_telegram import FakeBotApi, FakeUser
-from testing.offline import offline_bot, press_action
+from storage.db import Database
 
 EVENTS = 12  # more than one page of the list
-LATENCY_LOAD = 0.3  # offered load of the latency phase, as a fraction of measured capacity
+VARIANTS = 5  # person n opens the card of the list's (n % 5 + 1)-th evening
+LATENCY_LOAD = 0.3
+LEARNERS = 900_000  # user ids of the people who learn the answer counts (and warm up)
+ROUND = 5
 
 
-class Timer:
-    """Collects the duration of every update."""
-
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-
-    async def __call__(self, step) -> None:  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        await step
-        self.latencies.append(time.perf_counter() - started)
+def _round(person: Person, variant: int, step: int) -> dict:
+    """The update of ``step`` (0-4) of a round, built from what the person sees now."""
+    if step == 0:
+        return person.text("/termine")
+    if step == 1:
+        return person.press_nth(Action.CARD, variant + 1)
+    return person.press((Action.SIGN_UP, Action.CANCEL, Action.CANCEL_CONFIRM)[step - 2])
 
 
-async def _person(user: FakeUser, rounds: int, timer: Timer, page_button: int) -> None:
-    for _ in range(rounds):
-        await timer(user.send("/termine"))
-        await timer(user.press(page_button))
-        await timer(press_action(user, Action.SIGN_UP))
-        await timer(press_action(user, Action.CANCEL))
-        await timer(press_action(user, Action.CANCEL_CONFIRM))
+async def _learn(bot: Loopback) -> tuple[list[list[int]], list[Person]]:
+    """One round per variant, each step until the chat is quiet: calls per (variant, step),
+    and the learners (their rounds warm the bot up, and are replayed too)."""
+    learners = [bot.person(LEARNERS + v) for v in range(VARIANTS)]
+
+    async def one(variant: int) -> list[int]:
+        person = learners[variant]
+        return [await person.learn(_round(person, variant, step)) for step in range(ROUND)]
+
+    return list(await asyncio.gather(*(one(v) for v in range(VARIANTS)))), learners
 
 
-def _steps(user: FakeUser, page_button: int) -> list:
-    """One round of a person, as callables (each makes one update)."""
-    return [
-        lambda: user.send("/termine"),
-        lambda: user.press(page_button),
-        lambda: press_action(user, Action.SIGN_UP),
-        lambda: press_action(user, Action.CANCEL),
-        lambda: press_action(user, Action.CANCEL_CONFIRM),
-    ]
+async def _closed_loop(
+    people: list[Person], rounds: int, counts: list[list[int]], latencies: list[float]
+) -> float:
+    """Everybody at once, each update after the previous one was answered; updates/s."""
+
+    async def one(n: int, person: Person) -> None:
+        variant = n % VARIANTS
+        for _ in range(rounds):
+            for step in range(ROUND):
+                update = _round(person, variant, step)
+                latencies.append(await person.step(update, counts[variant][step]))
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(n, p) for n, p in enumerate(people)))
+    return rounds * ROUND * len(people) / (time.monotonic() - started)
 
 
-async def _open_loop(users: list[FakeUser], rate: float, updates: int) -> list[float]:
-    """Offer ``updates`` updates at ``rate`` per second, each from an idle person, and return
-    their latencies (from the moment each was due, so a late start counts against the bot)."""
-    loop = asyncio.get_running_loop()
-    idle: collections.deque[tuple[FakeUser, int]] = collections.deque(
-        (user, n) for n, user in enumerate(users)
-    )
-    progress = dict.fromkeys(range(len(users)), 0)
+async def _open_loop(
+    people: list[Person], rate: float, updates: int, counts: list[list[int]]
+) -> list[float]:
+    """``updates`` updates offered at ``rate``/s, each from an idle person; latencies from the
+    moment each was due (a late start counts against the bot)."""
+    idle = collections.deque(enumerate(people))
+    progress = collections.Counter[int]()
     latencies: list[float] = []
     returned = asyncio.Event()
-    tasks = set()
+    tasks: set[asyncio.Task[None]] = set()
 
-    async def one(user: FakeUser, n: int, due: float) -> None:
-        steps = _steps(user, 1 + n % 5)
-        await steps[progress[n] % len(steps)]()
-        latencies.append(loop.time() - due)
+    async def one(n: int, person: Person, due: float) -> None:
+        step = progress[n] % ROUND
+        update = _round(person, n % VARIANTS, step)
+        await person.step(update, counts[n % VARIANTS][step])
+        latencies.append(person.tracker.by_chat[person.chat_id][-1].at - due)
         progress[n] += 1
-        idle.append((user, n))
+        idle.append((n, person))
         returned.set()
 
-    start = loop.time() + 0.01
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
     for i in range(updates):
-        due = start + i / rate
-        await asyncio.sleep(max(0.0, due - loop.time()))
-        while not idle:  # everyone busy: the bot cannot keep up with the offered load
+        due_loop = start + i / rate
+        await asyncio.sleep(max(0.0, due_loop - loop.time()))
+        while not idle:
             returned.clear()
             await returned.wait()
-        user, n = idle.popleft()
-        task = asyncio.create_task(one(user, n, due))
+        n, person = idle.popleft()
+        due = time.monotonic() - (loop.time() - due_loop)
+        task = asyncio.create_task(one(n, person, due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     await asyncio.gather(*tasks)
     return latencies
 
 
-async def measure_bot(
-    folder: Path, people: int, rounds: int, latency_load: float = LATENCY_LOAD
-) -> tuple[float, list[float], list[float], float]:
-    """The real bot: saturation throughput and latencies, then open-loop latencies at
-    ``latency_load`` × that throughput. Returns (updates/s, saturated latencies, open-loop
-    latencies, offered rate)."""
-    async with offline_bot(bench_settings(folder), clock=clock()) as bot:
-        await add_events(bot.data.db, EVENTS, capacity=None)
-        crowd = max(people * 4, 40)
-        await add_returning_users(bot.data.db, range(1, crowd + 2))
-        warm = bot.user(crowd + 1)  # one round first: imports, caches, prepared statements
-        await _person(warm, 1, Timer(), 1)
-        users = [bot.user(n + 1) for n in range(people)]
-        timer = Timer()
-        started = time.perf_counter()
-        await asyncio.gather(*(_person(u, rounds, timer, 1 + n % 5) for n, u in enumerate(users)))
-        elapsed = time.perf_counter() - started
-        rate = len(timer.latencies) / elapsed
-        offered = rate * latency_load
-        others = [bot.user(n + 1) for n in range(people, crowd)]
-        # The fake keeps every message and call of the run in memory (a production bot keeps
-        # none of it); freeze that heap so that a full collection of the harness's records,
-        # ~50 ms here, does not land in the latency figures.
-        gc.collect()
-        gc.freeze()
-        open_loop = await _open_loop(others, offered, len(timer.latencies)) if latency_load else []
-        assert not bot.api.rejections, bot.api.rejections[:3]
-    gc.unfreeze()
-    return rate, timer.latencies, open_loop, offered
+async def _termine(people: list[Person], each: int, expected: int) -> float:
+    """``/termine`` only, everybody at once, closed loop; updates/s."""
+
+    async def one(person: Person) -> None:
+        for _ in range(each):
+            await person.step(person.text("/termine"), expected)
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(p) for p in people))
+    return each * len(people) / (time.monotonic() - started)
 
 
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The echo bot's only handler."""
-    await update.message.reply_text(update.message.text)
+async def _check_nothing_more(bot: Loopback, people: list[Person]) -> None:
+    """Every answering call was counted: nothing arrives after the last step."""
+    await asyncio.sleep(0.5)
+    for person in people:
+        expected = person.steps[-1][1] if person.steps else 0
+        got = len(bot.tracker.by_chat[person.chat_id])
+        if got != expected:
+            raise AssertionError(f"chat {person.chat_id}: {got} calls, {expected} expected")
+    refused = [c for c in bot.tracker.all if c.status >= 400]
+    if refused:
+        raise AssertionError(f"the fake refused calls: {refused[:3]}")
 
 
-def echo_application(api: FakeBotApi) -> Application:
-    """A bare python-telegram-bot echo bot: no rate limiter, no database, one handler."""
-    application = (
-        ApplicationBuilder()
-        .token("0:echo")
-        .request(api)
-        .get_updates_request(api)
-        .concurrent_updates(True)
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
-    return application
+async def _prepare(folder: Path, crowd: int) -> Path:
+    path = folder / "throughput.sqlite3"
+    now = datetime.now(UTC)
+    db = await Database.open(path)
+    await add_events(db, EVENTS, capacity=None, now=now)
+    await add_returning_users(db, [*range(1, crowd + 1), *range(LEARNERS, LEARNERS + 10)], now)
+    await db.close()
+    return path
 
 
-async def measure_echo(people: int, updates_each: int) -> tuple[float, list[float]]:
-    """Updates per second and latencies of the echo bot."""
-    api = FakeBotApi()
-    application = echo_application(api)
-    await application.initialize()
-    try:
-        warm = FakeUser(application, api, people + 1)
-        for _ in range(5):
-            await warm.send("warm up")
-        users = [FakeUser(application, api, n + 1) for n in range(people)]
-        timer = Timer()
-
-        async def person(user: FakeUser) -> None:
-            for n in range(updates_each):
-                await timer(user.send(f"Hallo {n}"))
-
-        started = time.perf_counter()
-        await asyncio.gather(*(person(u) for u in users))
-        elapsed = time.perf_counter() - started
-        assert not api.rejections
-    finally:
-        await application.shutdown()
-    return len(timer.latencies) / elapsed, timer.latencies
-
-
-async def run_throughput(people: int = 50, rounds: int = 4, repeats: int = 2) -> dict:
-    """Both bots, interleaved ``repeats`` times; the best run of each counts (least noise)."""
-    bot_runs, echo_runs = [], []
-    for _ in range(repeats):
-        echo_runs.append(await measure_echo(people, rounds * 5))
-        with tempfile.TemporaryDirectory() as folder:
-            bot_runs.append(await measure_bot(Path(folder), people, rounds))
-    bot_rate, saturated, _, _ = max(bot_runs, key=lambda run: run[0])
-    echo_rate, echo_latencies = max(echo_runs, key=lambda run: run[0])
-    # Latency: the run with the median p99 (one disturbed run does not decide either way).
-    by_p99 = sorted(bot_runs, key=lambda run: percentile(run[2], 0.99))
-    _, _, open_loop, offered = by_p99[len(by_p99) // 2]
-    ms = 1000
+async def real_bot(folder: Path, people: int, rounds: int) -> dict:
+    """The real bot: mixed closed loop, open-loop latency, /termine closed loop."""
+    database = await _prepare(folder, people * 3)
+    async with loopback_bot(folder, "lifted", database=str(database)) as bot:
+        counts, learners = await _learn(bot)
+        crowd = [bot.person(n + 1) for n in range(people)]
+        saturated: list[float] = []
+        rate = await _closed_loop(crowd, rounds, counts, saturated)
+        others = [bot.person(n + 1) for n in range(people, 2 * people)]
+        updates = min(len(saturated), 300)
+        open_loop = await _open_loop(others, rate * LATENCY_LOAD, updates, counts)
+        readers = [bot.person(n + 1) for n in range(2 * people, 3 * people)]
+        termine = await _termine(readers, rounds * ROUND, counts[0][0])
+        await _check_nothing_more(bot, [*learners, *crowd, *others, *readers])
+        recorded = {p.chat_id: p.recorded_steps() for p in (*learners, *crowd)}
     return {
-        "bot_updates_per_s": round(bot_rate, 1),
-        "echo_updates_per_s": round(echo_rate, 1),
-        "ratio": round(bot_rate / echo_rate, 3),
-        "p50_ms": round(median(open_loop) * ms, 2),
-        "p99_ms": round(percentile(open_loop, 0.99) * ms, 2),
-        "latency_offered_updates_per_s": round(offered, 1),
-        "latency_load": LATENCY_LOAD,
-        "p50_ms_saturated": round(median(saturated) * ms, 2),
-        "p99_ms_saturated": round(percentile(saturated, 0.99) * ms, 2),
-        "echo_p50_ms": round(median(echo_latencies) * ms, 2),
-        "echo_p99_ms": round(percentile(echo_latencies, 0.99) * ms, 2),
-        "concurrent_users": people,
-        "updates": len(saturated),
+        "rate": rate,
+        "counts": counts,
+        "saturated": saturated,
+        "open_loop": open_loop,
+        "offered": rate * LATENCY_LOAD,
+        "termine_rate": termine,
+        "recorded": recorded,
     }
+
+
+async def same_calls_bot(folder: Path, people: int, rounds: int, real: dict) -> float:
+    """The bare bot replaying the real bot's calls of this repeat, driven the same way."""
+    replay = folder / "replay.json"
+    replay.write_text(json.dumps(real["recorded"]), encoding="utf-8")
+    async with loopback_bot(folder, "same_calls", replay=str(replay)) as bot:
+        counts, learners = await _learn(bot)
+        if counts != real["counts"]:
+            raise AssertionError(f"same-calls bot answered {counts}, real {real['counts']}")
+        crowd = [bot.person(n + 1) for n in range(people)]
+        rate = await _closed_loop(crowd, rounds, counts, [])
+        await _check_nothing_more(bot, [*learners, *crowd])
+        for person in crowd:  # what the people saw is what the real bot showed them
+            if _comparable(person.recorded_steps()) != _comparable(
+                real["recorded"][person.chat_id]
+            ):
+                raise AssertionError(f"chat {person.chat_id}: replay differs from the record")
+    return rate
+
+
+def _comparable(steps: list[list[dict]]) -> list[list[tuple]]:
+    """Recorded steps without the query ids (a global counter of the fake: timing-dependent)."""
+    return [
+        [
+            (
+                c["method"],
+                sorted((k, str(v)) for k, v in c["params"].items() if k != "callback_query_id"),
+            )
+            for c in step
+        ]
+        for step in steps
+    ]
+
+
+async def echo_bot(folder: Path, people: int, each: int) -> float:
+    """The bare echo bot: /termine answered with one message repeating it."""
+    async with loopback_bot(folder, "echo") as bot:
+        learners = [bot.person(LEARNERS + v) for v in range(VARIANTS)]
+        expected = await asyncio.gather(*(p.learn(p.text("/termine")) for p in learners))
+        if set(expected) != {1}:
+            raise AssertionError(f"the echo bot answered with {expected} calls")
+        readers = [bot.person(n + 1) for n in range(people)]
+        rate = await _termine(readers, each, 1)
+        await _check_nothing_more(bot, [*learners, *readers])
+    return rate
+
+
+async def run_throughput(folder: Path, people: int = 30, rounds: int = 4, repeats: int = 3):
+    """Interleaved repeats of the three bots; returns the ``throughput`` and ``termine``
+    entries of results.json."""
+    reals, sames, echoes = [], [], []
+    for repeat in range(repeats):
+        here = folder / f"throughput-{repeat}"
+        here.mkdir()
+        real = await real_bot(here, people, rounds)
+        reals.append(real)
+        sames.append(await same_calls_bot(here, people, rounds, real))
+        echoes.append(await echo_bot(here, people, rounds * ROUND))
+    ms = 1000
+    mixed = [r["rate"] / s for r, s in zip(reals, sames, strict=True)]
+    termine = [r["termine_rate"] / e for r, e in zip(reals, echoes, strict=True)]
+    p99s = [percentile(r["open_loop"], 0.99) * ms for r in reals]
+    p50s = [median(r["open_loop"]) * ms for r in reals]
+    throughput = {
+        "ratio": round(median(mixed), 3),
+        "p99_ms": round(median(p99s), 1),
+        "ratios": summary(mixed),
+        "p99_ms_runs": summary(p99s),
+        "p50_ms": round(median(p50s), 1),
+        "bot_updates_per_s": summary([r["rate"] for r in reals]),
+        "same_calls_updates_per_s": summary(sames),
+        "latency_offered_updates_per_s": round(median([r["offered"] for r in reals]), 1),
+        "latency_load": LATENCY_LOAD,
+        "p99_ms_saturated": round(
+            median([percentile(r["saturated"], 0.99) for r in reals]) * ms, 1
+        ),
+        "calls_per_update": round(sum(sum(c) for c in reals[0]["counts"]) / (VARIANTS * ROUND), 2),
+        "people": people,
+        "updates": people * rounds * ROUND,
+        "repeats": repeats,
+        "transport": "PTB HTTPXRequest -> loopback HTTP fake in another process",
+    }
+    termine_entry = {
+        "ratio": round(median(termine), 3),
+        "ratios": summary(termine),
+        "bot_updates_per_s": summary([r["termine_rate"] for r in reals]),
+        "echo_updates_per_s": summary(echoes),
+        "people": people,
+        "updates": people * rounds * ROUND,
+    }
+    return throughput, termine_entry

@@ -149,6 +149,14 @@ class FakeBotApi(BotApiMethods, BaseRequest):
                 request_data.multipart_data if request_data else {}
             ).items()
         }
+        return await self.answer_call(api_method, params, files)
+
+    async def answer_call(
+        self, api_method: str, params: JSONDict, files: JSONDict
+    ) -> tuple[int, bytes]:
+        """Answer one Bot API call given as plain values: the method name, its parameters and
+        its uploads (``{name: (filename, bytes, mime)}``). :meth:`do_request` (in process) and
+        :mod:`.http` (over loopback HTTP) both come here."""
         if api_method == "getUpdates":
             return await self._get_updates(params)
         if self.latency:

@@ -49,23 +49,48 @@ def _find_button(message: SentMessage, label_or_index: str | int) -> Button:
 class _ChatDriver:
     """Shared plumbing of FakeUser and FakeGroup: feed an update, collect the answers."""
 
-    def __init__(self, app: Application, api: FakeBotApi, chat_id: int) -> None:
+    def __init__(self, app: Application | None, api: FakeBotApi, chat_id: int) -> None:
+        # ``app`` None: the bot runs elsewhere (another process, over loopback HTTP) and gets
+        # its updates from getUpdates; only the update builders below are used then.
         self.app = app
         self.api = api
         self.chat_id = chat_id
 
     async def _feed(self, update: JSONDict) -> list[SentMessage]:
         """Let the application process one update; return what changed in this chat."""
+        if self.app is None:
+            raise RuntimeError("this driver has no application; queue its updates instead")
         marker = self.api.marker()
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.api.sent_since(marker, self.chat_id)
 
-    async def _send(self, sender: FakeUser, text: str | None, **media: Any) -> list[SentMessage]:
+    def message_update(self, sender: FakeUser, text: str | None, **media: Any) -> JSONDict:
+        """Record that ``sender`` wrote ``text`` here and return the update Telegram would
+        deliver (``_feed`` hands it to the application; the benchmark queues it for
+        getUpdates instead)."""
         entities = _command_entities(text) if text and not media else []
         message = self.api.record_incoming(
             self.chat_id, sender.user_id, text=text, entities=entities, **media
         )
-        return await self._feed({"update_id": self.api.next_update_id(), "message": message})
+        return {"update_id": self.api.next_update_id(), "message": message}
+
+    def callback_update(
+        self, sender: FakeUser, data: str, message: SentMessage | None = None
+    ) -> JSONDict:
+        """The update of ``sender`` pressing a button with ``data`` on ``message`` (default:
+        the latest bot message with buttons)."""
+        target = self._current(message, with_buttons=message is None and self._any_buttons())
+        query = {
+            "id": self.api.next_callback_query_id(),
+            "from": sender.user_json,
+            "message": self.api.message_json(target),
+            "chat_instance": f"fake-{self.chat_id}",
+            "data": data,
+        }
+        return {"update_id": self.api.next_update_id(), "callback_query": query}
+
+    async def _send(self, sender: FakeUser, text: str | None, **media: Any) -> list[SentMessage]:
+        return await self._feed(self.message_update(sender, text, **media))
 
     async def _press(
         self,
@@ -85,15 +110,7 @@ class _ChatDriver:
     async def _press_data(
         self, sender: FakeUser, data: str, message: SentMessage | None
     ) -> list[SentMessage]:
-        target = self._current(message, with_buttons=message is None and self._any_buttons())
-        query = {
-            "id": self.api.next_callback_query_id(),
-            "from": sender.user_json,
-            "message": self.api.message_json(target),
-            "chat_instance": f"fake-{self.chat_id}",
-            "data": data,
-        }
-        return await self._feed({"update_id": self.api.next_update_id(), "callback_query": query})
+        return await self._feed(self.callback_update(sender, data, message))
 
     def _any_buttons(self) -> bool:
         return any(m.buttons for m in self.api.messages(self.chat_id))
@@ -131,7 +148,7 @@ class FakeUser(_ChatDriver):
 
     def __init__(
         self,
-        app: Application,
+        app: Application | None,
         api: FakeBotApi,
         user_id: int,
         first_name: str = "Erika",

@@ -1,0 +1,88 @@
+"""The fake Bot API over real HTTP on 127.0.0.1, for the benchmark.
+
+Production spends most of its CPU in python-telegram-bot's HTTP client (``HTTPXRequest``:
+httpx, httpcore, the connection pool). In process, :class:`FakeBotApi` replaces that path;
+served by :class:`LoopbackBotApi`, a bot in another process talks to it exactly as to
+api.telegram.org: ``BOT_API_BASE_URL=http://127.0.0.1:<port>/bot`` and nothing else changed.
+
+Every answered call is also reported to the listeners (method, parameters, status, the
+``time.monotonic()`` it was answered at), so that a load generator in this process can tell
+when the bot has answered an update.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from .api import FakeBotApi
+from .constants import JSONDict
+
+CallListener = Callable[[str, JSONDict, int, float], None]
+
+# Form values arrive as strings; these are JSON where PTB sent a non-string value. Texts stay
+# text even when they look like JSON.
+_TEXT_PARAMETERS = frozenset(
+    {"text", "caption", "callback_data", "description", "short_description"}
+)
+
+
+def _form_value(name: str, value: str) -> Any:
+    if name in _TEXT_PARAMETERS or not value or value[0] not in "[{tfn":
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class LoopbackBotApi:
+    """Serves one :class:`FakeBotApi` at ``http://127.0.0.1:<port>/bot<token>/<method>``."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.listeners: list[CallListener] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        """The value for ``BOT_API_BASE_URL`` (the token is appended by PTB)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application(client_max_size=60 * 2**20)
+        app.router.add_route("*", "/bot{token}/{method}", self._answer)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Close the listening socket and every connection."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        params: JSONDict = {}
+        files: JSONDict = {}
+        if request.can_read_body:
+            form = await request.post()
+            for name, value in form.items():
+                if isinstance(value, web.FileField):
+                    files[name] = (value.filename, value.file.read(), value.content_type)
+                else:
+                    params[name] = _form_value(name, str(value))
+        method = request.match_info["method"]
+        status, body = await self.api.answer_call(method, params, files)
+        answered = time.monotonic()
+        for listener in self.listeners:
+            listener(method, params, status, answered)
+        return web.Response(status=status, body=body, content_type="application/json")
