@@ -81,17 +81,18 @@ async def test_an_organisers_half_written_event_goes_on_after_a_restart(settings
         await admin.send("22.10.2030 18:30")
         await admin.send("21:00")
         answers = await admin.send("Haus der Architektinnen und Architekten")
-        assert "Schritt 5 von 10" in answers[-1].text  # the address is asked
+        assert "Schritt 5 von 11" in answers[-1].text  # the address is asked
     [(handler, _, user_id, _)] = stored(settings)
     assert (handler, user_id) == ("organiser-dialogues", ADMIN_ID)
 
     async with offline_bot(settings, clock=clock, api=api) as second:
         admin = second.user(ADMIN_ID, first_name="Orga")
         answers = await admin.send("Danneckerstraße 54, 70182 Stuttgart")
-        assert "Schritt 6 von 10" in answers[-1].text
+        assert "Schritt 6 von 11" in answers[-1].text
         await admin.press("Überspringen")  # map pin
         await admin.send("80")
         await admin.press("Überspringen")  # registration deadline
+        await admin.press("Überspringen")  # hours of professional development
         await admin.press("Überspringen")  # description
         answers = await admin.send("Ilona Schaal | Theater Rampe")
         summary = answers[-1].text
