@@ -88,6 +88,9 @@ async def _delete(update: Update, context: BotContext) -> None:
     if report.promoted_user_ids:
         kick_outbox(context.application)
     text = context.text("privacy.deleted", count=report.cancelled)
+    if report.withdrawn:  # their broadcast could only be copied from their chat: it stopped
+        withdrawn = context.text("privacy.broadcast_withdrawn", count=report.withdrawn)
+        text = Markup("\n\n").join([text, withdrawn])
     # Nothing of the person stays in memory either; their next update starts afresh.
     users.forget_user(context.application, user_id)
     context.user_data.clear()
@@ -126,11 +129,12 @@ async def remove_expired_data(context: BotContext) -> None:
     report = await privacy_store.remove_expired_personal_data(
         context.db, context.now(), context.settings.data_retention_days
     )
-    if report.registrations or report.messages:
+    if report.registrations or report.messages or report.people:
         log.info(
-            "Retention: %d sign-ups anonymised, %d old messages removed",
+            "Retention: %d sign-ups anonymised, %d old messages removed, %d people removed",
             report.registrations,
             report.messages,
+            report.people,
         )
 
 
