@@ -35,6 +35,7 @@ from bot.i18n import Translator
 from bot.render import Renderer
 from domain.evening import is_upcoming
 from domain.models import Event, Registration, RegistrationStatus
+from domain.names import has_visible_character
 from domain.standing import Offer, Refusal, may_sign_up, offers
 from handlers import editing
 from handlers.browsing import card_content, is_group, renderer
@@ -96,21 +97,20 @@ def check_name(raw: str | None) -> str | NameProblem:
     name = " ".join(name.split())
     if len(name) > MAX_NAME_LENGTH:
         return NameProblem.TOO_LONG
-    # At least one character that shows (letters, digits, punctuation, symbols): zero-width
-    # spaces, BOMs, lone combining marks or Hangul/Braille blanks left blank list lines.
-    blanks = "\u115f\u1160\u3164\uffa0\u2800"
-    if not any(unicodedata.category(c)[0] in "LNPS" and c not in blanks for c in name):
+    if not has_visible_character(name):
         return NameProblem.EMPTY
     return name
 
 
 def telegram_name(user: User | None) -> str | None:
-    """The user's Telegram name made fit for the attendee list, or ``None`` if nothing is left."""
+    """The user's Telegram name made fit for the attendee list (control characters dropped,
+    cut to the longest name allowed), or ``None`` when that is no name :func:`check_name`
+    accepts, e.g. nothing visible: then no "use my Telegram name" button is offered."""
     if user is None:
         return None
     cleaned = "".join(char for char in user.full_name if not _forbidden(char))
-    name = " ".join(cleaned.split())[:MAX_NAME_LENGTH].strip()
-    return name or None
+    name = check_name(" ".join(cleaned.split())[:MAX_NAME_LENGTH])
+    return None if isinstance(name, NameProblem) else name
 
 
 def _arg(update: Update) -> str | None:
@@ -257,16 +257,15 @@ async def _ask_name(update: Update, context: BotContext, event: Event) -> int:
     """First sign-up: ask the name to register under (typed, or the Telegram name)."""
     context.user_data.signup_dialogue = {"event": event.id, "since": context.now()}
     name = telegram_name(update.effective_user)
-    markup = None
+    markup, question = None, "signup.ask_name_typed"  # nothing usable to offer: type it
     if name is not None:
         label = context.plain("signup.button_use_name", name=name)
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(label, callback_data=pack(Action.USE_NAME, event.id))]]
         )
+        question = "signup.ask_name"
     await context.bot.send_message(
-        update.effective_chat.id,
-        context.text("signup.ask_name", title=event.title),
-        reply_markup=markup,
+        update.effective_chat.id, context.text(question, title=event.title), reply_markup=markup
     )
     return NAME
 
@@ -336,7 +335,7 @@ async def press_use_name(update: Update, context: BotContext) -> int:
     name = telegram_name(update.effective_user)
     if name is None:  # the button is only offered for a usable name: a forged press
         await query.answer(context.plain("common.stale_button"), show_alert=True)
-        return END
+        return NAME if _open_dialogue(context) is not None else END  # a name may still come
     await user_store.set_display_name(context.db, update.effective_user.id, name)
     context.user_data.signup_dialogue = None
     await editing.edit_pressed(query, context.text("signup.name_set", name=name))
