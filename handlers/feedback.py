@@ -9,6 +9,7 @@ was asked.
 
 from __future__ import annotations
 
+import warnings
 from enum import IntEnum
 from typing import Any
 
@@ -23,6 +24,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
@@ -146,9 +148,11 @@ async def abort_comment(update: Update, context: BotContext) -> int:
 def build_handlers() -> list[BaseHandler]:
     """The rating buttons and the comment dialogue (register before the sign-up dialogue)."""
     private = filters.ChatType.PRIVATE
-    return [
-        CallbackQueryHandler(press_rating, pattern(Action.FEEDBACK_RATE)),
-        ConversationHandler(
+    with warnings.catch_warnings():
+        # The comment dialogue is per chat and user, not per message: PTB's reminder about
+        # per_message is noise (and a stray line on stderr at every start).
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        comment = ConversationHandler(
             entry_points=[CallbackQueryHandler(ask_comment, pattern(Action.FEEDBACK_COMMENT))],
             states=leavable(
                 {
@@ -160,8 +164,8 @@ def build_handlers() -> list[BaseHandler]:
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), abort_comment, private)],
             allow_reentry=True,
             name="feedback",
-        ),
-    ]
+        )
+    return [CallbackQueryHandler(press_rating, pattern(Action.FEEDBACK_RATE)), comment]
 
 
 async def plan_and_kick(application: Application) -> int:
