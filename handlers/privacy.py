@@ -19,9 +19,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.jobs import replace_repeating_job
+from bot.render import split_message
 from bot.sender import kick_outbox
 from handlers import editing, users
-from handlers.browsing import is_group, split_message
+from handlers.browsing import is_group
 from storage import privacy as privacy_store
 from storage.db import to_db_time
 
