@@ -8,14 +8,21 @@ import asyncio
 import gc
 import logging
 import socket
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.settings import ConfigError, Settings, load_settings
-from storage.preflight import database_problem, release_instance_lock, take_instance_lock
+from storage.preflight import (
+    database_problem,
+    release_instance_lock,
+    take_instance_lock,
+    write_problem,
+)
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -53,10 +60,15 @@ def _settings_or_exit() -> Settings | None:
 
 class _NoRetryLoopTraceback(logging.Filter):
     """PTB logs an aborted start-up retry loop with the whole network traceback; :func:`run_bot`
-    explains the cause in one line instead, so the log keeps the line but not the traceback."""
+    explains the cause in one line instead, so the log keeps the line but not the traceback.
+    A rejected token is dropped altogether: its traceback names the token itself, and
+    :func:`run_bot` says all there is to say."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if str(record.msg).startswith("%s Failed run number") and record.exc_info:
+        message = str(record.msg)
+        if message.startswith("%s Invalid token"):
+            return False
+        if message.startswith("%s Failed run number") and record.exc_info:
             record.exc_info = None
             record.exc_text = None
         return True
@@ -73,8 +85,29 @@ def configure_logging(level: str) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
-    """Dispatch one CLI verb."""
+    """Dispatch one CLI verb; a full disk ends any of them with one line instead of a
+    traceback (see :func:`storage.preflight.write_problem`)."""
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (OSError, sqlite3.Error) as exc:
+        problem = write_problem(_database_path(), exc)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _database_path() -> Path | None:
+    """``DATABASE_PATH`` as configured, for naming it in an error (``None`` if unreadable)."""
+    try:
+        return load_settings().database_path
+    except ConfigError:
+        return None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the verb ``args`` names."""
     if args.verb == "import":
         from bot.cli_program import import_program
 

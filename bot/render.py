@@ -5,6 +5,8 @@ are put into a catalogue text); nothing here builds user text with f-strings."""
 from __future__ import annotations
 
 import functools
+import html
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,6 +18,85 @@ from bot.i18n import Translator
 from domain.evening import SIGN_UP_PHASES, Phase, phase, seats_left
 from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
 from domain.standing import StandingKind, standing
+
+# Telegram's limits, counted after the HTML is parsed (tags gone, an entity one character) and,
+# to be safe whatever Telegram counts, in UTF-16 code units (an emoji outside the BMP is two).
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ELLIPSIS = "…"
+# The speakers a card lists by name before "… and N more" (all of them are behind 👥).
+CARD_SPEAKERS_BUDGET = 1200
+
+_TOKENS = re.compile(r"<[^>]*>|&#?\w+;|[^<&]|[<&]")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
+
+
+def _units(plain: str) -> int:
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def visible_length(text: str) -> int:
+    """How long Telegram counts the formatted ``text``: tags dropped, entities one character,
+    in UTF-16 code units, surrounding whitespace not counted."""
+    return _units(html.unescape(re.sub(r"<[^>]*>", "", text)).strip())
+
+
+def _cut(text: str, budget: int) -> tuple[str, str, str]:
+    """Split safe HTML into a head of at most ``budget`` visible units, the closing tags the
+    head needs, and the tail (with the tags still open reopened in front): never inside a
+    tag or an entity; at the last line break, else the last space, of the head's second half.
+    """
+    atoms = _TOKENS.findall(text)
+    used, end = 0, len(atoms)
+    for index, atom in enumerate(atoms):
+        size = 0 if atom.startswith("<") and len(atom) > 1 else _units(html.unescape(atom))
+        if used + size > budget:
+            end = max(index, 1)  # at least one atom, so that every cut makes progress
+            break
+        used += size
+    for separator in ("\n", " "):
+        breaks = [i for i in range(max(end // 2, 1), end) if atoms[i] == separator]
+        if breaks and end < len(atoms):
+            head, tail = atoms[: breaks[-1]], atoms[breaks[-1] + 1 :]
+            break
+    else:
+        head, tail = atoms[:end], atoms[end:]
+    still_open: list[tuple[str, str]] = []
+    for atom in head:
+        match = _TAG_NAME.match(atom) if atom.startswith("<") and len(atom) > 1 else None
+        if match is None:
+            continue
+        if atom.startswith("</"):
+            if still_open and still_open[-1][0] == match.group(1).lower():
+                still_open.pop()
+        elif not atom.endswith("/>"):
+            still_open.append((match.group(1).lower(), atom))
+    closers = "".join(f"</{name}>" for name, _ in reversed(still_open))
+    reopen = "".join(opening for _, opening in still_open)
+    return "".join(head), closers, reopen + "".join(tail)
+
+
+def split_message(text: Markup, limit: int = MESSAGE_LIMIT) -> list[Markup]:
+    """Split a long safe text into messages Telegram accepts: at line breaks (else spaces)
+    where possible, never inside a tag or an entity, tags closed and reopened across a cut."""
+    chunks: list[Markup] = []
+    rest = str(text)
+    while visible_length(rest) > limit:
+        head, closers, rest = _cut(rest, limit)
+        chunks.append(Markup(head + closers))  # pieces of a safe text, tags balanced
+    chunks.append(Markup(rest))
+    return [chunk for chunk in chunks if visible_length(chunk)] or [Markup(text)]
+
+
+def shorten(text: Markup | str, limit: int) -> Markup:
+    """``text`` (plain text is escaped) cut to ``limit`` visible units with an ellipsis, at a
+    line break or space where possible, never inside a tag or an entity."""
+    safe = Markup.escape(text)
+    if visible_length(safe) <= limit:
+        return safe
+    head, closers, _ = _cut(str(safe), max(limit - len(ELLIPSIS), 0))
+    return Markup(head.rstrip() + ELLIPSIS + closers)  # a safe text's head, tags balanced
+
 
 # Card lines of the phases that need no figures (the others are built in Renderer.seats).
 _PHASE_KEYS = {
@@ -127,7 +208,36 @@ class Renderer:
         now: datetime,
         registration: Registration | None = None,
     ) -> Markup:
-        """The full card: title, series, time, venue, description, speakers, seats, status."""
+        """The full card: title, series, time, venue, description, speakers, seats, status.
+
+        It always fits one message: with many speakers only the first are named ("… and N
+        more": the 👥 button lists all with their bios), and a description too long for the
+        rest is shortened with an ellipsis."""
+        card = self._card(event, counts, now, registration, event.description.strip(), None)
+        if visible_length(card) <= MESSAGE_LIMIT:
+            return card
+        shown, used = 0, 0
+        for speaker in event.speakers:
+            used += visible_length(self.speaker_line(speaker)) + 1
+            if used > CARD_SPEAKERS_BUDGET:
+                break
+            shown += 1
+        card = self._card(event, counts, now, registration, "", shown)
+        room = MESSAGE_LIMIT - visible_length(card) - 2  # the blank line before it
+        description = shorten(event.description.strip(), room)
+        return self._card(event, counts, now, registration, description, shown)
+
+    def _card(
+        self,
+        event: Event,
+        counts: SeatCounts,
+        now: datetime,
+        registration: Registration | None,
+        description: str,
+        speakers_shown: int | None,
+    ) -> Markup:
+        """The card with this description and the first ``speakers_shown`` speakers (all:
+        ``None``)."""
         parts: list[str] = []
         if event.status is EventStatus.CANCELLED:
             parts.append(self.text("card.cancelled_banner"))
@@ -140,11 +250,15 @@ class Renderer:
             parts.append(self.text("card.where_address", venue=event.venue, address=event.address))
         else:
             parts.append(self.text("card.where", venue=event.venue))
-        if event.description:
-            parts.extend(["", event.description.strip()])  # plain text: escaped by the join
+        if description:
+            parts.extend(["", description])  # plain text is escaped by the join
         if event.speakers:
+            listed = event.speakers[:speakers_shown]
             parts.extend(["", self.text("card.speakers_heading")])
-            parts.extend(self.speaker_line(speaker) for speaker in event.speakers)
+            parts.extend(self.speaker_line(speaker) for speaker in listed)
+            if len(listed) < len(event.speakers):
+                more = len(event.speakers) - len(listed)
+                parts.append(self.text("card.more_speakers", count=more))
         parts.extend(["", self.seats(event, counts, now)])
         deadline = self.deadline(event, counts, now)
         if deadline:

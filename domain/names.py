@@ -1,11 +1,25 @@
-"""Finding a person by name as people type it at the door: case, accents and umlauts folded."""
+"""Names of people: what makes a name one that shows, and finding a person by name as people
+type it at the door (case, accents and umlauts folded)."""
 
 from __future__ import annotations
 
 import unicodedata
 
+# Letters that Unicode counts as letters but that render as blank space (Hangul fillers, the
+# halfwidth Hangul filler, the Braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
 # "Müller" typed as "Mueller": the German transliterations, folded like the umlauts themselves.
 _TRANSLITERATIONS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def has_visible_character(text: str) -> bool:
+    """Whether ``text`` shows anything: at least one letter, digit, punctuation mark or symbol
+    that is not a blank. Zero-width spaces, BOMs, lone combining marks and Hangul or Braille
+    blanks alone would be a blank line in lists, CSV files and check-in buttons."""
+    return any(
+        unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LETTERS for char in text
+    )
 
 
 def folded(text: str) -> str:

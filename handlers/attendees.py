@@ -9,9 +9,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.attendee_csv import attendees_file
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
+from bot.render import split_message
 from domain.models import Registration, RegistrationStatus
 from handlers.admin import organisers_only, show_picker
-from handlers.browsing import renderer, split_message
+from handlers.browsing import renderer
 from storage import attendees as attendee_store
 from storage import events as event_store
 from storage.attendees import EventFigures

@@ -12,7 +12,7 @@ from bot.calendar_file import evening_ics
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
-from bot.render import Renderer
+from bot.render import Renderer, split_message
 from domain.evening import has_begun
 from domain.models import Event, EventStatus, Registration
 from domain.standing import Offer, Refusal, may_add_to_calendar, offers
@@ -21,7 +21,6 @@ from storage import events as event_store
 from storage import registrations as registration_store
 
 PAGE_SIZE = 5
-MESSAGE_LIMIT = 4096
 EVENT_DEEP_LINK_PREFIX = "ev_"
 
 
@@ -58,6 +57,17 @@ async def reply_or_edit(
         return
     if update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def send_split(
+    context: BotContext, chat_id: int, text: Markup, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Send a text of any length as as many messages as it needs (``bot.render.split_message``),
+    the buttons under the last one."""
+    chunks = split_message(text)
+    for index, chunk in enumerate(chunks, 1):
+        last = index == len(chunks)
+        await context.bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -269,10 +279,7 @@ async def send_event_speakers(update: Update, context: BotContext) -> None:
     if event is None:
         return
     text = renderer(context).speakers_overview([event]) or context.text("speakers.none")
-    chunks = split_message(text)
-    for index, chunk in enumerate(chunks, 1):
-        markup = back_to_card(context, event) if index == len(chunks) else None
-        await context.bot.send_message(update.effective_chat.id, chunk, reply_markup=markup)
+    await send_split(context, update.effective_chat.id, text, back_to_card(context, event))
 
 
 async def show_speakers(update: Update, context: BotContext) -> None:
@@ -284,37 +291,8 @@ async def show_speakers(update: Update, context: BotContext) -> None:
         text = context.text("speakers.none")
     else:
         text = Markup("\n\n").join([context.text("speakers.heading"), text])
-    chunks = split_message(text)
     events_button = InlineKeyboardMarkup([[_button(context, "card.back", Action.LIST, 0)]])
-    for index, chunk in enumerate(chunks, 1):
-        markup = events_button if index == len(chunks) else None
-        await update.effective_message.reply_text(chunk, reply_markup=markup)
-
-
-def split_message(text: Markup, limit: int = MESSAGE_LIMIT) -> list[Markup]:
-    """Split a long text at blank lines (then lines) into messages Telegram accepts.
-
-    Splitting only at line breaks keeps every HTML tag (which never spans lines here) whole.
-    """
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for paragraph in text.split("\n"):
-        candidate = f"{current}\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        while len(paragraph) > limit:  # a single over-long line: cut hard (rare)
-            chunks.append(paragraph[:limit])
-            paragraph = paragraph[limit:]
-        current = paragraph
-    if current:
-        chunks.append(current)
-    # Line-aligned pieces of an already safe text (tags never span lines here).
-    return [Markup(chunk) for chunk in chunks]
+    await send_split(context, update.effective_chat.id, text, events_button)
 
 
 def build_handlers() -> list:

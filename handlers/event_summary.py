@@ -29,7 +29,13 @@ from domain.event_input import (
 from domain.models import Event, EventStatus
 from domain.notices import changed_fields
 from handlers.admin import abort_button, kick_sender, organisers_only
-from handlers.browsing import EVENT_DEEP_LINK_PREFIX, renderer, reply_or_edit, send_card
+from handlers.browsing import (
+    EVENT_DEEP_LINK_PREFIX,
+    renderer,
+    reply_or_edit,
+    send_card,
+    send_split,
+)
 from handlers.event_draft import CONFIRM, END, FIELD_MENU, EventDraft, button, draft_of, gone
 from storage import events as event_store
 
@@ -94,9 +100,9 @@ async def show_summary(update: Update, context: BotContext, draft: EventDraft) -
         buttons.append(button(context, "editor.change_field", Action.EVENT_MORE))
     buttons.append(abort_button(context))
     text = Markup("\n\n").join([_summary(context, values, old), *notes])
-    await context.bot.send_message(
-        update.effective_chat.id, text, reply_markup=InlineKeyboardMarkup([buttons])
-    )
+    # Values at their limits (a long description before and after, 20 speakers with bios)
+    # make a summary longer than one message: it comes in parts, the buttons under the last.
+    await send_split(context, update.effective_chat.id, text, InlineKeyboardMarkup([buttons]))
     return CONFIRM
 
 

@@ -9,12 +9,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern
 from bot.context import BotContext
+from bot.render import MESSAGE_LIMIT, visible_length
 from domain.standing import Offer, StandingKind, offers, standing
 from handlers import editing
 from handlers.browsing import is_group, renderer
 from storage import registrations as registration_store
 
 MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
+MORE_ROOM = 100  # for the line "… und N weitere Anmeldungen"
 ORIGIN_MINE = "m"  # cancellation origin (see handlers.cancellation)
 _STATUS_KEYS = {
     StandingKind.CONFIRMED: "mine.status_confirmed",
@@ -36,21 +38,24 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
     render = renderer(context)
     lines = [context.text("mine.heading", count=len(entries))]
     rows: list[list[InlineKeyboardButton]] = []
+    listed = 0
     for index, (registration, event) in enumerate(entries[:MAX_LISTED], 1):
         mine = standing(event, registration)
         if mine.kind is StandingKind.WAITLISTED:
             status = context.text("mine.status_waitlisted", position=mine.waitlist_position or 1)
         else:
             status = context.text(_STATUS_KEYS.get(mine.kind, "mine.status_confirmed"))
-        lines.append(
-            context.text(
-                "mine.line",
-                index=index,
-                title=event.title,
-                when=render.short_when(event.starts_at),
-                status=status,
-            )
+        line = context.text(
+            "mine.line",
+            index=index,
+            title=event.title,
+            when=render.short_when(event.starts_at),
+            status=status,
         )
+        if visible_length(Markup("\n\n").join([*lines, line])) > MESSAGE_LIMIT - MORE_ROOM:
+            break  # long titles: the rest is counted in the last line
+        lines.append(line)
+        listed = index
         offered = offers(event, registration, now)
         row = [
             InlineKeyboardButton(
@@ -73,8 +78,8 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
                 )
             )
         rows.append(row)
-    if len(entries) > MAX_LISTED:
-        lines.append(context.text("mine.more", count=len(entries) - MAX_LISTED))
+    if len(entries) > listed:
+        lines.append(context.text("mine.more", count=len(entries) - listed))
     rows.append([events_button])
     return Markup("\n\n").join(lines), InlineKeyboardMarkup(rows)
 

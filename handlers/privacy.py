@@ -19,9 +19,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.jobs import replace_repeating_job
+from bot.render import split_message
 from bot.sender import kick_outbox
 from handlers import editing, users
-from handlers.browsing import is_group, split_message
+from handlers.browsing import is_group
 from handlers.dialogues import end_dialogues
 from storage import privacy as privacy_store
 from storage.db import to_db_time
@@ -90,6 +91,9 @@ async def _delete(update: Update, context: BotContext) -> None:
     if report.promoted_user_ids:
         kick_outbox(context.application)
     text = context.text("privacy.deleted", count=report.cancelled)
+    if report.withdrawn:  # their broadcast could only be copied from their chat: it stopped
+        withdrawn = context.text("privacy.broadcast_withdrawn", count=report.withdrawn)
+        text = Markup("\n\n").join([text, withdrawn])
     # Nothing of the person stays in memory either (no open dialogue to be stored again);
     # their next update starts afresh.
     await end_dialogues(context.application, update, context)
@@ -130,12 +134,14 @@ async def remove_expired_data(context: BotContext) -> None:
     report = await privacy_store.remove_expired_personal_data(
         context.db, context.now(), context.settings.data_retention_days
     )
-    if report.registrations or report.messages or report.dialogues:
+    if report.registrations or report.messages or report.dialogues or report.people:
         log.info(
-            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows removed",
+            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows and"
+            " %d people removed",
             report.registrations,
             report.messages,
             report.dialogues,
+            report.people,
         )
 
 

@@ -114,7 +114,7 @@ async def press_use_name(update: Update, context: BotContext) -> int:
     name = telegram_name(update.effective_user)
     if name is None:  # the button is only offered for a usable name: a forged press
         await query.answer(context.plain("common.stale_button"), show_alert=True)
-        return END
+        return NAME if _open_dialogue(context) is not None else END  # a name may still come
     await user_store.set_display_name(context.db, update.effective_user.id, name)
     context.user_data.signup_dialogue = None
     await editing.edit_pressed(query, context.text("signup.name_set", name=name))

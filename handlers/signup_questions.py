@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from bot.callbacks import Action, pack
 from bot.context import BotContext
 from domain.models import Event
+from domain.names import has_visible_character
 
 MAX_NAME_LENGTH = 100
 
@@ -46,21 +47,20 @@ def check_name(raw: str | None) -> str | NameProblem:
     name = " ".join(name.split())
     if len(name) > MAX_NAME_LENGTH:
         return NameProblem.TOO_LONG
-    # At least one character that shows (letters, digits, punctuation, symbols): zero-width
-    # spaces, BOMs, lone combining marks or Hangul/Braille blanks left blank list lines.
-    blanks = "\u115f\u1160\u3164\uffa0\u2800"
-    if not any(unicodedata.category(c)[0] in "LNPS" and c not in blanks for c in name):
+    if not has_visible_character(name):
         return NameProblem.EMPTY
     return name
 
 
 def telegram_name(user: User | None) -> str | None:
-    """The user's Telegram name made fit for the attendee list, or ``None`` if nothing is left."""
+    """The user's Telegram name made fit for the attendee list (control characters dropped,
+    cut to the longest name allowed), or ``None`` when that is no name :func:`check_name`
+    accepts, e.g. nothing visible: then no "use my Telegram name" button is offered."""
     if user is None:
         return None
     cleaned = "".join(char for char in user.full_name if not _forbidden(char))
-    name = " ".join(cleaned.split())[:MAX_NAME_LENGTH].strip()
-    return name or None
+    name = check_name(" ".join(cleaned.split())[:MAX_NAME_LENGTH])
+    return None if isinstance(name, NameProblem) else name
 
 
 def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
@@ -72,16 +72,15 @@ async def ask_name(update: Update, context: BotContext, event: Event) -> None:
     remember for which evening (the typed answer has no button to carry it)."""
     context.user_data.signup_dialogue = {"event": event.id, "since": context.now()}
     name = telegram_name(update.effective_user)
-    markup = None
+    markup, question = None, "signup.ask_name_typed"  # nothing usable to offer: type it
     if name is not None:
         label = context.plain("signup.button_use_name", name=name)
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(label, callback_data=pack(Action.USE_NAME, event.id))]]
         )
+        question = "signup.ask_name"
     await context.bot.send_message(
-        update.effective_chat.id,
-        context.text("signup.ask_name", title=event.title),
-        reply_markup=markup,
+        update.effective_chat.id, context.text(question, title=event.title), reply_markup=markup
     )
 
 

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
+from bot.render import MESSAGE_LIMIT, visible_length
 from domain.evening import is_over
 from domain.models import EventStatus
 from handlers.admin import organisers_only
@@ -25,9 +26,13 @@ PAGE_SIZE = 5
 
 
 def event_block(
-    context: BotContext, figures: EventFigures, feedback: FeedbackSummary | None = None
+    context: BotContext,
+    figures: EventFigures,
+    feedback: FeedbackSummary | None = None,
+    comment_room: int | None = None,
 ) -> Markup:
-    """The figures of one event, with its feedback once there is any."""
+    """The figures of one event, with its feedback once there is any (the comments that fit
+    in ``comment_room`` visible characters, and how many more there are)."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
     lines = [
@@ -78,10 +83,19 @@ def event_block(
     if feedback is not None and feedback.count:
         average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
         lines.append(context.text("stats.feedback", count=feedback.count, average=average))
-        lines.extend(
+        comments = [
             context.text("stats.feedback_comment", comment=comment)
             for comment in feedback.comments
-        )
+        ]
+        shown, used = 0, 0
+        for comment in comments:
+            used += visible_length(comment) + 1
+            if comment_room is not None and used > comment_room:
+                break
+            shown += 1
+        lines.extend(comments[:shown])
+        if shown < len(comments):
+            lines.append(context.text("stats.more_comments", count=len(comments) - shown))
     return Markup("\n").join(lines)
 
 
@@ -119,16 +133,13 @@ async def stats_page(
     parts = [context.text("stats.heading")]
     if window.offset == 0:
         parts.append(await totals_block(context))
-    section = None
-    for figures in page:
-        current = attendee_store.is_current(figures, now)
-        if current is not section:
-            section = current
-            parts.append(context.text("stats.current" if current else "stats.past"))
-        feedback = await feedback_store.summary(db, figures.id)
-        parts.append(event_block(context, figures, feedback))
-    if (line := page_line(context, window)) is not None:
-        parts.append(line)
+    feedback = {figures.id: await feedback_store.summary(db, figures.id) for figures in page}
+    footer = [line] if (line := page_line(context, window)) is not None else []
+    text = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, None), *footer])
+    if visible_length(text) > MESSAGE_LIMIT:  # many long comments: each event gets a share
+        bare = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, 0), *footer])
+        room = (MESSAGE_LIMIT - visible_length(bare)) // len(page)
+        text = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, room), *footer])
     paging = paging_row(
         context,
         window,
@@ -137,7 +148,24 @@ async def stats_page(
         next_key="stats.next",
     )
     rows = [paging, back] if paging else [back]
-    return Markup("\n\n").join(parts), InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def _blocks(
+    context: BotContext,
+    page: list[EventFigures],
+    feedback: dict[str, FeedbackSummary],
+    comment_room: int | None,
+) -> list[Markup]:
+    """The blocks of one page's events, under "current" and "past" section headings."""
+    now, blocks, section = context.now(), [], None
+    for figures in page:
+        current = attendee_store.is_current(figures, now)
+        if current is not section:
+            section = current
+            blocks.append(context.text("stats.current" if current else "stats.past"))
+        blocks.append(event_block(context, figures, feedback[figures.id], comment_room))
+    return blocks
 
 
 @organisers_only

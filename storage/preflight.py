@@ -5,6 +5,7 @@ in use by another bot process? Each problem is one line naming the variable and 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import sqlite3
@@ -52,6 +53,35 @@ def database_problem(path: Path, *, must_exist: bool = False) -> str | None:
         )
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         return f"{where}: the file or its folder is read-only; the bot needs to write there"
+    return None
+
+
+# A write refused for want of room: no space left, the file may not grow (a file-size limit),
+# the user's disk quota is used up.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+_ADVICE = "free some space (or raise the limit) and start again"
+
+
+def write_problem(path: Path | None, exc: BaseException) -> str | None:
+    """One line for an error that kept the database (or its lock file) at ``path`` from being
+    written because the disk is full, or ``None`` when ``exc`` is something else.
+
+    A full disk reaches the bot as ``ENOSPC``/``EFBIG`` from the kernel, as SQLite's
+    ``SQLITE_FULL`` ("database or disk is full", a write cut short) or, when a write is
+    refused outright, as one of SQLite's ``SQLITE_IOERR_*`` codes ("disk I/O error").
+    """
+    where = f"DATABASE_PATH {path}" if path is not None else "DATABASE_PATH"
+    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+        return f"{where}: cannot write {exc.filename or 'the database'}: {exc.strerror}; {_ADVICE}"
+    if isinstance(exc, sqlite3.OperationalError):
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            return f"{where}: the disk is full ({exc}); {_ADVICE}"
+        if name.startswith("SQLITE_IOERR"):
+            return (
+                f"{where}: the database cannot be written ({exc}, {name}); the disk is full or"
+                f" failing: {_ADVICE}"
+            )
     return None
 
 

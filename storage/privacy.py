@@ -4,6 +4,17 @@ personal data of evenings long past.
 Deleting a person keeps the anonymous counts: their sign-ups stay as rows without user id, name
 or ticket, so statistics and waitlist positions of others do not change. Seats they held for
 upcoming evenings are released first, in the same transaction, so the waitlist moves up.
+
+An organiser's broadcasts keep their counts but lose the author: ``created_by`` and
+``source_chat_id`` become :data:`NOBODY`, the progress message is forgotten and the outbox
+rows' payloads (which name the author's chat as ``from_chat_id`` of ``copyMessage``) are
+emptied. A broadcast still sending stops there: its message can only be copied from the
+author's chat, so keeping it going would mean keeping their id. What was not sent yet is
+withdrawn, the broadcast is closed, and the deletion's answer says how many were not reached.
+
+Retention removes, besides the sign-ups of evenings past the retention period, the people
+themselves whose every sign-up belongs to such an evening (and who did not subscribe to
+announcements): the same deletion, so nothing of theirs is left behind either.
 """
 
 from __future__ import annotations
@@ -13,9 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.evening import is_over
 from storage import dialogues
 from storage.db import Connection, Database, to_db_time
+from storage.events import EVENT_COLUMNS, event_from_row
 from storage.registrations import cancel_in
+
+# The author of a broadcast whose author deleted their data (no Telegram id is 0).
+NOBODY = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +39,7 @@ class DeletionReport:
     existed: bool  # whether anything was stored about the person
     cancelled: int  # sign-ups of upcoming evenings released
     promoted_user_ids: tuple[int, ...]  # waitlisted people who got the freed seats
+    withdrawn: int = 0  # recipients a broadcast of theirs, still sending, will not reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +47,7 @@ class RetentionReport:
     registrations: int  # sign-ups anonymised
     messages: int  # outbox rows removed
     dialogues: int = 0  # open dialogues' steps and drafts unchanged too long, removed
+    people: int = 0  # people removed whose every sign-up was of such an evening
 
 
 def _rows(rows: list) -> list[dict[str, Any]]:
@@ -117,38 +135,85 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
         "UPDATE outbox SET user_id = -id, payload = '{}', error = NULL WHERE user_id = ?",
         (user_id,),
     )
+    withdrawn = _forget_author(conn, user_id, now)
     conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
     in_dialogue = dialogues.delete_person_in(conn, user_id)
     return DeletionReport(
         user_exists is not None or anonymised > 0 or in_dialogue > 0,
         len(upcoming),
         tuple(promoted),
+        withdrawn,
     )
+
+
+def _forget_author(conn: Connection, user_id: int, now: datetime) -> int:
+    """Remove ``user_id`` as the author of broadcasts (see the module docstring); returns how
+    many recipients a broadcast of theirs that was still sending will not reach."""
+    authored = "SELECT id FROM broadcasts WHERE created_by = ?"
+    withdrawn = conn.execute(
+        f"DELETE FROM outbox WHERE state = 'pending' AND broadcast_id IN ({authored})",
+        (user_id,),
+    ).rowcount
+    conn.execute(
+        f"UPDATE outbox SET payload = '{{}}' WHERE broadcast_id IN ({authored})", (user_id,)
+    )
+    conn.execute(
+        "UPDATE broadcasts SET created_by = ?1, source_chat_id = ?1, progress_chat_id = NULL,"
+        " progress_message_id = NULL, status = 'done', finished_at = coalesce(finished_at, ?2)"
+        " WHERE created_by = ?3",
+        (NOBODY, to_db_time(now), user_id),
+    )
+    return withdrawn
 
 
 async def remove_expired_personal_data(
     db: Database, now: datetime, retention_days: int
 ) -> RetentionReport:
-    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
-    finished outbox rows older than that (who was sent what), and open dialogues unchanged for
-    ``storage.dialogues.KEEP_FOR``. Counts survive."""
-    cutoff = to_db_time(now - timedelta(days=retention_days))
-    report = await db.write(_remove_expired, cutoff, now)
+    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago, remove
+    finished outbox rows older than that (who was sent what), the people whose every sign-up
+    was of such an evening, and open dialogues unchanged for ``storage.dialogues.KEEP_FOR``.
+    Counts survive."""
+    report = await db.write(_remove_expired, now, now - timedelta(days=retention_days))
     await db.checkpoint()
     return report
 
 
-def _remove_expired(conn: Connection, cutoff: str, now: datetime) -> RetentionReport:
-    expired_events = "SELECT id FROM events WHERE coalesce(ends_at, starts_at) < ?"
+def _expired_event_ids(conn: Connection, cutoff: datetime) -> list[str]:
+    """Evenings over before ``cutoff`` by the one rule, ``domain.evening.is_over``."""
+    # Only a pre-filter in SQL: an evening that starts after the cut-off cannot be over by then.
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE starts_at <= ?", (to_db_time(cutoff),)
+    )
+    return [row["id"] for row in rows if is_over(event_from_row(row), cutoff)]
+
+
+def _remove_expired(conn: Connection, now: datetime, cutoff: datetime) -> RetentionReport:
+    expired = json.dumps(_expired_event_ids(conn, cutoff))
+    expired_events = "SELECT value FROM json_each(:expired)"
+    # People with a sign-up for an expired evening, none for any other, and no subscription.
+    leaving = [
+        row[0]
+        for row in conn.execute(
+            "SELECT u.id FROM users u WHERE u.subscribed = 0"
+            f" AND EXISTS (SELECT 1 FROM registrations r WHERE r.user_id = u.id"
+            f"  AND r.event_id IN ({expired_events}))"
+            f" AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.user_id = u.id"
+            f"  AND r.event_id NOT IN ({expired_events}))",
+            {"expired": expired},
+        )
+    ]
     registrations = conn.execute(
         "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
         f" WHERE event_id IN ({expired_events})"
         " AND (user_id IS NOT NULL OR name IS NOT NULL OR ticket IS NOT NULL)",
-        (cutoff,),
+        {"expired": expired},
     ).rowcount
     messages = conn.execute(
-        "DELETE FROM outbox WHERE (state != 'pending' AND created_at < ?)"
+        "DELETE FROM outbox WHERE (state != 'pending' AND created_at < :cutoff)"
         f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
-        (cutoff, cutoff),
+        {"cutoff": to_db_time(cutoff), "expired": expired},
     ).rowcount
-    return RetentionReport(registrations, messages, dialogues.delete_stale_in(conn, now))
+    stale_dialogues = dialogues.delete_stale_in(conn, now)
+    for user_id in leaving:  # their expired sign-ups are anonymous already
+        _delete_person(conn, user_id, now)
+    return RetentionReport(registrations, messages, stale_dialogues, len(leaving))

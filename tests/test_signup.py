@@ -650,3 +650,24 @@ async def test_in_a_group_only_list_and_card_with_a_deep_link_to_sign_up(bot, ad
     # The deep link opens the card in the private chat, where sign-up works.
     [private_card] = await member.send("/start ev_umbau-2026")
     assert "✍️ Anmelden" in private_card.button_labels
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"),
+    [("\u200b", None), ("\u3164", "\u3164"), ("\ufeff", "\u200d"), ("\u2800", None)],
+)
+async def test_an_invisible_telegram_name_is_not_offered(bot, add_events, first_name, last_name):
+    """Issue 15: a Telegram name with nothing visible is no name for the attendee list: no
+    "use my Telegram name" button, the question asks to type one, a forged press is refused."""
+    await add_events(make_event())
+    user = bot.user(9, first_name=first_name, last_name=last_name)
+    [prompt] = await user.press("Anmelden", await open_card(user))
+    assert "Unter welchem Namen" in prompt.text
+    assert prompt.button_labels == []
+    assert "mindestens ein sichtbares Zeichen" in prompt.text
+    assert "Schaltfläche" not in prompt.text
+    await user.press_data(pack(Action.USE_NAME, "umbau-2026"))
+    assert "nicht mehr gültig" in last_answer(bot).text
+    assert (await user_store.get_user(bot.data.db, 9)).display_name is None
+    answers = await user.send("Erika")
+    assert answers[0].text == "Sie melden sich als Erika an."
