@@ -130,3 +130,33 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
     await mallory.send("/start")
     assert await mallory.press_data(note.callback_data[0], note) == []
     assert bot.api.callback_answers[-1].show_alert
+
+
+def _fonts(pdf: bytes) -> list:
+    """The fonts the first page uses, as pypdf objects."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return [font.get_object() for font in page["/Resources"]["/Font"].values()]
+
+
+@pytest.mark.parametrize("name", ["Łukasz Żółć", "Ærø Ådalsvej", "Zoë „Zizi“ Weiß"])
+def test_names_in_any_latin_script_come_out_as_written_in_an_embedded_font(name):
+    data = CertificateData(
+        name=name,
+        title="„Umbau statt Neubau“ – Ideen",
+        series=None,
+        starts_at=datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
+        venue="Haus der Architektinnen und Architekten",
+        hours=2,
+    )
+    pdf = certificate_pdf(Translator.load(), data, "de", BERLIN)
+    text = _text(pdf)
+    assert name in text.splitlines(), text
+    assert "?" not in text
+    fonts = _fonts(pdf)
+    assert fonts, "no font resources"
+    for font in fonts:
+        assert font["/Subtype"] == "/Type0"  # a Unicode (CID) font, not a core font
+        assert "SourceSans" in font["/BaseFont"]
+        [descendant] = font["/DescendantFonts"]
+        descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+        assert len(descriptor["/FontFile2"].get_object().get_data()) > 1000  # embedded glyphs
