@@ -45,6 +45,8 @@ from handlers import (
     mine,
     notifications,
     privacy,
+    question_review,
+    questions,
     reminders,
     signup,
     start,
@@ -84,6 +86,7 @@ def register_handlers(application: Application) -> None:
             *cancellation.build_handlers(),
             *attendance.build_handlers(),
             *feedback.build_handlers(),
+            *questions.build_handlers(),
             *certificates.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
@@ -96,6 +99,7 @@ def register_handlers(application: Application) -> None:
             *attendees.build_handlers(),
             *checkin.build_handlers(),
             *stats.build_handlers(),
+            *question_review.build_handlers(),
             *admin.build_guard(),
             # The sign-up dialogue comes after every other feature: while it waits for a typed
             # name, their commands still work; then /abbrechen for when no dialogue claimed it.

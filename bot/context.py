@@ -27,6 +27,7 @@ class UserData:
     broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
     checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
     feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
+    question_event: str | None = None  # handlers.questions: the evening a question is for
 
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""

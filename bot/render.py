@@ -124,8 +124,10 @@ class Renderer:
         counts: SeatCounts,
         now: datetime,
         registration: Registration | None = None,
+        has_question: bool = False,
     ) -> Markup:
-        """The full card: title, series, time, venue, description, speakers, seats, status."""
+        """The full card: title, series, time, venue, description, speakers, seats, status
+        (and that the reader put a question to the speakers)."""
         parts: list[str] = []
         if event.status is EventStatus.CANCELLED:
             parts.append(self.text("card.cancelled_banner"))
@@ -150,6 +152,8 @@ class Renderer:
         status = self.own_status(event, registration)
         if status:
             parts.append(status)
+        if has_question:
+            parts.append(self.text("card.you_asked"))
         return Markup("\n").join(parts)
 
     def event_list_line(self, event: Event, index: int) -> Markup:

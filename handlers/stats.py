@@ -1,5 +1,6 @@
 """/statistik, /stats: totals over the series, then per event sign-ups, waitlist,
-cancellations, check-ins and, once the evening is over, no-shows. Current and upcoming events
+cancellations, check-ins, questions to the speakers and, once the evening is over, no-shows
+and feedback. Current and upcoming events
 first, then past ones (latest first), paged, each part under its heading."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
 from storage import feedback as feedback_store
+from storage import questions as question_store
 from storage.attendees import EventFigures
 from storage.feedback import FeedbackSummary
 
@@ -24,9 +26,13 @@ PAGE_SIZE = 5
 
 
 def event_block(
-    context: BotContext, figures: EventFigures, feedback: FeedbackSummary | None = None
+    context: BotContext,
+    figures: EventFigures,
+    feedback: FeedbackSummary | None = None,
+    questions: int = 0,
 ) -> Markup:
-    """The figures of one event, with its feedback once there is any."""
+    """The figures of one event, with its questions to the speakers and its feedback once there
+    are any."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
     lines = [
@@ -74,6 +80,8 @@ def event_block(
                 checked_in=figures.coming_checked_in,
             )
         )
+    if questions:
+        lines.append(context.text("stats.questions", count=questions))
     if feedback is not None and feedback.count:
         average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
         lines.append(context.text("stats.feedback", count=feedback.count, average=average))
@@ -125,7 +133,8 @@ async def stats_page(
             section = current
             parts.append(context.text("stats.current" if current else "stats.past"))
         feedback = await feedback_store.summary(db, figures.id)
-        parts.append(event_block(context, figures, feedback))
+        questions = await question_store.count_of_event(db, figures.id)
+        parts.append(event_block(context, figures, feedback, questions))
     if total > PAGE_SIZE:
         pages = (total - 1) // PAGE_SIZE + 1
         parts.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
