@@ -1,7 +1,7 @@
 """/statistik, /stats: totals over the series, then per event sign-ups, waitlist,
 cancellations, check-ins, questions to the speakers and, once the evening is over, no-shows
-and feedback. Current and upcoming events
-first, then past ones (latest first), paged, each part under its heading."""
+and feedback. Current and upcoming events first, then past ones (latest first), paged, each
+part under its heading."""
 
 from __future__ import annotations
 

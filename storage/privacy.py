@@ -2,7 +2,8 @@
 personal data of evenings long past.
 
 Deleting a person keeps the anonymous counts: their sign-ups stay as rows without user id, name
-or ticket, so statistics and waitlist positions of others do not change. Seats they held for
+or ticket, so statistics and waitlist positions of others do not change; their questions to the
+speakers and their feedback comments (their own words) go, a rating stays as an anonymous tally. Seats they held for
 upcoming evenings are released first, in the same transaction, so the waitlist moves up.
 """
 
@@ -28,6 +29,8 @@ class DeletionReport:
 class RetentionReport:
     registrations: int  # sign-ups anonymised
     messages: int  # outbox rows removed
+    questions: int = 0  # questions to the speakers removed
+    comments: int = 0  # feedback comments removed
 
 
 def _rows(rows: list) -> list[dict[str, Any]]:
@@ -61,6 +64,17 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         " WHERE created_by = ? ORDER BY id",
         (user_id,),
     )
+    questions = await db.fetch_all(
+        "SELECT q.event_id, e.title AS event_title, q.name, q.text, q.asked_at"
+        " FROM questions q JOIN events e ON e.id = q.event_id WHERE q.user_id = ? ORDER BY q.id",
+        (user_id,),
+    )
+    feedback = await db.fetch_all(
+        "SELECT f.event_id, e.title AS event_title, f.rating, f.comment, f.requested_at,"
+        " f.answered_at FROM feedback f JOIN registrations r ON r.id = f.registration_id"
+        " JOIN events e ON e.id = f.event_id WHERE r.user_id = ? ORDER BY f.registration_id",
+        (user_id,),
+    )
     outbox_rows = _rows(messages)
     for row in outbox_rows:
         row["payload"] = json.loads(row["payload"])
@@ -70,6 +84,8 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         "reminders": _rows(reminders),
         "messages": outbox_rows,
         "broadcasts_sent": _rows(broadcasts),
+        "questions": _rows(questions),
+        "feedback": _rows(feedback),
     }
 
 
@@ -96,6 +112,12 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
     promoted: list[int] = []
     for registration_id in upcoming:
         promoted.extend(cancel_in(conn, registration_id, None, now).promoted_user_ids)
+    questions = conn.execute("DELETE FROM questions WHERE user_id = ?", (user_id,)).rowcount
+    comments = conn.execute(
+        "UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL AND registration_id IN"
+        " (SELECT id FROM registrations WHERE user_id = ?)",
+        (user_id,),
+    ).rowcount
     anonymised = conn.execute(
         "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL WHERE user_id = ?",
         (user_id,),
@@ -111,16 +133,16 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
         (user_id,),
     )
     conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-    return DeletionReport(
-        user_exists is not None or anonymised > 0, len(upcoming), tuple(promoted)
-    )
+    existed = user_exists is not None or anonymised + questions + comments > 0
+    return DeletionReport(existed, len(upcoming), tuple(promoted))
 
 
 async def remove_expired_personal_data(
     db: Database, now: datetime, retention_days: int
 ) -> RetentionReport:
-    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago and remove
-    finished outbox rows older than that (who was sent what). Counts survive."""
+    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago, remove their
+    questions to the speakers and feedback comments, and finished outbox rows older than that
+    (who was sent what). Counts (and ratings) survive."""
     cutoff = to_db_time(now - timedelta(days=retention_days))
     report = await db.write(_remove_expired, cutoff)
     await db.checkpoint()
@@ -140,4 +162,12 @@ def _remove_expired(conn: Connection, cutoff: str) -> RetentionReport:
         f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
         (cutoff, cutoff),
     ).rowcount
-    return RetentionReport(registrations, messages)
+    questions = conn.execute(
+        f"DELETE FROM questions WHERE event_id IN ({expired_events})", (cutoff,)
+    ).rowcount
+    comments = conn.execute(
+        "UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL"
+        f" AND event_id IN ({expired_events})",
+        (cutoff,),
+    ).rowcount
+    return RetentionReport(registrations, messages, questions, comments)
