@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 
 from bot.callbacks import Action, pack
+from handlers.privacy import RETENTION_JOB
 from storage import questions as question_store
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, NOW, make_event
@@ -220,3 +222,72 @@ async def test_english_reader(bot, add_events):
     [thanks] = await user.send("How do you finance it?")
     assert "Thank you" in thanks.text
     assert "↩️ Withdraw question" in thanks.button_labels
+
+
+async def _comment(bot, user_id, event_id, comment, rating=4):
+    """A feedback answer of the user's sign-up (as the feedback dialogue stores it)."""
+
+    def write(conn):
+        [registration_id] = conn.execute(
+            "SELECT id FROM registrations WHERE user_id = ? AND event_id = ?", (user_id, event_id)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO feedback (registration_id, event_id, requested_at, rating, comment)"
+            " VALUES (?, ?, '2026-01-01T00:00:00Z', ?, ?)",
+            (registration_id, event_id, rating, comment),
+        )
+
+    await bot.data.db.write(write)
+
+
+async def _rows(bot, sql, params=()):
+    return [tuple(row) for row in await bot.data.db.fetch_all(sql, params)]
+
+
+async def test_export_and_delete_cover_questions_and_feedback_comments(bot, add_events, clock):
+    past = make_event("frueher", days=-10, title="Früher Abend", capacity=None)
+    clock.set(NOW - timedelta(days=12))
+    await add_events(past)
+    user = await signed_up(bot, 7, event_id="frueher")
+    clock.set(NOW)
+    await add_events(EVENT)
+    await signed_up(bot, 7)
+    await ask(user, "Meine <Frage>")
+    await _comment(bot, 7, "frueher", "Schön war's, Grüße an Ilona")
+    other = await signed_up(bot, 8, name="Jan Hambach")
+    await ask(other, "Andere Frage")
+
+    await user.send("/datenschutz")
+    [document] = await user.press("Meine Daten")
+    data = json.loads(document.document.content)
+    assert [(q["event_id"], q["text"]) for q in data["questions"]] == [(EVENT.id, "Meine <Frage>")]
+    assert [(f["event_title"], f["rating"], f["comment"]) for f in data["feedback"]] == [
+        ("Früher Abend", 4, "Schön war's, Grüße an Ilona")
+    ]
+    assert "Andere Frage" not in document.document.content.decode()
+
+    await user.press("Alles löschen")
+    await user.press("Ja, alles löschen")
+    assert await _rows(bot, "SELECT user_id, text FROM questions") == [(8, "Andere Frage")]
+    assert await _rows(bot, "SELECT rating, comment FROM feedback") == [(4, None)]  # a tally
+
+
+async def test_retention_removes_questions_and_comments_with_the_evening(bot, add_events, clock):
+    old = make_event("alt", days=-181, title="Alt", capacity=None)
+    recent = make_event("neu", days=-179, title="Neu", capacity=None)
+    clock.set(NOW - timedelta(days=200))
+    await add_events(old, recent)
+    for event_id in ("alt", "neu"):
+        user = await signed_up(bot, 20, event_id=event_id)
+        card = await card_of(user, event_id)
+        await user.press("❓ Frage an die Referent:innen", card)
+        await user.send(f"Frage zu {event_id}")
+        await _comment(bot, 20, event_id, f"Kommentar zu {event_id}")
+    clock.set(NOW)
+    [job] = bot.app.job_queue.get_jobs_by_name(RETENTION_JOB)
+    await job.run(bot.app)
+    assert await _rows(bot, "SELECT event_id, text FROM questions") == [("neu", "Frage zu neu")]
+    assert await _rows(bot, "SELECT event_id, rating, comment FROM feedback ORDER BY 1") == [
+        ("alt", 4, None),
+        ("neu", 4, "Kommentar zu neu"),
+    ]
