@@ -116,6 +116,9 @@ async def receive_question(update: Update, context: BotContext) -> int:
     if event_id is None:  # the draft is gone (it should not be): start again from the card
         await message.reply_text(context.text("questions.lost"))
         return ConversationHandler.END
+    if not text:  # only blanks: nothing to ask yet
+        await message.reply_text(context.text("questions.text_only"))
+        return WRITING
     if len(text) > MAX_QUESTION:
         await message.reply_text(
             context.text("questions.too_long", length=len(text), limit=MAX_QUESTION)

@@ -3,8 +3,9 @@ personal data of evenings long past.
 
 Deleting a person keeps the anonymous counts: their sign-ups stay as rows without user id, name
 or ticket, so statistics and waitlist positions of others do not change; their questions to the
-speakers and their feedback comments (their own words) go, a rating stays as an anonymous tally. Seats they held for
-upcoming evenings are released first, in the same transaction, so the waitlist moves up.
+speakers and their feedback comments (their own words) go, a rating stays as an anonymous
+tally. Seats they held for upcoming evenings are released first, in the same transaction, so the
+waitlist moves up.
 """
 
 from __future__ import annotations
