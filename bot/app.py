@@ -50,6 +50,8 @@ from handlers import (
     mine,
     notifications,
     privacy,
+    question_review,
+    questions,
     reminders,
     signup,
     start,
@@ -89,6 +91,7 @@ def register_handlers(application: Application) -> None:
             *cancellation.build_handlers(),
             *attendance.build_handlers(),
             *feedback.build_handlers(),
+            *questions.build_handlers(),
             *certificates.build_handlers(),
             *tickets.build_handlers(),
             *subscription.build_handlers(),
@@ -101,6 +104,7 @@ def register_handlers(application: Application) -> None:
             *attendees.build_handlers(),
             *checkin.build_handlers(),
             *stats.build_handlers(),
+            *question_review.build_handlers(),
             *admin.build_guard(),
             # The sign-up dialogue comes after every other feature: while it waits for a typed
             # name, their commands still work; then /abbrechen for when no dialogue claimed it.

@@ -31,8 +31,8 @@ COLUMNS = (
     "attendees.csv_cancelled_at",
     "attendees.csv_checked_in_at",
 )
-# Excel keeps at most 255 characters in a string constant; longer text (never a name the bot
-# accepts) is defused with the apostrophe instead.
+# Excel keeps at most 255 characters in a string constant, and a line break would end the formula;
+# such text (never a name the bot accepts; a long question) is defused with the apostrophe instead.
 _FORMULA_TEXT_LIMIT = 255
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,7 +41,7 @@ def text_cell(value: str) -> str:
     """A cell Excel shows as exactly this text (empty stays empty)."""
     if not value:
         return ""
-    if len(value) > _FORMULA_TEXT_LIMIT:
+    if len(value) > _FORMULA_TEXT_LIMIT or "\n" in value or "\r" in value:
         return "'" + value if value.startswith(_FORMULA_START) else value
     return '="' + value.replace('"', '""') + '"'
 

@@ -47,6 +47,8 @@ class Action:
     FEEDBACK_RATE = "fbr"  # args: registration id, rating 1-5
     FEEDBACK_COMMENT = "fbc"  # arg: registration id (write a comment)
     CERTIFICATE = "cert"  # arg: registration id (send the PDF)
+    QUESTION_ASK = "qa"  # arg: event id (write a question to the speakers)
+    QUESTION_WITHDRAW = "qw"  # args: event id, origin (c: card, m: /meine, a: acknowledgement)
     MINE = "my"
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep
@@ -89,6 +91,8 @@ class Action:
     CHECKIN_FORCE = "acif"  # args: registration id[, view] (ticket of another day)
     CHECKIN_UNDO = "aciu"  # args: registration id, view (take a check-in back)
     STATS = "ast"  # arg: offset
+    QUESTIONS_LIST = "aqsl"  # the event picker of /fragen
+    QUESTIONS_EVENT = "aqs"  # arg: event id (its questions and the CSV file)
     BROADCAST = "abc"
     BROADCAST_AUDIENCE = "abca"  # arg: subscribers | confirmed | waitlist
     BROADCAST_EVENT = "abce"  # arg: event id

@@ -41,6 +41,7 @@ ORGANISER_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("rundschreiben", "broadcast", "command.broadcast"),
     ("checkin", "checkin", "command.checkin"),
     ("statistik", "stats", "command.stats"),
+    ("fragen", "questions", "command.questions"),
 )
 
 

@@ -30,6 +30,7 @@ class UserData:
     broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
     checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
     feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
+    question_event: str | None = None  # handlers.questions: the evening a question is for
 
     def dialogue_values(self) -> dict[str, Any]:
         """The dialogue fields that hold something (what bot.persistence keeps)."""

@@ -207,13 +207,17 @@ class Renderer:
         counts: SeatCounts,
         now: datetime,
         registration: Registration | None = None,
+        has_question: bool = False,
     ) -> Markup:
-        """The full card: title, series, time, venue, description, speakers, seats, status.
+        """The full card: title, series, time, venue, description, speakers, seats, status
+        (and that the reader put a question to the speakers).
 
         It always fits one message: with many speakers only the first are named ("… and N
         more": the 👥 button lists all with their bios), and a description too long for the
         rest is shortened with an ellipsis."""
-        card = self._card(event, counts, now, registration, event.description.strip(), None)
+        card = self._card(
+            event, counts, now, registration, event.description.strip(), None, has_question
+        )
         if visible_length(card) <= MESSAGE_LIMIT:
             return card
         shown, used = 0, 0
@@ -222,10 +226,10 @@ class Renderer:
             if used > CARD_SPEAKERS_BUDGET:
                 break
             shown += 1
-        card = self._card(event, counts, now, registration, "", shown)
+        card = self._card(event, counts, now, registration, "", shown, has_question)
         room = MESSAGE_LIMIT - visible_length(card) - 2  # the blank line before it
         description = shorten(event.description.strip(), room)
-        return self._card(event, counts, now, registration, description, shown)
+        return self._card(event, counts, now, registration, description, shown, has_question)
 
     def _card(
         self,
@@ -235,9 +239,10 @@ class Renderer:
         registration: Registration | None,
         description: str,
         speakers_shown: int | None,
+        has_question: bool,
     ) -> Markup:
         """The card with this description and the first ``speakers_shown`` speakers (all:
-        ``None``)."""
+        ``None``), and whether the reader put a question to the speakers."""
         parts: list[str] = []
         if event.status is EventStatus.CANCELLED:
             parts.append(self.text("card.cancelled_banner"))
@@ -266,6 +271,8 @@ class Renderer:
         status = self.own_status(event, registration)
         if status:
             parts.append(status)
+        if has_question:
+            parts.append(self.text("card.you_asked"))
         return Markup("\n").join(parts)
 
     def event_list_line(self, event: Event, index: int) -> Markup:

@@ -70,6 +70,11 @@ class Refusal(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     NOT_CHECKED_IN = "not_checked_in"
     OUTSIDE_CHECK_IN_WINDOW = "outside_check_in_window"
+    NO_CERTIFICATE = "no_certificate"  # the evening counts for no professional development
+    EVENT_NOT_OVER = "event_not_over"  # a certificate once the evening is over
+    QUESTIONS_CLOSED = "questions_closed"  # questions close when the evening starts
+    ALREADY_ASKED = "already_asked"  # one question per person and evening
+    NO_QUESTION = "no_question"
 
 
 def may_sign_up(event: Event, registration: Registration | None, now: datetime) -> Refusal | None:
@@ -168,6 +173,56 @@ def may_undo_check_in(event: Event, registration: Registration | None) -> Refusa
     return None
 
 
+def may_get_certificate(
+    event: Event, registration: Registration | None, now: datetime
+) -> Refusal | None:
+    """``None`` when this person gets (again) the certificate of attendance of ``event``: it
+    counts for professional development (``cpd_hours``), is over, and they were checked in."""
+    refusal = _holds_a_seat(event, registration)
+    if refusal is not None:
+        return refusal
+    assert registration is not None
+    if event.cpd_hours is None:
+        return Refusal.NO_CERTIFICATE
+    if registration.checked_in_at is None:
+        return Refusal.NOT_CHECKED_IN
+    if not is_over(event, now):
+        return Refusal.EVENT_NOT_OVER
+    return None
+
+
+def may_ask_question(
+    event: Event, registration: Registration | None, has_question: bool, now: datetime
+) -> Refusal | None:
+    """``None`` when this person may put a question to the speakers of ``event`` now.
+
+    Sign-up (a seat or a waitlist place) is required: the speakers answer the questions at the
+    evening, to the people who come; the question then belongs to a sign-up the person sees in
+    /meine, and the organisers read questions of registered people only, not of anyone who
+    found the bot. One question per person and evening (withdraw it to ask another); questions
+    close when the evening starts.
+    """
+    if event.status is EventStatus.CANCELLED:
+        return Refusal.EVENT_CANCELLED
+    if has_begun(event, now):
+        return Refusal.QUESTIONS_CLOSED
+    if registration is None or registration.status is RegistrationStatus.CANCELLED:
+        return Refusal.NOT_SIGNED_UP
+    if has_question:
+        return Refusal.ALREADY_ASKED
+    return None
+
+
+def may_withdraw_question(event: Event, has_question: bool, now: datetime) -> Refusal | None:
+    """``None`` when this person's question to the speakers can be withdrawn: until the start
+    (then the questions are closed and with the moderators)."""
+    if not has_question:
+        return Refusal.NO_QUESTION
+    if has_begun(event, now):
+        return Refusal.QUESTIONS_CLOSED
+    return None
+
+
 class Offer(StrEnum):
     """The person-specific buttons of an evening's card."""
 
@@ -175,15 +230,24 @@ class Offer(StrEnum):
     CANCEL = "cancel"
     TICKET = "ticket"
     CALENDAR = "calendar"
+    CERTIFICATE = "certificate"
+    ASK_QUESTION = "ask_question"
+    WITHDRAW_QUESTION = "withdraw_question"
 
 
-def offers(event: Event, registration: Registration | None, now: datetime) -> frozenset[Offer]:
-    """What the card offers this person now: each offer is exactly an action that would work."""
+def offers(
+    event: Event, registration: Registration | None, now: datetime, has_question: bool = False
+) -> frozenset[Offer]:
+    """What the card offers this person now: each offer is exactly an action that would work.
+    ``has_question``: they have a question to the speakers of this evening."""
     possible = {
         Offer.SIGN_UP: may_sign_up(event, registration, now),
         Offer.CANCEL: may_cancel(event, registration, now),
         Offer.TICKET: may_show_ticket(event, registration, now),
         Offer.CALENDAR: may_add_to_calendar(event, now),
+        Offer.CERTIFICATE: may_get_certificate(event, registration, now),
+        Offer.ASK_QUESTION: may_ask_question(event, registration, has_question, now),
+        Offer.WITHDRAW_QUESTION: may_withdraw_question(event, has_question, now),
     }
     return frozenset(offer for offer, refusal in possible.items() if refusal is None)
 

@@ -77,6 +77,8 @@ ORGANISER_ACTIONS = (
     Action.CHECKIN_FORCE,
     Action.CHECKIN_UNDO,
     Action.STATS,
+    Action.QUESTIONS_LIST,
+    Action.QUESTIONS_EVENT,
     Action.BROADCAST,
     Action.BROADCAST_AUDIENCE,
     Action.BROADCAST_EVENT,
@@ -158,8 +160,9 @@ def menu_markup(context: BotContext) -> InlineKeyboardMarkup:
             ],
             [
                 _button(context, "admin.stats", Action.STATS, 0),
-                _button(context, "admin.broadcast", Action.BROADCAST),
+                _button(context, "admin.questions", Action.QUESTIONS_LIST),
             ],
+            [_button(context, "admin.broadcast", Action.BROADCAST)],
         ]
     )
 
@@ -193,12 +196,14 @@ PICKERS: dict[str, Picker] = {
     "at": Picker(Action.ATTENDEES, "admin.pick_attendees"),
     "ci": Picker(Action.CHECKIN_EVENT, "admin.pick_checkin"),
     "bc": Picker(Action.BROADCAST_EVENT, "admin.pick_broadcast"),
+    "qs": Picker(Action.QUESTIONS_EVENT, "admin.pick_questions"),
 }
 _LIST_ACTIONS = {
     Action.EVENT_EDIT_LIST: "ed",
     Action.EVENT_CANCEL_LIST: "cx",
     Action.ATTENDEES_LIST: "at",
     Action.CHECKIN_LIST: "ci",
+    Action.QUESTIONS_LIST: "qs",
 }
 
 

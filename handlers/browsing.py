@@ -18,6 +18,7 @@ from domain.models import Event, EventStatus, Registration
 from domain.standing import Offer, Refusal, may_add_to_calendar, offers
 from handlers import editing
 from storage import events as event_store
+from storage import questions as question_store
 from storage import registrations as registration_store
 
 PAGE_SIZE = 5
@@ -138,10 +139,15 @@ async def page_events(update: Update, context: BotContext) -> None:
 
 
 def card_keyboard(
-    context: BotContext, event: Event, registration: Registration | None, in_group: bool
+    context: BotContext,
+    event: Event,
+    registration: Registration | None,
+    in_group: bool,
+    has_question: bool = False,
 ) -> InlineKeyboardMarkup:
     """The buttons of a card: exactly the actions ``domain.standing.offers`` allows this reader
-    now (sign up or cancel, ticket, calendar), then speakers, venue and back to the list."""
+    now (sign up or cancel, ticket, calendar, a question to the speakers or withdrawing it),
+    then speakers, venue and back to the list."""
     now = context.now()
     rows: list[list[InlineKeyboardButton]] = []
     if in_group:
@@ -149,7 +155,7 @@ def card_keyboard(
             url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
             rows.append([InlineKeyboardButton(context.plain("card.signup_private"), url=url)])
         return InlineKeyboardMarkup(rows)
-    offered = offers(event, registration, now)
+    offered = offers(event, registration, now, has_question)
     row = []
     if Offer.SIGN_UP in offered:
         row.append(_button(context, "card.signup", Action.SIGN_UP, event.id))
@@ -166,6 +172,12 @@ def card_keyboard(
         info.append(_button(context, "card.calendar", Action.ICS, event.id))
     if info:
         rows.append(info)
+    if Offer.ASK_QUESTION in offered:
+        rows.append([_button(context, "card.question", Action.QUESTION_ASK, event.id)])
+    if Offer.WITHDRAW_QUESTION in offered:
+        rows.append(
+            [_button(context, "card.question_withdraw", Action.QUESTION_WITHDRAW, event.id, "c")]
+        )
     rows.append([_button(context, "card.venue", Action.VENUE, event.id)])
     if has_begun(event, now):
         rows.append([_button(context, "card.back_past", Action.PAST, 0)])
@@ -184,11 +196,12 @@ async def card_content(
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """Text and buttons of an event card as ``user_id`` sees it right now."""
     counts = await event_store.seat_counts(context.db, event.id)
-    registration = None
+    registration, asked = None, False
     if user_id is not None and not in_group:
         registration = await registration_store.active_registration(context.db, event.id, user_id)
-    text = renderer(context).event_card(event, counts, context.now(), registration)
-    return text, card_keyboard(context, event, registration, in_group)
+        asked = await question_store.question_of(context.db, event.id, user_id) is not None
+    text = renderer(context).event_card(event, counts, context.now(), registration, asked)
+    return text, card_keyboard(context, event, registration, in_group, asked)
 
 
 async def send_card(update: Update, context: BotContext, event_id: str, edit: bool) -> None:

@@ -1,7 +1,7 @@
 """Certificate of attendance (PRODUCT §4): after an evening with ``cpd_hours`` each checked-in
 attendee is told that the certificate is ready; its button sends the PDF, as often as pressed
-(old messages stay in the chat, so it can be fetched again). The button's id is only a hint:
-the PDF goes only to the owner of a sign-up a certificate was issued for.
+(old messages stay in the chat, and /meine offers it too). The button's id is only a hint: the
+PDF goes only to the owner of a sign-up that ``domain.standing.may_get_certificate`` allows.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.certificate import CertificateData, certificate_pdf
 from bot.context import BotContext, BotData
 from bot.jobs import replace_repeating_job
 from bot.sender import OutgoingMessage, kick_outbox, register_renderer
+from domain.standing import may_get_certificate
 from storage import certificates as certificate_store
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -54,14 +55,15 @@ async def send_certificate(update: Update, context: BotContext) -> None:
         if registration_id is not None
         else None
     )
-    if (
-        registration is None
-        or registration.user_id != update.effective_user.id
-        or not await certificate_store.has_certificate(context.db, registration.id)
-    ):
+    event = (
+        await event_store.get_event(context.db, registration.event_id)
+        if registration is not None and registration.user_id == update.effective_user.id
+        else None
+    )
+    if event is None or may_get_certificate(event, registration, context.now()) is not None:
         await query.answer(context.plain("certificates.none"), show_alert=True)
         return
-    event = await event_store.get_event(context.db, registration.event_id)
+    assert registration is not None
     await query.answer()
     data = CertificateData(
         name=registration.name or "",

@@ -1,5 +1,6 @@
 """/meine, /mine: the reader's sign-ups of upcoming evenings with date, status, waitlist
-position, and ticket and cancel buttons."""
+position, ticket and cancel buttons and withdrawing a question to the speakers; then the past
+evenings whose certificate of attendance they can fetch again."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.render import MESSAGE_LIMIT, visible_length
 from domain.standing import Offer, StandingKind, offers, standing
 from handlers import editing
 from handlers.browsing import is_group, renderer
+from storage import questions as question_store
 from storage import registrations as registration_store
 
 MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
@@ -25,18 +27,38 @@ _STATUS_KEYS = {
 }
 
 
+def _too_long(lines: list[Markup], line: Markup) -> bool:
+    """Whether ``line`` would push the list past one message (leaving room for "… und N
+    weitere")."""
+    return visible_length(Markup("\n\n").join([*lines, line])) > MESSAGE_LIMIT - MORE_ROOM
+
+
+def _button(
+    context: BotContext, key: str, index: int, action: str, *args: object
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key, index=index), callback_data=pack(action, *args))
+
+
 async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, InlineKeyboardMarkup]:
     """Text and buttons of the /meine list as ``user_id`` sees it right now: each entry opens
-    its evening and offers what ``domain.standing.offers`` allows (ticket, cancel)."""
+    its evening and offers what ``domain.standing.offers`` allows (ticket, cancel, withdraw
+    the question, and for past evenings the certificate)."""
     now = context.now()
-    entries = await registration_store.upcoming_registrations_with_events(context.db, user_id, now)
+    db = context.db
+    entries = await registration_store.upcoming_registrations_with_events(db, user_id, now)
+    certificates = await registration_store.certificate_registrations_with_events(
+        db, user_id, now, MAX_LISTED
+    )
+    asked = await question_store.asked_events(db, user_id)
     events_button = InlineKeyboardButton(
         context.plain("mine.button_events"), callback_data=pack(Action.LIST, 0)
     )
-    if not entries:
+    if not entries and not certificates:
         return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
     render = renderer(context)
-    lines = [context.text("mine.heading", count=len(entries))]
+    lines = [
+        context.text("mine.heading", count=len(entries)) if entries else context.text("mine.empty")
+    ]
     rows: list[list[InlineKeyboardButton]] = []
     listed = 0
     for index, (registration, event) in enumerate(entries[:MAX_LISTED], 1):
@@ -45,6 +67,8 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
             status = context.text("mine.status_waitlisted", position=mine.waitlist_position or 1)
         else:
             status = context.text(_STATUS_KEYS.get(mine.kind, "mine.status_confirmed"))
+        if event.id in asked:
+            status = Markup("\n    ").join([status, context.text("mine.status_asked")])
         line = context.text(
             "mine.line",
             index=index,
@@ -52,11 +76,11 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
             when=render.short_when(event.starts_at),
             status=status,
         )
-        if visible_length(Markup("\n\n").join([*lines, line])) > MESSAGE_LIMIT - MORE_ROOM:
+        if _too_long(lines, line):
             break  # long titles: the rest is counted in the last line
         lines.append(line)
         listed = index
-        offered = offers(event, registration, now)
+        offered = offers(event, registration, now, event.id in asked)
         row = [
             InlineKeyboardButton(
                 context.plain("mine.button_open", index=index),
@@ -78,8 +102,41 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
                 )
             )
         rows.append(row)
+        if Offer.WITHDRAW_QUESTION in offered:
+            rows.append(
+                [
+                    _button(
+                        context,
+                        "mine.button_withdraw_question",
+                        index,
+                        Action.QUESTION_WITHDRAW,
+                        event.id,
+                        ORIGIN_MINE,
+                    )
+                ]
+            )
     if len(entries) > listed:
         lines.append(context.text("mine.more", count=len(entries) - listed))
+    if certificates:
+        lines.append(context.text("mine.certificates_heading", count=len(certificates)))
+    for index, (registration, event) in enumerate(certificates, listed + 1):
+        line = context.text(
+            "mine.certificate_line",
+            index=index,
+            title=event.title,
+            when=render.short_when(event.starts_at),
+        )
+        if _too_long(lines, line):
+            break  # the most recent certificates are listed first
+        lines.append(line)
+        rows.append(
+            [
+                _button(context, "mine.button_open", index, Action.CARD, event.id),
+                _button(
+                    context, "mine.button_certificate", index, Action.CERTIFICATE, registration.id
+                ),
+            ]
+        )
     rows.append([events_button])
     return Markup("\n\n").join(lines), InlineKeyboardMarkup(rows)
 

@@ -1,6 +1,7 @@
 """/statistik, /stats: totals over the series, then per event sign-ups, waitlist,
-cancellations, check-ins and, once the evening is over, no-shows. Current and upcoming events
-first, then past ones (latest first), paged, each part under its heading."""
+cancellations, check-ins, questions to the speakers and, once the evening is over, no-shows
+and feedback. Current and upcoming events first, then past ones (latest first), paged, each
+part under its heading."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import attendees as attendee_store
 from storage import feedback as feedback_store
+from storage import questions as question_store
 from storage.attendees import EventFigures
 from storage.feedback import FeedbackSummary
 
@@ -30,9 +32,11 @@ def event_block(
     figures: EventFigures,
     feedback: FeedbackSummary | None = None,
     comment_room: int | None = None,
+    questions: int = 0,
 ) -> Markup:
-    """The figures of one event, with its feedback once there is any (the comments that fit
-    in ``comment_room`` visible characters, and how many more there are)."""
+    """The figures of one event, with its questions to the speakers and its feedback once
+    there are any (the comments that fit in ``comment_room`` visible characters, and how many
+    more there are)."""
     now = context.now()
     key = "stats.event_cancelled" if figures.status is EventStatus.CANCELLED else "stats.event"
     lines = [
@@ -80,6 +84,8 @@ def event_block(
                 checked_in=figures.coming_checked_in,
             )
         )
+    if questions:
+        lines.append(context.text("stats.questions", count=questions))
     if feedback is not None and feedback.count:
         average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
         lines.append(context.text("stats.feedback", count=feedback.count, average=average))
@@ -134,12 +140,19 @@ async def stats_page(
     if window.offset == 0:
         parts.append(await totals_block(context))
     feedback = {figures.id: await feedback_store.summary(db, figures.id) for figures in page}
+    questions = {f.id: await question_store.count_of_event(db, f.id) for f in page}
     footer = [line] if (line := page_line(context, window)) is not None else []
-    text = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, None), *footer])
+    text = Markup("\n\n").join(
+        [*parts, *_blocks(context, page, feedback, questions, None), *footer]
+    )
     if visible_length(text) > MESSAGE_LIMIT:  # many long comments: each event gets a share
-        bare = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, 0), *footer])
+        bare = Markup("\n\n").join(
+            [*parts, *_blocks(context, page, feedback, questions, 0), *footer]
+        )
         room = (MESSAGE_LIMIT - visible_length(bare)) // len(page)
-        text = Markup("\n\n").join([*parts, *_blocks(context, page, feedback, room), *footer])
+        text = Markup("\n\n").join(
+            [*parts, *_blocks(context, page, feedback, questions, room), *footer]
+        )
     paging = paging_row(
         context,
         window,
@@ -155,6 +168,7 @@ def _blocks(
     context: BotContext,
     page: list[EventFigures],
     feedback: dict[str, FeedbackSummary],
+    questions: dict[str, int],
     comment_room: int | None,
 ) -> list[Markup]:
     """The blocks of one page's events, under "current" and "past" section headings."""
@@ -164,7 +178,11 @@ def _blocks(
         if current is not section:
             section = current
             blocks.append(context.text("stats.current" if current else "stats.past"))
-        blocks.append(event_block(context, figures, feedback[figures.id], comment_room))
+        blocks.append(
+            event_block(
+                context, figures, feedback[figures.id], comment_room, questions[figures.id]
+            )
+        )
     return blocks
 
 

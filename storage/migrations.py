@@ -228,6 +228,26 @@ def m005_i15persist_dialogues(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_i13q_questions(conn: sqlite3.Connection) -> None:
+    """Questions to the speakers: one per person and evening, with the name registered under
+    when it was asked (organisers read them per evening, newest last)."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE questions (
+            id        INTEGER PRIMARY KEY,
+            event_id  TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            user_id   INTEGER NOT NULL,
+            name      TEXT,
+            text      TEXT NOT NULL,
+            asked_at  TEXT NOT NULL,
+            UNIQUE (event_id, user_id)
+        );
+        CREATE INDEX questions_by_user ON questions (user_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_11_calendar_sequence,
@@ -236,6 +256,7 @@ MIGRATIONS: list[Migration] = [
     m003_i13_feedback,
     m004_i13_cpd_hours,
     m005_i15persist_dialogues,
+    m006_i13q_questions,
 ]
 
 

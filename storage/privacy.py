@@ -2,8 +2,10 @@
 personal data of evenings long past.
 
 Deleting a person keeps the anonymous counts: their sign-ups stay as rows without user id, name
-or ticket, so statistics and waitlist positions of others do not change. Seats they held for
-upcoming evenings are released first, in the same transaction, so the waitlist moves up.
+or ticket, so statistics and waitlist positions of others do not change; their questions to the
+speakers and their feedback comments (their own words) go, a rating stays as an anonymous
+tally. Seats they held for upcoming evenings are released first, in the same transaction, so the
+waitlist moves up.
 
 An organiser's broadcasts keep their counts but lose the author: ``created_by`` and
 ``source_chat_id`` become :data:`NOBODY`, the progress message is forgotten and the outbox
@@ -12,9 +14,10 @@ emptied. A broadcast still sending stops there: its message can only be copied f
 author's chat, so keeping it going would mean keeping their id. What was not sent yet is
 withdrawn, the broadcast is closed, and the deletion's answer says how many were not reached.
 
-Retention removes, besides the sign-ups of evenings past the retention period, the people
-themselves whose every sign-up belongs to such an evening (and who did not subscribe to
-announcements): the same deletion, so nothing of theirs is left behind either.
+Retention removes, besides the sign-ups of evenings past the retention period and their
+questions and comments, the people themselves whose every sign-up belongs to such an evening
+(and who did not subscribe to announcements): the same deletion, so nothing of theirs is left
+behind either.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class RetentionReport:
     messages: int  # outbox rows removed
     dialogues: int = 0  # open dialogues' steps and drafts unchanged too long, removed
     people: int = 0  # people removed whose every sign-up was of such an evening
+    questions: int = 0  # questions to the speakers removed
+    comments: int = 0  # feedback comments removed
 
 
 def _rows(rows: list) -> list[dict[str, Any]]:
@@ -81,6 +86,17 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         " WHERE created_by = ? ORDER BY id",
         (user_id,),
     )
+    questions = await db.fetch_all(
+        "SELECT q.event_id, e.title AS event_title, q.name, q.text, q.asked_at"
+        " FROM questions q JOIN events e ON e.id = q.event_id WHERE q.user_id = ? ORDER BY q.id",
+        (user_id,),
+    )
+    feedback = await db.fetch_all(
+        "SELECT f.event_id, e.title AS event_title, f.rating, f.comment, f.requested_at,"
+        " f.answered_at FROM feedback f JOIN registrations r ON r.id = f.registration_id"
+        " JOIN events e ON e.id = f.event_id WHERE r.user_id = ? ORDER BY f.registration_id",
+        (user_id,),
+    )
     outbox_rows = _rows(messages)
     for row in outbox_rows:
         row["payload"] = json.loads(row["payload"])
@@ -94,6 +110,8 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         "messages": outbox_rows,
         "broadcasts_sent": _rows(broadcasts),
         "open_dialogues": open_dialogues,
+        "questions": _rows(questions),
+        "feedback": _rows(feedback),
     }
 
 
@@ -121,6 +139,12 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
     promoted: list[int] = []
     for registration_id in upcoming:
         promoted.extend(cancel_in(conn, registration_id, None, now).promoted_user_ids)
+    questions = conn.execute("DELETE FROM questions WHERE user_id = ?", (user_id,)).rowcount
+    comments = conn.execute(
+        "UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL AND registration_id IN"
+        " (SELECT id FROM registrations WHERE user_id = ?)",
+        (user_id,),
+    ).rowcount
     anonymised = conn.execute(
         "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL WHERE user_id = ?",
         (user_id,),
@@ -138,12 +162,8 @@ def _delete_person(conn: Connection, user_id: int, now: datetime) -> DeletionRep
     withdrawn = _forget_author(conn, user_id, now)
     conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
     in_dialogue = dialogues.delete_person_in(conn, user_id)
-    return DeletionReport(
-        user_exists is not None or anonymised > 0 or in_dialogue > 0,
-        len(upcoming),
-        tuple(promoted),
-        withdrawn,
-    )
+    existed = user_exists is not None or anonymised + questions + comments + in_dialogue > 0
+    return DeletionReport(existed, len(upcoming), tuple(promoted), withdrawn)
 
 
 def _forget_author(conn: Connection, user_id: int, now: datetime) -> int:
@@ -169,10 +189,10 @@ def _forget_author(conn: Connection, user_id: int, now: datetime) -> int:
 async def remove_expired_personal_data(
     db: Database, now: datetime, retention_days: int
 ) -> RetentionReport:
-    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago, remove
-    finished outbox rows older than that (who was sent what), the people whose every sign-up
-    was of such an evening, and open dialogues unchanged for ``storage.dialogues.KEEP_FOR``.
-    Counts survive."""
+    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago, remove their
+    questions to the speakers and feedback comments, finished outbox rows older than that (who
+    was sent what), the people whose every sign-up was of such an evening, and open dialogues
+    unchanged for ``storage.dialogues.KEEP_FOR``. Counts (and ratings) survive."""
     report = await db.write(_remove_expired, now, now - timedelta(days=retention_days))
     await db.checkpoint()
     return report
@@ -213,7 +233,17 @@ def _remove_expired(conn: Connection, now: datetime, cutoff: datetime) -> Retent
         f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
         {"cutoff": to_db_time(cutoff), "expired": expired},
     ).rowcount
+    questions = conn.execute(
+        f"DELETE FROM questions WHERE event_id IN ({expired_events})", {"expired": expired}
+    ).rowcount
+    comments = conn.execute(
+        "UPDATE feedback SET comment = NULL WHERE comment IS NOT NULL"
+        f" AND event_id IN ({expired_events})",
+        {"expired": expired},
+    ).rowcount
     stale_dialogues = dialogues.delete_stale_in(conn, now)
     for user_id in leaving:  # their expired sign-ups are anonymous already
         _delete_person(conn, user_id, now)
-    return RetentionReport(registrations, messages, stale_dialogues, len(leaving))
+    return RetentionReport(
+        registrations, messages, stale_dialogues, len(leaving), questions, comments
+    )

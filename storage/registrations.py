@@ -15,7 +15,14 @@ from enum import StrEnum
 
 from domain.evening import is_over
 from domain.models import Event, Registration, RegistrationStatus, SeatCounts
-from domain.standing import Refusal, may_cancel, may_sign_up, seats_to_fill, sign_up_outcome
+from domain.standing import (
+    Refusal,
+    may_cancel,
+    may_get_certificate,
+    may_sign_up,
+    seats_to_fill,
+    sign_up_outcome,
+)
 from domain.standing import SignUpOutcome as SeatOutcome
 from storage import outbox
 from storage.db import Database, Row, from_db_time, to_db_time
@@ -114,6 +121,19 @@ def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | 
 def _event_in(conn: sqlite3.Connection, event_id: str) -> Event | None:
     row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
     return None if row is None else event_from_row(row)
+
+
+def event_in(conn: sqlite3.Connection, event_id: str) -> Event | None:
+    """One event read inside the caller's ``Database.write`` transaction."""
+    return _event_in(conn, event_id)
+
+
+def active_in(conn: sqlite3.Connection, event_id: str, user_id: int) -> Registration | None:
+    """The user's seat or waitlist place for the event (not cancelled), inside the caller's
+    ``Database.write`` transaction."""
+    return _one(
+        conn, "r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'", (event_id, user_id)
+    )
 
 
 def _seat_counts(conn: sqlite3.Connection, event_id: str) -> SeatCounts:
@@ -263,6 +283,23 @@ async def upcoming_registrations_with_events(
     )
     pairs = [(registration_from_row(row), _event_of(row)) for row in rows]
     return [(registration, event) for registration, event in pairs if not is_over(event, now)]
+
+
+async def certificate_registrations_with_events(
+    db: Database, user_id: int, now: datetime, limit: int = 20
+) -> list[tuple[Registration, Event]]:
+    """The user's sign-ups with a certificate of attendance to fetch (``domain.standing.
+    may_get_certificate``: checked in at an evening with ``cpd_hours`` that is over), latest
+    evening first."""
+    rows = await db.fetch_all(
+        f"SELECT {_REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " WHERE r.user_id = ? AND r.checked_in_at IS NOT NULL AND e.cpd_hours IS NOT NULL"
+        " AND e.starts_at <= ? ORDER BY e.starts_at DESC, e.id LIMIT ?",
+        (user_id, to_db_time(now), limit),
+    )
+    pairs = [(registration_from_row(row), _event_of(row)) for row in rows]
+    return [pair for pair in pairs if may_get_certificate(pair[1], pair[0], now) is None]
 
 
 async def registration_by_ticket(db: Database, ticket: str) -> Registration | None:

@@ -130,3 +130,82 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
     await mallory.send("/start")
     assert await mallory.press_data(note.callback_data[0], note) == []
     assert bot.api.callback_answers[-1].show_alert
+
+
+def _fonts(pdf: bytes) -> list:
+    """The fonts the first page uses, as pypdf objects."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    return [font.get_object() for font in page["/Resources"]["/Font"].values()]
+
+
+@pytest.mark.parametrize("name", ["Łukasz Żółć", "Ærø Ådalsvej", "Zoë „Zizi“ Weiß"])
+def test_names_in_any_latin_script_come_out_as_written_in_an_embedded_font(name):
+    data = CertificateData(
+        name=name,
+        title="„Umbau statt Neubau“ – Ideen",
+        series=None,
+        starts_at=datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
+        venue="Haus der Architektinnen und Architekten",
+        hours=2,
+    )
+    pdf = certificate_pdf(Translator.load(), data, "de", BERLIN)
+    text = _text(pdf)
+    assert name in text.splitlines(), text
+    assert "?" not in text
+    fonts = _fonts(pdf)
+    assert fonts, "no font resources"
+    for font in fonts:
+        assert font["/Subtype"] == "/Type0"  # a Unicode (CID) font, not a core font
+        assert "SourceSans" in font["/BaseFont"]
+        [descendant] = font["/DescendantFonts"]
+        descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+        assert len(descriptor["/FontFile2"].get_object().get_data()) > 1000  # embedded glyphs
+
+
+async def test_mine_offers_the_certificate_after_the_evening_only_to_the_checked_in(
+    bot, clock, add_events
+):
+    from datetime import timedelta
+
+    from bot.callbacks import Action, pack
+    from domain.evening import end_of
+    from storage import attendees as attendee_store
+    from storage import registrations as registration_store
+    from tests.outbox_support import sign_up
+
+    event = make_event(cpd_hours=2.0)
+    plain = make_event("ohne", days=15, title="Ohne Fortbildung")
+    await add_events(event, plain)
+    await sign_up(bot, clock, 1, "ohne")  # the user row
+    there = (
+        await registration_store.sign_up(bot.data.db, event.id, 1, "Łukasz Żółć", clock.now())
+    ).registration
+    absent = (await sign_up(bot, clock, 2)).registration
+    other_evening = await registration_store.active_registration(bot.data.db, "ohne", 1)
+    clock.set(event.starts_at + timedelta(minutes=5))
+    await attendee_store.check_in(bot.data.db, there.id, clock.now())
+    user = bot.user(1)
+    [during] = await user.send("/meine")
+    assert not any("Teilnahmebescheinigung" in label for label in during.button_labels)
+    await user.press_data(pack(Action.CERTIFICATE, there.id), during)  # not before the end
+    assert bot.api.callback_answers[-1].show_alert and user.last.document is None
+
+    clock.set(end_of(plain) + timedelta(minutes=1))  # both evenings over
+    await attendee_store.check_in(bot.data.db, other_evening.id, clock.now())
+    [mine] = await user.send("/meine")
+    assert "Teilnahmebescheinigung" in mine.text and "Umbau statt Neubau" in mine.text
+    assert "Ohne Fortbildung" not in mine.text  # no cpd_hours: no certificate
+    [sent] = await user.press("📄 Teilnahmebescheinigung", mine)
+    assert sent.document.filename == "Teilnahmebescheinigung-umbau-2026.pdf"
+    assert "Łukasz Żółć" in _text(sent.document.content)
+
+    [nothing] = await bot.user(2).send("/meine")  # signed up, never came
+    assert "Teilnahmebescheinigung" not in nothing.text + " ".join(nothing.button_labels)
+    mallory = bot.user(666, first_name="Mallory")
+    for forged in (there.id, absent.id, 99999):
+        assert await mallory.press_data(pack(Action.CERTIFICATE, forged), nothing) == []
+        answer = bot.api.callback_answers[-1]
+        assert answer.show_alert and "keine Teilnahmebescheinigung" in answer.text
+    await bot.user(2).press_data(pack(Action.CERTIFICATE, absent.id), nothing)
+    assert bot.api.callback_answers[-1].show_alert
+    assert all(m.document is None for m in bot.api.messages(2) + bot.api.messages(666))

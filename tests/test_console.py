@@ -4,6 +4,7 @@ the database checked afterwards (PRODUCT §2, issue 10)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import signal
 import sqlite3
 import subprocess
@@ -11,12 +12,15 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from bot.clock import Clock
 from bot.console import parse_shift
 from bot.console_demo import EXAMPLE_PROGRAM, demo_events
 from bot.sender import drain_outbox
 from storage import events as event_store
 from storage import outbox
+from storage.attendance import COMING
 from testing.offline import offline_bot
 from tests.conftest import NOW, make_event, make_settings
 from tests.outbox_support import sign_up
@@ -297,3 +301,59 @@ def test_broadcast_and_its_report_in_one_console(tmp_path):
         assert out.index("Herzliche Einladung zum nächsten Abend!", at) < out.index("───", at + 1)
     report = out.index("Bericht zum Rundschreiben an 2 Empfänger:innen", sent)
     assert "✅ zugestellt: 2" in out[report:]
+
+
+def _minutes_until_the_day_before(hour: int, minute: int) -> int:
+    """Console minutes from now until the day before the first demo evening (a week from
+    today, see bot.console_demo) at ``hour:minute`` local time, measured in real time."""
+    tz = make_settings(Path("/tmp")).tz
+    now = datetime.now(tz)
+    local = (now + timedelta(days=6)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return int((local.astimezone(UTC) - now.astimezone(UTC)).total_seconds() // 60) + 1
+
+
+def test_console_tries_reminder_answer_question_check_in_feedback_and_certificate(tmp_path):
+    """Issue 13, point 5: sign up, the reminder's "Ich komme", a question to the speakers,
+    check-in as organiser, then /zeit past the evening: feedback request and the PDF."""
+    entries = [
+        *SIGN_UP.splitlines(),  # the first demo evening counts for 2 Fortbildungsstunden
+        f"/zeit +{_minutes_until_the_day_before(19, 30)}m",  # the 1-day reminder is due
+        "3",  # Ich komme
+        "/termine",
+        "1",
+        "5",  # ❓ Frage an die Referent:innen
+        "Wie finanziert man einen Umbau?",
+        "/zeit +22h",  # an hour before the start: the check-in window is open
+        "/checkin",
+        "1",
+        "#1",  # tap Erika (the list also takes a typed name, so # presses)
+        "/zeit +6h",  # over, and FEEDBACK_DELAY (2 h) after its end
+        "/meine",
+        "#2",  # 📄 Teilnahmebescheinigung
+    ]
+    out = console(tmp_path, "\n".join(entries) + "\n", "--admin").stdout
+    assert "✅ Sie sind angemeldet." in out
+    assert "⏰ Erinnerung: Umbau statt Neubau (Beispiel)" in out
+    assert "💬 Pop-up: Danke für Ihre Zusage!" in out
+    assert (
+        "Ihre Frage an die Referent:innen ist notiert:\n\nWie finanziert man einen Umbau?" in out
+    )
+    assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
+    assert "Wie war der Abend?" in out
+    assert "Ihre Teilnahmebescheinigung für Umbau statt Neubau (Beispiel) liegt bereit" in out
+    name = "Teilnahmebescheinigung-umbau-statt-neubau-2027.pdf"
+    assert f"saved: data/console-files/{name}" in out
+    pdf = (tmp_path / "data" / "console-files" / name).read_bytes()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Erika" in text and "2 Fortbildungsstunden" in text
+    conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
+    try:
+        [(attendance, checked_in)] = conn.execute(
+            "SELECT attendance, checked_in_at FROM registrations"
+        ).fetchall()
+        [(question,)] = conn.execute("SELECT text FROM questions").fetchall()
+        sent = {row[0] for row in conn.execute("SELECT kind FROM outbox WHERE state = 'sent'")}
+    finally:
+        conn.close()
+    assert attendance == COMING and checked_in and question == "Wie finanziert man einen Umbau?"
+    assert {"reminder", "feedback", "certificate"} <= sent

@@ -35,7 +35,12 @@ def test_dialogue_states_are_named_constants_not_message_ids(bot):
     """Every ConversationHandler state is an IntEnum member; the organiser dialogues share one
     handler, so their states must not collide."""
     conversations = [h for h in bot.app.handlers[0] if isinstance(h, ConversationHandler)]
-    assert {c.name for c in conversations} == {"signup", "organiser-dialogues", "feedback"}
+    assert {c.name for c in conversations} == {
+        "signup",
+        "organiser-dialogues",
+        "feedback",
+        "questions",
+    }
     for conversation in conversations:
         states = list(conversation.states)
         assert states and all(isinstance(state, IntEnum) for state in states)

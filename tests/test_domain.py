@@ -35,11 +35,14 @@ from domain.standing import (
     Refusal,
     SignUpOutcome,
     StandingKind,
+    may_ask_question,
     may_cancel,
     may_check_in,
+    may_get_certificate,
     may_show_ticket,
     may_sign_up,
     may_undo_check_in,
+    may_withdraw_question,
     offers,
     seats_to_fill,
     sign_up_outcome,
@@ -202,8 +205,13 @@ def test_check_in_rules():
     ("the_event", "registration", "now", "expected"),
     [
         (EVENT, None, BEFORE, {Offer.SIGN_UP, Offer.CALENDAR}),
-        (EVENT, reg(), BEFORE, {Offer.CANCEL, Offer.TICKET, Offer.CALENDAR}),
-        (EVENT, reg(RegistrationStatus.WAITLISTED), BEFORE, {Offer.CANCEL, Offer.CALENDAR}),
+        (EVENT, reg(), BEFORE, {Offer.CANCEL, Offer.TICKET, Offer.CALENDAR, Offer.ASK_QUESTION}),
+        (
+            EVENT,
+            reg(RegistrationStatus.WAITLISTED),
+            BEFORE,
+            {Offer.CANCEL, Offer.CALENDAR, Offer.ASK_QUESTION},
+        ),
         (event(registration_closes_at=BEFORE), None, BEFORE, {Offer.CALENDAR}),
         (EVENT, reg(), START, {Offer.TICKET, Offer.CALENDAR}),
         (EVENT, reg(), START + timedelta(hours=3), set()),  # over: nothing to do
@@ -212,6 +220,40 @@ def test_check_in_rules():
 )
 def test_a_card_offers_exactly_what_would_work(the_event, registration, now, expected):
     assert offers(the_event, registration, now) == expected
+
+
+def test_questions_need_a_sign_up_and_close_at_the_start():
+    assert may_ask_question(EVENT, reg(), False, BEFORE) is None
+    assert may_ask_question(EVENT, reg(RegistrationStatus.WAITLISTED), False, BEFORE) is None
+    assert may_ask_question(EVENT, None, False, BEFORE) is Refusal.NOT_SIGNED_UP
+    cancelled_seat = reg(RegistrationStatus.CANCELLED)
+    assert may_ask_question(EVENT, cancelled_seat, False, BEFORE) is Refusal.NOT_SIGNED_UP
+    assert may_ask_question(EVENT, reg(), True, BEFORE) is Refusal.ALREADY_ASKED
+    assert may_ask_question(EVENT, reg(), False, START) is Refusal.QUESTIONS_CLOSED
+    cancelled = event(status=EventStatus.CANCELLED)
+    assert may_ask_question(cancelled, reg(), False, BEFORE) is Refusal.EVENT_CANCELLED
+    assert may_withdraw_question(EVENT, True, BEFORE) is None
+    assert may_withdraw_question(cancelled, True, BEFORE) is None  # a moot question may go
+    assert may_withdraw_question(EVENT, False, BEFORE) is Refusal.NO_QUESTION
+    assert may_withdraw_question(EVENT, True, START) is Refusal.QUESTIONS_CLOSED
+    with_question = offers(EVENT, reg(), BEFORE, has_question=True)
+    assert Offer.WITHDRAW_QUESTION in with_question and Offer.ASK_QUESTION not in with_question
+
+
+def test_a_certificate_is_for_the_checked_in_once_an_evening_with_cpd_hours_is_over():
+    cpd = event(cpd_hours=2.0)
+    over = START + timedelta(hours=3)
+    there = reg(checked_in_at=START)
+    assert may_get_certificate(cpd, there, over) is None
+    assert Offer.CERTIFICATE in offers(cpd, there, over)
+    assert may_get_certificate(cpd, there, START) is Refusal.EVENT_NOT_OVER
+    assert may_get_certificate(cpd, reg(), over) is Refusal.NOT_CHECKED_IN
+    assert may_get_certificate(EVENT, there, over) is Refusal.NO_CERTIFICATE
+    assert may_get_certificate(cpd, None, over) is Refusal.NOT_SIGNED_UP
+    gone = reg(RegistrationStatus.CANCELLED, checked_in_at=START)
+    assert may_get_certificate(cpd, gone, over) is Refusal.ALREADY_CANCELLED
+    called_off = event(cpd_hours=2.0, status=EventStatus.CANCELLED)
+    assert may_get_certificate(called_off, there, over) is Refusal.EVENT_CANCELLED
 
 
 # --- notices -----------------------------------------------------------------------------------
