@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
+from telegram import InlineKeyboardButton
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.callbacks import pack
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.settings import Settings
@@ -111,6 +113,11 @@ class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
     def plain(self, key: str, count: int | None = None, **values: object) -> str:
         """Message ``key`` as plain text (button labels, alerts): values not escaped."""
         return self.bot_data.translator.plain(self.lang, key, count, **values)
+
+    def button(self, key: str, action: str, *args: object) -> InlineKeyboardButton:
+        """An inline button labelled with message ``key`` that presses ``action`` with
+        ``args`` (see bot.callbacks)."""
+        return InlineKeyboardButton(self.plain(key), callback_data=pack(action, *args))
 
     def is_organiser(self, user_id: int | None) -> bool:
         """Re-checked on every update: is this user in ``ADMIN_IDS``?"""

@@ -137,32 +137,28 @@ def kick_sender(context: BotContext) -> None:
 # --- the menu ------------------------------------------------------------------------------
 
 
-def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
-
-
 def menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     """The organiser menu's buttons."""
     return InlineKeyboardMarkup(
         [
             [
-                _button(context, "admin.new_event", Action.EVENT_NEW),
-                _button(context, "admin.edit_event", Action.EVENT_EDIT_LIST),
+                context.button("admin.new_event", Action.EVENT_NEW),
+                context.button("admin.edit_event", Action.EVENT_EDIT_LIST),
             ],
-            [_button(context, "admin.cancel_event", Action.EVENT_CANCEL_LIST)],
+            [context.button("admin.cancel_event", Action.EVENT_CANCEL_LIST)],
             [
-                _button(context, "admin.revive_event", Action.EVENT_REVIVE_LIST),
-                _button(context, "admin.delete_event", Action.EVENT_DELETE_LIST),
-            ],
-            [
-                _button(context, "admin.attendees", Action.ATTENDEES_LIST),
-                _button(context, "admin.checkin", Action.CHECKIN_LIST),
+                context.button("admin.revive_event", Action.EVENT_REVIVE_LIST),
+                context.button("admin.delete_event", Action.EVENT_DELETE_LIST),
             ],
             [
-                _button(context, "admin.stats", Action.STATS, 0),
-                _button(context, "admin.questions", Action.QUESTIONS_LIST),
+                context.button("admin.attendees", Action.ATTENDEES_LIST),
+                context.button("admin.checkin", Action.CHECKIN_LIST),
             ],
-            [_button(context, "admin.broadcast", Action.BROADCAST)],
+            [
+                context.button("admin.stats", Action.STATS, 0),
+                context.button("admin.questions", Action.QUESTIONS_LIST),
+            ],
+            [context.button("admin.broadcast", Action.BROADCAST)],
         ]
     )
 
@@ -218,7 +214,7 @@ async def picker_content(
     picker = PICKERS[purpose]
     db, now = context.db, context.now()
     total = await attendee_store.count_events(db, now, picker.upcoming_only, picker.scheduled_only)
-    back = [_button(context, "admin.back", Action.ADMIN_MENU)]
+    back = [context.button("admin.back", Action.ADMIN_MENU)]
     if total == 0:
         return context.text("admin.pick_none"), InlineKeyboardMarkup([back])
     window = Page.at(offset, PICKER_PAGE_SIZE, total)
@@ -302,7 +298,7 @@ async def abort_outside(update: Update, context: BotContext) -> None:
 
 def abort_button(context: BotContext) -> InlineKeyboardButton:
     """The ✖ button every dialogue step offers."""
-    return _button(context, "admin.abort", Action.DIALOGUE_ABORT)
+    return context.button("admin.abort", Action.DIALOGUE_ABORT)
 
 
 def build_dialogues(

@@ -36,10 +36,6 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
-
-
 async def reply_or_edit(
     update: Update,
     context: BotContext,
@@ -86,9 +82,9 @@ async def _list_page(
     )
     action = Action.PAST if past else Action.LIST
     other = (
-        _button(context, "list.upcoming_button", Action.LIST, 0)
+        context.button("list.upcoming_button", Action.LIST, 0)
         if past
-        else _button(context, "list.past_button", Action.PAST, 0)
+        else context.button("list.past_button", Action.PAST, 0)
     )
     total = await count(db, now)
     if total == 0:
@@ -158,37 +154,37 @@ def card_keyboard(
     offered = offers(event, registration, now, has_question)
     row = []
     if Offer.SIGN_UP in offered:
-        row.append(_button(context, "card.signup", Action.SIGN_UP, event.id))
+        row.append(context.button("card.signup", Action.SIGN_UP, event.id))
     if registration is not None and Offer.CANCEL in offered:
-        row.append(_button(context, "card.cancel", Action.CANCEL, registration.id))
+        row.append(context.button("card.cancel", Action.CANCEL, registration.id))
     if registration is not None and Offer.TICKET in offered:
-        row.append(_button(context, "card.ticket", Action.TICKET, registration.id))
+        row.append(context.button("card.ticket", Action.TICKET, registration.id))
     if row:
         rows.append(row)
     info = []
     if event.speakers:
-        info.append(_button(context, "card.speakers", Action.SPEAKERS, event.id))
+        info.append(context.button("card.speakers", Action.SPEAKERS, event.id))
     if Offer.CALENDAR in offered:
-        info.append(_button(context, "card.calendar", Action.ICS, event.id))
+        info.append(context.button("card.calendar", Action.ICS, event.id))
     if info:
         rows.append(info)
     if Offer.ASK_QUESTION in offered:
-        rows.append([_button(context, "card.question", Action.QUESTION_ASK, event.id)])
+        rows.append([context.button("card.question", Action.QUESTION_ASK, event.id)])
     if Offer.WITHDRAW_QUESTION in offered:
         rows.append(
-            [_button(context, "card.question_withdraw", Action.QUESTION_WITHDRAW, event.id, "c")]
+            [context.button("card.question_withdraw", Action.QUESTION_WITHDRAW, event.id, "c")]
         )
-    rows.append([_button(context, "card.venue", Action.VENUE, event.id)])
+    rows.append([context.button("card.venue", Action.VENUE, event.id)])
     if has_begun(event, now):
-        rows.append([_button(context, "card.back_past", Action.PAST, 0)])
+        rows.append([context.button("card.back_past", Action.PAST, 0)])
     else:
-        rows.append([_button(context, "card.back", Action.LIST, 0)])
+        rows.append([context.button("card.back", Action.LIST, 0)])
     return InlineKeyboardMarkup(rows)
 
 
 def back_to_card(context: BotContext, event: Event) -> InlineKeyboardMarkup:
     """The way on under a message about one evening: its card."""
-    return InlineKeyboardMarkup([[_button(context, "speakers.back", Action.CARD, event.id)]])
+    return InlineKeyboardMarkup([[context.button("speakers.back", Action.CARD, event.id)]])
 
 
 async def card_content(
@@ -304,7 +300,7 @@ async def show_speakers(update: Update, context: BotContext) -> None:
         text = context.text("speakers.none")
     else:
         text = Markup("\n\n").join([context.text("speakers.heading"), text])
-    events_button = InlineKeyboardMarkup([[_button(context, "card.back", Action.LIST, 0)]])
+    events_button = InlineKeyboardMarkup([[context.button("card.back", Action.LIST, 0)]])
     await send_split(context, update.effective_chat.id, text, events_button)
 
 

@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.paging import Page, page_line, paging_row
 from domain.models import Event, Registration
 from domain.names import name_matches
 from handlers.admin import organisers_only, show_picker
@@ -135,9 +136,7 @@ def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int)
 
 
 def _menu_row(context: BotContext) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(context.plain("admin.back"), callback_data=pack(Action.ADMIN_MENU))
-    ]
+    return [context.button("admin.back", Action.ADMIN_MENU)]
 
 
 async def list_content(
@@ -148,25 +147,20 @@ async def list_content(
     page, total = await attendee_store.check_in_page(
         context.db, event.id, PAGE_SIZE, max(offset, 0)
     )
-    if offset >= total > 0:
-        offset = (total - 1) // PAGE_SIZE * PAGE_SIZE
-        page, total = await attendee_store.check_in_page(context.db, event.id, PAGE_SIZE, offset)
+    window = Page.at(offset, PAGE_SIZE, total)
+    if window.offset != max(offset, 0):  # the list shrank since the button was sent
+        page, total = await attendee_store.check_in_page(
+            context.db, event.id, PAGE_SIZE, window.offset
+        )
     lines = _heading(context, event, figures.checked_in if figures else 0, total)
     if total == 0:
         lines.append(context.text("checkin.list_empty"))
     else:
         lines.append(context.text("checkin.list_hint"))
-        if total > PAGE_SIZE:
-            pages = (total - 1) // PAGE_SIZE + 1
-            lines.append(context.text("list.page", page=offset // PAGE_SIZE + 1, pages=pages))
-    rows = _name_rows(context, page, str(offset))
-    paging = []
-    if offset > 0:
-        previous = pack(Action.CHECKIN_EVENT, event.id, offset - PAGE_SIZE)
-        paging.append(InlineKeyboardButton(context.plain("list.previous"), callback_data=previous))
-    if offset + PAGE_SIZE < total:
-        following = pack(Action.CHECKIN_EVENT, event.id, offset + PAGE_SIZE)
-        paging.append(InlineKeyboardButton(context.plain("list.next"), callback_data=following))
+        if (line := page_line(context, window)) is not None:
+            lines.append(line)
+    rows = _name_rows(context, page, str(window.offset))
+    paging = paging_row(context, window, lambda at: pack(Action.CHECKIN_EVENT, event.id, at))
     if paging:
         rows.append(paging)
     rows.append(_menu_row(context))

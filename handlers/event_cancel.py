@@ -12,7 +12,7 @@ from bot.context import BotContext
 from domain.models import EventStatus
 from handlers.admin import abort_button, kick_sender, organisers_only
 from handlers.browsing import renderer, reply_or_edit
-from handlers.event_draft import CANCEL_CONFIRM, END, EventDraft, button, draft_of, gone
+from handlers.event_draft import CANCEL_CONFIRM, END, EventDraft, draft_of, gone
 from storage import events as event_store
 
 
@@ -43,7 +43,7 @@ async def start_cancel(update: Update, context: BotContext) -> int:
         waitlisted=counts.waitlisted,
     )
     markup = InlineKeyboardMarkup(
-        [[button(context, "editor.cancel_yes", Action.EVENT_CANCEL_YES), abort_button(context)]]
+        [[context.button("editor.cancel_yes", Action.EVENT_CANCEL_YES), abort_button(context)]]
     )
     await reply_or_edit(update, context, text, markup)
     return CANCEL_CONFIRM

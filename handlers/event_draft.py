@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.callbacks import pack
 from bot.context import BotContext
 from domain.event_input import values_of
 from domain.models import Speaker
@@ -55,11 +54,6 @@ class EventDraft:
 def draft_of(context: BotContext) -> EventDraft | None:
     """This organiser's event dialogue so far (``None`` outside one)."""
     return context.user_data.event_draft if context.user_data is not None else None
-
-
-def button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    """An inline button labelled with catalogue text ``key``."""
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
 
 
 async def current_values(context: BotContext, draft: EventDraft) -> dict[str, Any]:

@@ -37,7 +37,6 @@ from handlers.event_draft import (
     FIELD_MENU,
     EditorState,
     EventDraft,
-    button,
     current_values,
     draft_of,
     gone,
@@ -54,7 +53,7 @@ def _ask_markup(context: BotContext, draft: EventDraft, name: str) -> InlineKeyb
     row = []
     if name not in REQUIRED:
         key = "editor.skip" if draft.mode == "create" else "editor.clear"
-        row.append(button(context, key, Action.EVENT_SKIP, name))
+        row.append(context.button(key, Action.EVENT_SKIP, name))
     row.append(abort_button(context))
     return InlineKeyboardMarkup([row])
 

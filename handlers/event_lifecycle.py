@@ -22,12 +22,8 @@ PICK_LIMIT = 20  # evenings a picker offers; cancelled or unused evenings are fe
 LABEL_LIMIT = 48
 
 
-def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
-
-
 def _menu(context: BotContext) -> list[InlineKeyboardButton]:
-    return [_button(context, "admin.back", Action.ADMIN_MENU)]
+    return [context.button("admin.back", Action.ADMIN_MENU)]
 
 
 def _event_button(context: BotContext, event: Event, action: str) -> InlineKeyboardButton:
@@ -96,7 +92,7 @@ async def confirm_revive(update: Update, context: BotContext) -> None:
     )
     markup = InlineKeyboardMarkup(
         [
-            [_button(context, "lifecycle.revive_yes", Action.EVENT_REVIVE_YES, event.id)],
+            [context.button("lifecycle.revive_yes", Action.EVENT_REVIVE_YES, event.id)],
             _menu(context),
         ]
     )
@@ -131,7 +127,7 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
     )
     markup = InlineKeyboardMarkup(
         [
-            [_button(context, "lifecycle.delete_yes", Action.EVENT_DELETE_YES, event.id)],
+            [context.button("lifecycle.delete_yes", Action.EVENT_DELETE_YES, event.id)],
             _menu(context),
         ]
     )

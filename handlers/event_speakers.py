@@ -28,7 +28,6 @@ from handlers.event_draft import (
     SPEAKER_ASK,
     SPEAKERS,
     EventDraft,
-    button,
     current_values,
     draft_of,
 )
@@ -86,10 +85,10 @@ async def _show_list(
         for index, speaker in enumerate(speakers)
     ]
     if len(speakers) < MAX_SPEAKERS:
-        rows.append([button(context, "editor.speaker_add", Action.EVENT_SPEAKER_ADD, version)])
+        rows.append([context.button("editor.speaker_add", Action.EVENT_SPEAKER_ADD, version)])
     rows.append(
         [
-            button(context, "editor.speakers_done", Action.EVENT_SPEAKERS_DONE, version),
+            context.button("editor.speakers_done", Action.EVENT_SPEAKERS_DONE, version),
             abort_button(context),
         ]
     )
@@ -127,8 +126,7 @@ async def _show_speaker(
         lines.append(context.text("editor.summary_line", label=label, value=value))
     rows = [
         [
-            button(
-                context,
+            context.button(
                 f"editor.speaker_edit_{part}",
                 Action.EVENT_SPEAKER_PART,
                 index,
@@ -141,13 +139,13 @@ async def _show_speaker(
     actions = []
     if index > 0:
         actions.append(
-            button(context, "editor.speaker_up", Action.EVENT_SPEAKER_UP, index, version)
+            context.button("editor.speaker_up", Action.EVENT_SPEAKER_UP, index, version)
         )
     actions.append(
-        button(context, "editor.speaker_remove", Action.EVENT_SPEAKER_REMOVE, index, version)
+        context.button("editor.speaker_remove", Action.EVENT_SPEAKER_REMOVE, index, version)
     )
     rows.append(actions)
-    rows.append([button(context, "editor.speakers_back", Action.EVENT_SPEAKERS, version)])
+    rows.append([context.button("editor.speakers_back", Action.EVENT_SPEAKERS, version)])
     await _show(update, context, Markup("\n").join(lines), InlineKeyboardMarkup(rows), edit)
     draft.speaker_index, draft.speaker_part = index, None
     return SPEAKERS
@@ -199,7 +197,7 @@ async def _ask(
     row = []
     if part == NEW:
         parts = [context.text("editor.ask_speaker_new")]
-        row.append(button(context, "editor.speakers_back", Action.EVENT_SPEAKERS, version))
+        row.append(context.button("editor.speakers_back", Action.EVENT_SPEAKERS, version))
     else:
         speaker = (draft.speakers or ())[index or 0]
         parts = [
@@ -210,9 +208,9 @@ async def _ask(
         ]
         if part != "name":
             row.append(
-                button(context, "editor.clear", Action.EVENT_SPEAKER_CLEAR, index, part, version)
+                context.button("editor.clear", Action.EVENT_SPEAKER_CLEAR, index, part, version)
             )
-        row.append(button(context, "editor.speaker_back", Action.EVENT_SPEAKER, index, version))
+        row.append(context.button("editor.speaker_back", Action.EVENT_SPEAKER, index, version))
     row.append(abort_button(context))
     await reply_or_edit(update, context, Markup("\n\n").join(parts), InlineKeyboardMarkup([row]))
     draft.speaker_index, draft.speaker_part = index, part

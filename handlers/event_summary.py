@@ -36,7 +36,7 @@ from handlers.browsing import (
     send_card,
     send_split,
 )
-from handlers.event_draft import CONFIRM, END, FIELD_MENU, EventDraft, button, draft_of, gone
+from handlers.event_draft import CONFIRM, END, FIELD_MENU, EventDraft, draft_of, gone
 from storage import events as event_store
 
 CREATE_SUMMARY = ("title", "series", *CREATE_STEPS[1:])
@@ -81,7 +81,7 @@ def _summary(context: BotContext, values: dict[str, Any], old: dict[str, Any] | 
 
 async def show_summary(update: Update, context: BotContext, draft: EventDraft) -> int:
     """The summary in a new message, with "Speichern", "Feld ändern" and ✖."""
-    buttons = [button(context, "editor.save", Action.EVENT_SAVE)]
+    buttons = [context.button("editor.save", Action.EVENT_SAVE)]
     old = None
     notes = []
     if draft.mode == "edit":
@@ -91,13 +91,13 @@ async def show_summary(update: Update, context: BotContext, draft: EventDraft) -
         old = values_of(event)
         values = values_of(apply_changes(event, draft.values))
         notes = await _edit_notes(context, event, apply_changes(event, draft.values))
-        buttons.append(button(context, "editor.more", Action.EVENT_MORE))
+        buttons.append(context.button("editor.more", Action.EVENT_MORE))
     else:
         values = draft.values
         if values.get("series") is None:
             values["series"] = await _usual_series(context)
         draft.reviewing = True
-        buttons.append(button(context, "editor.change_field", Action.EVENT_MORE))
+        buttons.append(context.button("editor.change_field", Action.EVENT_MORE))
     buttons.append(abort_button(context))
     text = Markup("\n\n").join([_summary(context, values, old), *notes])
     # Values at their limits (a long description before and after, 20 speakers with bios)
@@ -177,9 +177,7 @@ async def _save_new(update: Update, context: BotContext, draft: EventDraft) -> i
 
 def field_menu(context: BotContext) -> InlineKeyboardMarkup:
     """A button per field, to choose which one to change."""
-    buttons = [
-        button(context, f"editor.field_{name}", Action.EVENT_FIELD, name) for name in FIELDS
-    ]
+    buttons = [context.button(f"editor.field_{name}", Action.EVENT_FIELD, name) for name in FIELDS]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([abort_button(context)])
     return InlineKeyboardMarkup(rows)

@@ -95,14 +95,7 @@ async def press_rating(update: Update, context: BotContext) -> None:
     await query.answer(context.plain("feedback.thanks_short"))
     text = context.text("feedback.thanks", rating=rating)
     markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    context.plain("feedback.button_comment"),
-                    callback_data=pack(Action.FEEDBACK_COMMENT, registration_id),
-                )
-            ]
-        ]
+        [[context.button("feedback.button_comment", Action.FEEDBACK_COMMENT, registration_id)]]
     )
     if not await editing.edit_pressed(query, text, markup):
         await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)

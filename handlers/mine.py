@@ -50,9 +50,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
         db, user_id, now, MAX_LISTED
     )
     asked = await question_store.asked_events(db, user_id)
-    events_button = InlineKeyboardButton(
-        context.plain("mine.button_events"), callback_data=pack(Action.LIST, 0)
-    )
+    events_button = context.button("mine.button_events", Action.LIST, 0)
     if not entries and not certificates:
         return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
     render = renderer(context)

@@ -5,10 +5,10 @@ CSV file for Excel. Every handler re-checks ADMIN_IDS."""
 from __future__ import annotations
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from bot.question_csv import questions_csv
 from handlers.admin import organisers_only, show_picker
@@ -23,13 +23,8 @@ def _ways_on(context: BotContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    context.plain("questions.review_other"),
-                    callback_data=pack(Action.QUESTIONS_LIST),
-                ),
-                InlineKeyboardButton(
-                    context.plain("admin.back"), callback_data=pack(Action.ADMIN_MENU)
-                ),
+                context.button("questions.review_other", Action.QUESTIONS_LIST),
+                context.button("admin.back", Action.ADMIN_MENU),
             ]
         ]
     )

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from domain.models import Event
 from domain.standing import Refusal, may_ask_question
@@ -58,16 +58,12 @@ REFUSAL_KEYS = {
 }
 
 
-def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
-
-
 def ways_on(context: BotContext, event_id: str) -> list[list[InlineKeyboardButton]]:
     """Back to the evening's card and to /meine."""
     return [
         [
-            _button(context, "questions.button_card", Action.CARD, event_id),
-            _button(context, "questions.button_mine", Action.MINE),
+            context.button("questions.button_card", Action.CARD, event_id),
+            context.button("questions.button_mine", Action.MINE),
         ]
     ]
 
@@ -136,8 +132,7 @@ async def receive_question(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     rows = [
         [
-            _button(
-                context,
+            context.button(
                 "questions.button_withdraw",
                 Action.QUESTION_WITHDRAW,
                 event_id,

@@ -63,10 +63,6 @@ def telegram_name(user: User | None) -> str | None:
     return None if isinstance(name, NameProblem) else name
 
 
-def _button(context: BotContext, key: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.plain(key), callback_data=pack(action, *args))
-
-
 async def ask_name(update: Update, context: BotContext, event: Event) -> None:
     """First sign-up: ask the name to register under (typed, or the Telegram name), and
     remember for which evening (the typed answer has no button to carry it)."""
@@ -89,8 +85,8 @@ async def ask_consent(update: Update, context: BotContext, event: Event) -> None
     markup = InlineKeyboardMarkup(
         [
             [
-                _button(context, "signup.button_consent", Action.CONSENT, event.id),
-                _button(context, "signup.button_decline", Action.CONSENT_DECLINE, event.id),
+                context.button("signup.button_consent", Action.CONSENT, event.id),
+                context.button("signup.button_decline", Action.CONSENT_DECLINE, event.id),
             ]
         ]
     )

@@ -27,12 +27,8 @@ def main_menu(context: BotContext) -> InlineKeyboardMarkup:
     """The buttons under the welcome text."""
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    context.plain("menu.events"), callback_data=pack(Action.LIST, 0)
-                )
-            ],
-            [InlineKeyboardButton(context.plain("menu.mine"), callback_data=pack(Action.MINE))],
+            [context.button("menu.events", Action.LIST, 0)],
+            [context.button("menu.mine", Action.MINE)],
         ]
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
@@ -129,9 +129,7 @@ async def stats_page(
     """One page of the statistics."""
     db, now = context.db, context.now()
     total = await attendee_store.count_events(db, now)
-    back = [
-        InlineKeyboardButton(context.plain("admin.back"), callback_data=pack(Action.ADMIN_MENU))
-    ]
+    back = [context.button("admin.back", Action.ADMIN_MENU)]
     if total == 0:
         return context.text("stats.none"), InlineKeyboardMarkup([back])
     window = Page.at(offset, PAGE_SIZE, total)

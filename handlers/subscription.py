@@ -61,14 +61,8 @@ async def reply_with_offer(
         rows = [
             *markup.inline_keyboard,
             [
-                InlineKeyboardButton(
-                    context.plain("subscription.button_yes"),
-                    callback_data=pack(Action.SUBSCRIBE, 1),
-                ),
-                InlineKeyboardButton(
-                    context.plain("subscription.button_no"),
-                    callback_data=pack(Action.SUBSCRIBE, 0),
-                ),
+                context.button("subscription.button_yes", Action.SUBSCRIBE, 1),
+                context.button("subscription.button_no", Action.SUBSCRIBE, 0),
             ],
         ]
         markup = InlineKeyboardMarkup(rows)
