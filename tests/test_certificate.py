@@ -209,3 +209,39 @@ async def test_mine_offers_the_certificate_after_the_evening_only_to_the_checked
     await bot.user(2).press_data(pack(Action.CERTIFICATE, absent.id), nothing)
     assert bot.api.callback_answers[-1].show_alert
     assert all(m.document is None for m in bot.api.messages(2) + bot.api.messages(666))
+
+
+async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tmp_path, clock):
+    """The certificate note is an outbox row: planned by one process, sent by the next, and
+    never planned or sent again by a third (issue 13: restart in the middle of each step)."""
+    from datetime import timedelta
+
+    from bot.sender import drain_outbox
+    from domain.evening import end_of
+    from handlers.certificates import plan_and_kick
+    from storage import attendees as attendee_store
+    from storage import certificates as certificate_store
+    from tests.conftest import make_settings
+    from tests.outbox_support import outbox_rows, running_bot, sign_up
+
+    settings = make_settings(tmp_path)
+    event = make_event(cpd_hours=2)
+    async with running_bot(settings, clock) as first:
+        await event_store.save_events(first.data.db, [event], clock.now())
+        there = (await sign_up(first, clock, 1)).registration
+        clock.set(event.starts_at + timedelta(minutes=5))
+        await attendee_store.check_in(first.data.db, there.id, clock.now())
+        clock.set(end_of(event) + timedelta(minutes=1))
+        assert await certificate_store.plan_due_certificates(first.data.db, clock.now()) == 1
+        assert first.api.messages(1) == []  # planned, then the process stops before sending
+    async with running_bot(settings, clock) as second:  # start-up plans again: nothing new
+        assert len(await outbox_rows(second.data.db, "certificate")) == 1
+        await drain_outbox(second.app)
+        [note] = second.api.messages(1)
+        assert "Teilnahmebescheinigung" in note.text
+    clock.advance(timedelta(hours=1))
+    async with running_bot(settings, clock) as third:
+        await plan_and_kick(third.app)
+        await drain_outbox(third.app)
+        assert third.api.messages(1) == []
+        assert len(await outbox_rows(third.data.db, "certificate")) == 1
