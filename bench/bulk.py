@@ -73,7 +73,12 @@ async def reminders(folder: Path, attendees: int, scale: float = REMINDER_SCALE)
         "production",
         rate=TELEGRAM_RATE * scale,
         database=str(database),
-        settings={"broadcast_rate": rate, "reminder_offsets": "1d"},
+        # Telegram's ceiling scaled like the fake's, as for a bot with paid broadcasts
+        settings={
+            "broadcast_rate": rate,
+            "telegram_rate": TELEGRAM_RATE * scale,
+            "reminder_offsets": "1d",
+        },
     ) as bot:
         times = await wait_for(attendees, "sendMessage", bot, attendees / rate * 3 + 60)
         started = bot.first_call_at

@@ -176,12 +176,12 @@ async def post_shutdown(application: Application) -> None:
 
 
 def production_rate_limiter(settings: Settings) -> TelegramBudget:
-    """Telegram's flood limits for everything the bot sends, as one shared budget: 30 messages a
-    second overall, 20 a minute per group; answers to people first, bulk sending (paced at
-    ``BROADCAST_RATE`` by bot.sender) takes what is left, so no ``BROADCAST_RATE`` can push the
-    bot over Telegram's limit; a 429 pauses bulk only, answers retry it twice (bot.budget)."""
-    del settings  # the budget is Telegram's, whatever the bulk pace is configured to
-    return TelegramBudget(max_retries=2)
+    """Telegram's flood limits for everything the bot sends, as one shared budget:
+    ``TELEGRAM_RATE`` messages a second overall (30; more only with paid broadcasts), 20 a
+    minute per group; answers to people first, bulk sending (paced at ``BROADCAST_RATE`` by
+    bot.sender) takes what is left, so no ``BROADCAST_RATE`` can push the bot over Telegram's
+    limit; a 429 pauses bulk only, answers retry it twice (bot.budget)."""
+    return TelegramBudget(limit=settings.telegram_rate, max_retries=2)
 
 
 # How many updates are handled at once, and HTTP connections to the Bot API to match. Little's

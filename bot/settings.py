@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     )
     feedback_delay: Annotated[timedelta, NoDecode] = timedelta(hours=2)
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
+    # Telegram's ceiling for everything the bot sends (answers and bulk together): 30 a second,
+    # more only for a bot with paid broadcasts. Not in PRODUCT §2's table: an operator's knob.
+    telegram_rate: float = Field(default=30, gt=0, le=1000)
     broadcast_retry_hours: float = Field(default=24, gt=0, le=24 * 30)  # then given up
     default_language: Literal["de", "en"] = "de"
     webhook_url: AnyHttpUrl | None = None

@@ -67,6 +67,8 @@ def test_values_from_environment_and_env_file(monkeypatch, tmp_path):
         ("FEEDBACK_DELAY", "later"),
         ("DATABASE_PATH", "/proc/nonexistent/x/bot.sqlite3"),
         ("BROADCAST_RATE", "0"),
+        ("TELEGRAM_RATE", "0"),
+        ("TELEGRAM_RATE", "5000"),
         ("DEFAULT_LANGUAGE", "fr"),
         ("WEBHOOK_PORT", "x"),
         ("WEBHOOK_URL", "not a url"),
@@ -103,3 +105,12 @@ def test_the_shared_budget_is_telegrams_whatever_the_broadcast_rate(rate):
     limiter = production_rate_limiter(load_settings(broadcast_rate=rate))
     assert (limiter.limit, limiter.group_limit, limiter.group_period) == (30, 20, 60)
     assert limiter.bulk_headroom >= 1
+
+
+def test_a_bot_with_paid_broadcasts_may_raise_telegrams_ceiling(monkeypatch):
+    """TELEGRAM_RATE moves the shared budget's ceiling (bulk still yields to answers)."""
+    from bot.app import production_rate_limiter
+
+    monkeypatch.setenv("TELEGRAM_RATE", "120")
+    limiter = production_rate_limiter(load_settings(broadcast_rate=100))
+    assert limiter.limit == 120 and limiter.bulk_headroom >= 1
