@@ -8,6 +8,7 @@ operator's own text (plain text, shown as written).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from datetime import timedelta
@@ -134,14 +135,16 @@ async def remove_expired_data(context: BotContext) -> None:
     report = await privacy_store.remove_expired_personal_data(
         context.db, context.now(), context.settings.data_retention_days
     )
-    if report.registrations or report.messages or report.dialogues or report.people:
+    if any(dataclasses.astuple(report)):
         log.info(
-            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows and"
-            " %d people removed",
+            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows,"
+            " %d people, %d questions and %d feedback comments removed",
             report.registrations,
             report.messages,
             report.dialogues,
             report.people,
+            report.questions,
+            report.comments,
         )
 
 
