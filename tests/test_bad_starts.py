@@ -1,5 +1,6 @@
 """Issue 15, start-up: a wrong ``BOT_TOKEN`` and a full disk each end ``python run.py`` with
-exit 2 and one line naming the cause, as a real process against a loopback Bot API.
+exit 2 and one line naming the cause, as a real process against the fake Bot API served on
+loopback (``testing.fake_telegram.http``), which answers 401 Unauthorized to any other token.
 
 The full disk is simulated with the kernel's file-size limit (``RLIMIT_FSIZE``, what
 ``ulimit -f`` sets) in the child process: a write past the limit is refused by the kernel
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.stub_bot_api import stub_bot_api
-from tests.test_cli import RUN, clean_env, lines
+from testing.fake_telegram import FakeBotApi
+from testing.fake_telegram.http import LoopbackBotApi
+from tests.process_support import RUN, clean_env, one_line
 
 TOKEN = "123456:the-right-token"
 
@@ -46,20 +48,14 @@ def run_bot(tmp_path: Path, base_url: str, token: str, file_limit: int | None = 
     )
 
 
-def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    assert result.returncode == 2, result.stderr
-    (line,) = lines(result.stderr)
-    for word in words:
-        assert word in line, line
-    return line
-
-
 def test_a_wrong_token_is_one_line(tmp_path):
     """Telegram answers getMe with 401 Unauthorized: one line, and the token is not printed."""
-    with stub_bot_api(TOKEN) as url:
-        result = run_bot(tmp_path, url, "123456:a-wrong-token")
+    with LoopbackBotApi(FakeBotApi(token=TOKEN)).in_thread() as server:
+        result = run_bot(tmp_path, server.base_url, "123456:a-wrong-token")
+        statuses = server.read(lambda api: [call.status for call in api.calls_to("getMe")])
     line = one_line(result, "BOT_TOKEN", "rejected", "@BotFather")
     assert "a-wrong-token" not in result.stderr and "Traceback" not in line
+    assert statuses and set(statuses) == {401}  # it was Telegram's answer, not a lost connection
 
 
 @pytest.mark.parametrize(
@@ -71,8 +67,8 @@ def test_a_wrong_token_is_one_line(tmp_path):
     ],
 )
 def test_a_full_disk_is_one_line(tmp_path, file_limit, twice):
-    with stub_bot_api(TOKEN) as url:
-        first = run_bot(tmp_path, url, TOKEN, file_limit)
+    with LoopbackBotApi(FakeBotApi(token=TOKEN)).in_thread() as server:
+        first = run_bot(tmp_path, server.base_url, TOKEN, file_limit)
         one_line(first, "DATABASE_PATH", str(tmp_path / "bot.sqlite3"), "free some space")
         if twice:  # what the failed start left behind does not make the next a traceback
-            one_line(run_bot(tmp_path, url, TOKEN, file_limit), "DATABASE_PATH")
+            one_line(run_bot(tmp_path, server.base_url, TOKEN, file_limit), "DATABASE_PATH")

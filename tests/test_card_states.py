@@ -13,7 +13,7 @@ import pytest
 
 from domain.models import EventStatus
 from tests.conftest import NOW, make_event
-from tests.test_signup import last_answer, open_card, registrations, returning_user
+from tests.signup_support import last_answer, open_card, registrations, returning_user
 
 SIGN_UP, CANCEL, TICKET, CALENDAR = "✍️ Anmelden", "Abmelden", "🎟 Ticket", "📅 In den Kalender"
 

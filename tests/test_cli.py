@@ -1,4 +1,5 @@
-"""The command line as an operator meets it (PRODUCT §2), each run in its own process.
+"""The command line as an operator meets it (PRODUCT §2), each run in its own process
+(tests/process_support.py).
 
 No run may reach the real Telegram: ``BOT_API_BASE_URL`` points at a loopback port nobody
 listens on, and a token is only passed where the process must fail before or at the first call.
@@ -6,60 +7,15 @@ listens on, and a token is only passed where the process must fail before or at 
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN = str(ROOT / "run.py")
+from tests.process_support import ROOT, RUN, clean_env, lines, run
+
 EXAMPLES = ROOT / "examples" / "program.yaml"
-
-
-def closed_port() -> int:
-    """A loopback port with nothing listening (bound once, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
-    """A minimal environment: none of the caller's BOT_*/DATABASE_* settings leak in."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "PYTHONIOENCODING": "utf-8",
-        "BOT_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/bot",
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "WEB_PORT": "0",  # the web server's own tests pick free ports
-    }
-    env.update(variables)
-    return env
-
-
-def run(
-    tmp_path: Path, *args: str, stdin: str | None = None, timeout: float = 60, **variables: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, RUN, *args],
-        cwd=tmp_path,
-        env=clean_env(tmp_path, **variables),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-        check=False,
-    )
-
-
-def lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
 
 
 def test_without_token_exits_2_naming_the_console(tmp_path):

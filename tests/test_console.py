@@ -24,7 +24,7 @@ from storage.attendance import COMING
 from testing.offline import offline_bot
 from tests.conftest import NOW, make_event, make_settings
 from tests.outbox_support import sign_up
-from tests.test_cli import RUN, clean_env, run
+from tests.process_support import RUN, clean_env, run
 
 STRANGER = 777
 CONSOLE_PERSON = 4242

@@ -4,7 +4,7 @@ answering the button press fails."""
 from __future__ import annotations
 
 from tests.conftest import make_event
-from tests.test_signup import open_card, registrations, returning_user
+from tests.signup_support import open_card, registrations, returning_user
 
 
 async def test_a_cancellation_is_confirmed_even_if_the_press_answer_fails(bot, add_events):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from storage import events as event_store
 from tests.conftest import ADMIN_ID, make_event
-from tests.test_cli import run
+from tests.process_support import run
 
 NEW_ID = "allianzen-2030-10-22"
 

@@ -14,7 +14,7 @@ from bot.fairness import PER_PERSON, FairUpdateProcessor
 from testing.fake_telegram import Entity, FakeUser
 from testing.offline import OfflineBot, offline_bot
 from tests.conftest import make_event
-from tests.test_signup import returning_user
+from tests.signup_support import returning_user
 
 FLOOD = 300
 

@@ -15,7 +15,7 @@ import pytest
 from storage.db import Database
 from storage.migrations import SchemaTooNew
 from storage.preflight import release_instance_lock, take_instance_lock
-from tests.test_cli import ROOT, lines, run
+from tests.process_support import ROOT, one_line, run
 
 PROGRAM = """events:
   - id: a
@@ -24,15 +24,6 @@ PROGRAM = """events:
     venue: V
     capacity: {capacity}
 """
-
-
-def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    """Exit 2 with exactly one line on stderr containing ``words``."""
-    assert result.returncode == 2, result.stderr
-    (line,) = lines(result.stderr)
-    for word in words:
-        assert word in line
-    return line
 
 
 def _database(path, *statements: str) -> None:

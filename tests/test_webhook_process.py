@@ -1,5 +1,5 @@
-"""``python run.py`` in webhook mode as its own process (issue 15), against a Bot API over real
-HTTP (tests/http_bot_api.py).
+"""``python run.py`` in webhook mode as its own process (issue 15), against the fake Bot API
+served over real HTTP (``testing.fake_telegram.http``).
 
 The red team took PTB's webhook server from 64 MB to 671 MB with six unauthenticated 95 MB
 POSTs. Here the same POSTs (and oversized authenticated ones, with and without
@@ -21,26 +21,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.http_bot_api import StubBotApi, stub_bot_api
-from tests.test_cli import RUN, clean_env, closed_port, lines, run
-from tests.test_startup_checks import one_line
+from testing.fake_telegram import FakeBotApi
+from testing.fake_telegram.http import LoopbackBotApi
+from tests.process_support import RUN, clean_env, closed_port, lines, one_line, run
 
 SECRET = "process-Secret_0123456789"
 USER_ID = 4711
 HOOK_PATH = "/tg/hook"
 BIG = 95 * 1024 * 1024  # what the red team sent
-TOKEN = "123456:TEST-token-for-the-stub"
+TOKEN = "123456:TEST-token-for-the-fake"
 
 
-def hook_env(tmp_path: Path, stub: StubBotApi | None, port: int) -> dict[str, str]:
-    """The environment of a webhook bot on ``port`` that talks to ``stub``."""
+def hook_env(tmp_path: Path, server: LoopbackBotApi | None, port: int) -> dict[str, str]:
+    """The environment of a webhook bot on ``port`` that talks to ``server``."""
     return {
         "BOT_TOKEN": TOKEN,
         "WEBHOOK_URL": f"https://bot.example.org{HOOK_PATH}",
         "WEBHOOK_PORT": str(port),
         "WEBHOOK_SECRET": SECRET,
         "LOG_LEVEL": "WARNING",
-        **({"BOT_API_BASE_URL": stub.base_url} if stub else {}),
+        **({"BOT_API_BASE_URL": server.base_url} if server else {}),
     }
 
 
@@ -114,6 +114,23 @@ def wait_for(condition, process: subprocess.Popen, what: str, seconds: float = 6
         time.sleep(0.05)
 
 
+def served_bot_api() -> LoopbackBotApi:
+    """The fake Bot API, to be served with ``.in_thread()``; it accepts only :data:`TOKEN`."""
+    return LoopbackBotApi(FakeBotApi(token=TOKEN))
+
+
+def webhook_registrations(server: LoopbackBotApi) -> list[dict]:
+    """The parameters of each setWebhook call Telegram accepted."""
+    return server.read(
+        lambda api: [call.params for call in api.calls_to("setWebhook") if call.status == 200]
+    )
+
+
+def sent_to(server: LoopbackBotApi, chat_id: int) -> list[str]:
+    """The texts of the bot's messages to ``chat_id`` (as the user sees them), in order."""
+    return server.read(lambda api: [message.text for message in api.messages(chat_id)])
+
+
 def accepts(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -123,21 +140,25 @@ def accepts(port: int) -> bool:
 
 
 @pytest.fixture
-def webhook_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, StubBotApi, int, Path]]:
+def webhook_process(
+    tmp_path: Path,
+) -> Iterator[tuple[subprocess.Popen, LoopbackBotApi, int, Path]]:
     """``python run.py`` in webhook mode, registered and listening."""
     port = closed_port()
     stderr = tmp_path / "stderr.txt"
-    with stub_bot_api() as stub, stderr.open("w") as err:
+    with served_bot_api().in_thread() as server, stderr.open("w") as err:
         process = subprocess.Popen(
             [sys.executable, RUN],
             cwd=tmp_path,
-            env=clean_env(tmp_path, **hook_env(tmp_path, stub, port)),
+            env=clean_env(tmp_path, **hook_env(tmp_path, server, port)),
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
         try:
-            wait_for(lambda: stub.called("setWebhook") and accepts(port), process, "the start")
-            yield process, stub, port, stderr
+            wait_for(
+                lambda: bool(webhook_registrations(server)) and accepts(port), process, "the start"
+            )
+            yield process, server, port, stderr
         finally:
             if process.poll() is None:
                 process.kill()
@@ -145,8 +166,8 @@ def webhook_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, StubBotA
 
 
 def test_big_posts_leave_memory_flat_and_the_bot_keeps_working(webhook_process, capsys):
-    process, stub, port, stderr = webhook_process
-    (_, params) = next(call for call in stub.calls if call[0] == "setWebhook")
+    process, server, port, stderr = webhook_process
+    (params,) = webhook_registrations(server)
     assert params["url"] == f"https://bot.example.org{HOOK_PATH}"
     assert params["secret_token"] == SECRET
     before = memory_kb(process.pid)
@@ -173,8 +194,8 @@ def test_big_posts_leave_memory_flat_and_the_bot_keeps_working(webhook_process, 
 
     assert post_json(port, b"{not json") == 400
     assert post_json(port, start_update()) == 200
-    wait_for(lambda: stub.sent_to(USER_ID), process, "the answer")
-    assert "Willkommen" in stub.sent_to(USER_ID)[0]
+    wait_for(lambda: sent_to(server, USER_ID), process, "the answer")
+    assert "Willkommen" in sent_to(server, USER_ID)[0]
 
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
@@ -184,8 +205,10 @@ def test_big_posts_leave_memory_flat_and_the_bot_keeps_working(webhook_process, 
 
 def test_a_refused_webhook_url_is_one_line_and_exit_2(tmp_path):
     refusal = "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
-    with stub_bot_api(refuse_webhook=refusal) as stub:
-        result = run(tmp_path, **hook_env(tmp_path, stub, closed_port()))
+    server = served_bot_api()
+    server.api.fail_next(1, 400, method="setWebhook", description=refusal)
+    with server.in_thread():
+        result = run(tmp_path, **hook_env(tmp_path, server, closed_port()))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     # The last line says it all. (Lines before it: PTB's warning about handlers/feedback.py's

@@ -30,3 +30,4 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
+UNAUTHORIZED = "Unauthorized"  # the whole description Telegram gives for a wrong token

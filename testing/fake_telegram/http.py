@@ -1,4 +1,5 @@
-"""The fake Bot API over real HTTP on 127.0.0.1, for the benchmark.
+"""The fake Bot API over real HTTP on 127.0.0.1, for the benchmark and for tests that run
+``python run.py`` as its own process.
 
 Production spends most of its CPU in python-telegram-bot's HTTP client (``HTTPXRequest``:
 httpx, httpcore, the connection pool). In process, :class:`FakeBotApi` replaces that path;
@@ -8,14 +9,21 @@ api.telegram.org: ``BOT_API_BASE_URL=http://127.0.0.1:<port>/bot`` and nothing e
 Every answered call is also reported to the listeners (method, parameters, status, the
 ``time.monotonic()`` it was answered at), so that a load generator in this process can tell
 when the bot has answered an update.
+
+A benchmark awaits :meth:`LoopbackBotApi.start` in its own loop; a synchronous test (one that
+waits for a subprocess) uses :meth:`LoopbackBotApi.in_thread`, which serves it from a loop of
+its own, and reads the fake's state through :meth:`LoopbackBotApi.read`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -23,6 +31,7 @@ from .api import FakeBotApi
 from .constants import JSONDict
 
 CallListener = Callable[[str, JSONDict, int, float], None]
+T = TypeVar("T")
 
 # Form values arrive as strings; these are JSON where PTB sent a non-string value. Texts stay
 # text even when they look like JSON.
@@ -47,6 +56,7 @@ class LoopbackBotApi:
         self.api = api
         self.listeners: list[CallListener] = []
         self._runner: web.AppRunner | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.port = 0
 
     @property
@@ -70,6 +80,35 @@ class LoopbackBotApi:
             await self._runner.cleanup()
             self._runner = None
 
+    @contextlib.contextmanager
+    def in_thread(self) -> Iterator[LoopbackBotApi]:
+        """Serve from an event loop in a background thread while the block runs (for tests that
+        wait synchronously for another process); read the fake through :meth:`read`."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="loopback-bot-api", daemon=True)
+        thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self.start(), loop).result(timeout=30)
+            self._loop = loop
+            yield self
+        finally:
+            self._loop = None
+            asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=30)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=30)
+            loop.close()
+
+    def read(self, reader: Callable[[FakeBotApi], T]) -> T:
+        """``reader(api)``, run on the serving loop while :meth:`in_thread` serves, so that it
+        never sees the fake half-way through answering a call."""
+        if self._loop is None:
+            return reader(self.api)
+
+        async def on_loop() -> T:
+            return reader(self.api)
+
+        return asyncio.run_coroutine_threadsafe(on_loop(), self._loop).result(timeout=30)
+
     async def _answer(self, request: web.Request) -> web.Response:
         params: JSONDict = {}
         files: JSONDict = {}
@@ -81,7 +120,8 @@ class LoopbackBotApi:
                 else:
                     params[name] = _form_value(name, str(value))
         method = request.match_info["method"]
-        status, body = await self.api.answer_call(method, params, files)
+        token = request.match_info["token"]
+        status, body = await self.api.answer_call(method, params, files, token)
         answered = time.monotonic()
         for listener in self.listeners:
             listener(method, params, status, answered)

@@ -149,6 +149,7 @@ class _Fault:
     status: int | str
     method: str | None
     retry_after: int | None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
