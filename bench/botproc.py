@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -145,4 +146,8 @@ def run(config: dict[str, Any]) -> int:
 
 
 if __name__ == "__main__":
+    if os.environ.get("BENCH_LOOP") == "uvloop":  # bench/loop_choice.py: does uvloop pay?
+        import uvloop
+
+        uvloop.install()
     sys.exit(run(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
