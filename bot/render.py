@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from bot.i18n import Translator
@@ -255,6 +256,9 @@ class Renderer:
             parts.append(self.text("card.where_address", venue=event.venue, address=event.address))
         else:
             parts.append(self.text("card.where", venue=event.venue))
+        if event.cpd_hours:  # architects document their professional development
+            hours = format_decimal(event.cpd_hours, locale=self.lang)
+            parts.append(self.text("card.cpd_hours", hours=hours))
         if description:
             parts.extend(["", description])  # plain text is escaped by the join
         if event.speakers:

@@ -245,3 +245,22 @@ async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tm
         await drain_outbox(third.app)
         assert third.api.messages(1) == []
         assert len(await outbox_rows(third.data.db, "certificate")) == 1
+
+
+async def test_card_and_page_say_what_the_evening_counts_for(bot, add_events):
+    """An architect sees before signing up that the evening counts for Fortbildung: on the
+    card (German and English, numbers as each language writes them) and on the public page."""
+    from tests.signup_support import open_card
+    from tests.web_support import served
+
+    await add_events(make_event(cpd_hours=1.5), make_event("ohne", days=20))
+    card = await open_card(bot.user(1))
+    assert "🎓 Zählt für 1,5 Fortbildungsstunden" in card.text
+    english = await open_card(bot.user(2, language_code="en"))
+    assert "Counts for 1.5 hours of professional development" in english.text
+    assert "Fortbildung" not in (await open_card(bot.user(1), "ohne")).text
+    async with served(bot) as web:
+        page = (await web.get("/termine/umbau-2026")).text
+        other = (await web.get("/termine/ohne")).text
+    assert "<dt>Fortbildung</dt><dd>1,5 Fortbildungsstunden, mit Teilnahmebescheinigung" in page
+    assert "Fortbildung" not in other

@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from bot.i18n import Translator
@@ -37,6 +38,7 @@ class Evening:
     when: str
     status_text: str
     deadline: str | None
+    cpd_hours: str | None  # "2 Fortbildungsstunden …" when the evening counts for them
     page_url: str
     telegram_url: str
     telegram_label: str | None  # None: nothing to do in Telegram any more
@@ -66,6 +68,12 @@ class PageTexts:
     def __call__(self, key: str, count: int | None = None, **values: object) -> str:
         """A catalogue message as plain text (the template escapes it)."""
         return self.translator.plain(self.lang, key, count, **values)
+
+    def cpd_hours(self, event: Event) -> str | None:
+        """What the evening counts for as professional development, if anything."""
+        if not event.cpd_hours:
+            return None
+        return self("web.cpd_hours", hours=format_decimal(event.cpd_hours, locale=self.lang))
 
     def when(self, moment: datetime) -> str:
         """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` in the reader's language."""
@@ -192,6 +200,7 @@ def evening(
         when=texts.event_time(event),
         status_text=texts.status(event, counts, current),
         deadline=deadline,
+        cpd_hours=texts.cpd_hours(event),
         page_url=page_url,
         telegram_url=telegram_url,
         telegram_label=texts(label) if label else None,
