@@ -19,6 +19,14 @@ async def returning_user(bot, user_id, name="Erika Muster", language_code="de"):
     return bot.user(user_id, first_name=name.split()[0], language_code=language_code)
 
 
+async def signed_up(bot, user_id, event_id="umbau-2026", name="Erika Muster", lang="de"):
+    """A returning user who pressed "Anmelden" (or "Sign up") on the event's card."""
+    user = await returning_user(bot, user_id, name, lang)
+    [card] = await user.send(f"/start ev_{event_id}")
+    await user.press("Sign up" if lang == "en" else "Anmelden", card)
+    return user
+
+
 async def open_card(user, event_id="umbau-2026"):
     """The event's card, opened through its deep link."""
     [card] = await user.send(f"/start ev_{event_id}")

@@ -16,18 +16,7 @@ from storage import users as user_store
 from testing.offline import offline_bot
 from tests.conftest import NOW, make_event, make_settings
 from tests.invariants import assert_consistent
-
-
-async def signed_up(bot, user_id, event_id="umbau-2026", name="Erika Muster", lang="de"):
-    """A returning user who pressed "Anmelden" on the event's card."""
-    db = bot.data.db
-    await user_store.ensure_user(db, user_id, lang, NOW)
-    await user_store.set_display_name(db, user_id, name)
-    await user_store.give_consent(db, user_id, NOW)
-    user = bot.user(user_id, first_name=name.split()[0], language_code=lang)
-    [card] = await user.send(f"/start ev_{event_id}")
-    await user.press("Sign up" if lang == "en" else "Anmelden", card)
-    return user
+from tests.signup_support import signed_up
 
 
 async def rows_of(bot, sql, params=()):

@@ -16,8 +16,9 @@ from handlers.privacy import RETENTION_JOB
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, NOW, make_event, make_settings
 from tests.invariants import assert_consistent
+from tests.signup_support import signed_up
 from tests.test_broadcast import _confirm_to_subscribers, _deliveries, _subscribe
-from tests.test_privacy import rows_of, signed_up
+from tests.test_privacy import rows_of
 
 
 @pytest.fixture

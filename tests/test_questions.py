@@ -15,21 +15,10 @@ from handlers.privacy import RETENTION_JOB
 from storage import questions as question_store
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, NOW, make_event
+from tests.signup_support import signed_up
 
 EVENT = make_event()
 QUESTION = "Was <b>kostet</b> ein Umbau & was bringt er?"
-
-
-async def signed_up(bot, user_id, name="Erika Muster", lang="de", event_id=EVENT.id):
-    """A returning user who pressed "Anmelden" on the card; returns the user."""
-    db = bot.data.db
-    await user_store.ensure_user(db, user_id, lang, NOW)
-    await user_store.set_display_name(db, user_id, name)
-    await user_store.give_consent(db, user_id, NOW)
-    user = bot.user(user_id, first_name=name.split()[0], language_code=lang)
-    [card] = await user.send(f"/start ev_{event_id}")
-    await user.press("Sign up" if lang == "en" else "Anmelden", card)
-    return user
 
 
 async def card_of(user, event_id=EVENT.id):
