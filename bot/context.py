@@ -58,7 +58,23 @@ class BotData:
     """Everything the application holds at run time, declared here and filled in one place:
     :meth:`configure`, called by ``bot.app.build_application`` (PTB creates ``bot_data``
     without arguments through ``ContextTypes``, so the services cannot be constructor
-    arguments). The database is opened later, in :meth:`open_database`."""
+    arguments). The database is opened later, in :meth:`open_database`. ``__slots__``: an
+    attribute nobody declared here cannot be attached."""
+
+    __slots__ = (
+        "settings",
+        "translator",
+        "clock",
+        "outbox_kinds",
+        "sender",
+        "on_blocked",
+        "wake_sender",
+        "error_alerts",
+        "broadcast_progress",
+        "outbox_recipients",
+        "_db",
+        "_opening",
+    )
 
     settings: Settings
     translator: Translator
