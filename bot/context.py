@@ -62,18 +62,18 @@ class BotData:
     attribute nobody declared here cannot be attached."""
 
     __slots__ = (
-        "settings",
-        "translator",
-        "clock",
-        "outbox_kinds",
-        "sender",
-        "on_blocked",
-        "wake_sender",
-        "error_alerts",
-        "broadcast_progress",
-        "outbox_recipients",
         "_db",
         "_opening",
+        "broadcast_progress",
+        "clock",
+        "error_alerts",
+        "on_blocked",
+        "outbox_kinds",
+        "outbox_recipients",
+        "sender",
+        "settings",
+        "translator",
+        "wake_sender",
     )
 
     settings: Settings

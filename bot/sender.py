@@ -41,10 +41,10 @@ import logging
 from collections import Counter
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.budget import BULK, retry_seconds
-from bot.context import BotData
+from bot.context import BotContext, BotData
 from bot.delivery import (
     BULK_READ_TIMEOUT,
     backoff,
@@ -238,14 +238,14 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
 # --- jobs ------------------------------------------------------------------------------------
 
 
-async def _drain_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _drain_job(context: BotContext) -> None:
     """The drain as a JobQueue job; a drain already running will pick up the new rows."""
-    if context.application.bot_data.sender.lock.locked():
+    if context.bot_data.sender.lock.locked():
         return
     await drain_outbox(context.application)
 
 
-async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _heartbeat(context: BotContext) -> None:
     """Every few seconds: start a drain (rows may come from other processes, or be retries)."""
     wake_sender(context.application)
 
