@@ -23,15 +23,23 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import commands, dialogue_codec, sender
+from bot import commands, sender
 from bot.budget import TelegramBudget
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
+from bot.delivery import (
+    NEVER_TWICE,
+    NEVER_TWICE_WITHIN_WINDOW,
+    RATHER_TWICE,
+    WITHIN_WINDOW,
+    render_delivery_report,
+)
 from bot.fairness import FairUpdateProcessor
 from bot.i18n import Translator
+from bot.jobs import start_planners
+from bot.outgoing import OutboxKindEntry, OutboxKinds
 from bot.persistence import DialoguePersistence
 from bot.settings import Settings
-from domain.models import Speaker
 from handlers import (
     admin,
     attendance,
@@ -60,7 +68,7 @@ from handlers import (
     tickets,
     users,
 )
-from storage.broadcasts import Audience
+from storage.outbox import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +123,36 @@ def register_handlers(application: Application) -> None:
         group=GROUP_FEATURES,
     )
     application.add_error_handler(errors.handle_error)
-    # What the paced sender sends on its own (outbox kinds), rendered per recipient.
-    reminders.register_renderers()
-    notifications.register_renderers()
-    broadcast.register_renderers()
-    subscription.register_renderers()
-    sender.on_blocked(users.forget_user)
-    feedback.register_renderers()
-    certificates.register_renderers()
-    # What the dialogues keep in user_data, so that open dialogues survive a restart.
-    dialogue_codec.register(event_editor.EventDraft, Speaker, broadcast.BroadcastDraft, Audience)
+
+
+def outbox_kinds() -> OutboxKinds:
+    """The one table of what the paced sender sends on its own: per outbox kind, the renderer
+    (per recipient, in their language) and the delivery policy (bot.delivery)."""
+    return {
+        OutboxKind.EVENT_CHANGED: OutboxKindEntry(
+            notifications.render_event_changed, RATHER_TWICE
+        ),
+        OutboxKind.EVENT_CANCELLED: OutboxKindEntry(
+            notifications.render_event_cancelled, RATHER_TWICE
+        ),
+        OutboxKind.EVENT_REINSTATED: OutboxKindEntry(
+            notifications.render_event_reinstated, RATHER_TWICE
+        ),
+        OutboxKind.PROMOTED: OutboxKindEntry(notifications.render_promoted, RATHER_TWICE),
+        OutboxKind.REMINDER: OutboxKindEntry(reminders.render_reminder, NEVER_TWICE),
+        OutboxKind.ANNOUNCEMENT: OutboxKindEntry(subscription.render_announcement, NEVER_TWICE),
+        OutboxKind.BROADCAST: OutboxKindEntry(
+            broadcast.render_broadcast, NEVER_TWICE_WITHIN_WINDOW
+        ),
+        OutboxKind.DELIVERY_REPORT: OutboxKindEntry(render_delivery_report, WITHIN_WINDOW),
+        OutboxKind.FEEDBACK: OutboxKindEntry(feedback.render_feedback, RATHER_TWICE),
+        OutboxKind.CERTIFICATE: OutboxKindEntry(certificates.render_certificate, RATHER_TWICE),
+    }
+
+
+# The scheduled planners: each queues what the database says is due, at start-up and then
+# every few seconds (bot.jobs.Planner).
+PLANNERS = (reminders.PLANNER, feedback.PLANNER, certificates.PLANNER)
 
 
 def _organiser_dialogues() -> ConversationHandler:
@@ -158,11 +186,9 @@ async def post_init(application: Application) -> None:
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)
     # Close outbox rows a crash left in flight (never re-sent), start the paced sender, then
-    # catch up on reminders that fell due while the bot was down and check every 30 s.
+    # catch up on reminders (feedback, certificates) that fell due while the bot was down.
     await sender.start_sender(application)
-    await reminders.start_reminders(application)
-    await feedback.start_feedback(application)
-    await certificates.start_certificates(application)
+    await start_planners(application, PLANNERS)
     broadcast.start_progress(application)
     privacy.schedule_retention(application)
     tickets.protect_logs()
@@ -171,7 +197,7 @@ async def post_init(application: Application) -> None:
 async def post_shutdown(application: Application) -> None:
     """Close the database."""
     data: BotData = application.bot_data
-    if getattr(data, "db", None) is not None:
+    if data.database_open:
         await data.db.close()
 
 
@@ -239,7 +265,16 @@ def build_application(
         builder = builder.connection_pool_size(CONNECTION_POOL_SIZE)
     application = builder.build()
     data: BotData = application.bot_data
-    data.configure(settings, clock or Clock(), translator or Translator.load())
+    data.configure(
+        settings,
+        clock or Clock(),
+        translator or Translator.load(),
+        outbox_kinds=outbox_kinds(),
+        on_blocked=partial(users.forget_user, application),
+        wake_sender=partial(sender.wake_sender, application),  # the database's after-commit hook
+        error_alerts=errors.AlertThrottle(),
+        broadcast_progress=broadcast.ProgressTracker(),
+    )
     persistence.attach(data)
     register_handlers(application)
     processor.on_dropped(partial(flood.slow_down, application))

@@ -3,41 +3,50 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
+from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (bot.persistence)
 
 from bot.callbacks import pack
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.outgoing import OutboxKinds, SenderState
 from bot.settings import Settings
 from storage.db import Database
+
+if TYPE_CHECKING:  # the features' own types; they import this module
+    from handlers.broadcast import BroadcastDraft, ProgressTracker
+    from handlers.errors import AlertThrottle
+    from handlers.event_draft import EventDraft
+
+
+class SignupDialogue(TypedDict):
+    """The sign-up name dialogue (handlers.signup): which evening, since when it waits."""
+
+    event: str
+    since: datetime
 
 
 @dataclass
 class UserData:
     """What the bot keeps in memory per person (PTB's ``user_data``). The dialogue fields
-    (:data:`DIALOGUE_FIELDS`) survive a restart (bot.persistence); the language cache does not,
-    it is read from the users row again on the first update."""
+    (:class:`bot.persistence.Dialogues`) survive a restart; the language cache does not, it is
+    read from the users row again on the first update."""
 
     language: str | None = None  # cache of the stored language (handlers.users)
     known: str | None = None  # Telegram language the stored row is in step with (handlers.users)
-    # The sign-up name dialogue (handlers.signup): {"event": event id, "since": datetime}.
-    signup_dialogue: dict[str, Any] | None = None
-    event_draft: Any = None  # handlers.event_draft.EventDraft of an organiser dialogue
-    broadcast_draft: Any = None  # handlers.broadcast.BroadcastDraft of an organiser dialogue
+    signup_dialogue: SignupDialogue | None = None  # handlers.signup: waiting for a name
+    event_draft: EventDraft | None = None  # an organiser's event dialogue (handlers.event_draft)
+    broadcast_draft: BroadcastDraft | None = None  # an organiser's broadcast (handlers.broadcast)
     checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
     feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
     question_event: str | None = None  # handlers.questions: the evening a question is for
-
-    def dialogue_values(self) -> dict[str, Any]:
-        """The dialogue fields that hold something (what bot.persistence keeps)."""
-        values = {name: getattr(self, name) for name in DIALOGUE_FIELDS}
-        return {name: value for name, value in values.items() if value is not None}
 
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""
@@ -45,38 +54,89 @@ class UserData:
             setattr(self, field.name, field.default)
 
 
-DIALOGUE_FIELDS = (
-    "signup_dialogue",
-    "event_draft",
-    "broadcast_draft",
-    "checkin_search",
-    "feedback_registration",
-)
-
-
 class BotData:
-    """Application-wide services, created in ``post_init`` (nothing is built at import time)."""
+    """Everything the application holds at run time, declared here and filled in one place:
+    :meth:`configure`, called by ``bot.app.build_application`` (PTB creates ``bot_data``
+    without arguments through ``ContextTypes``, so the services cannot be constructor
+    arguments). The database is opened later, in :meth:`open_database`. ``__slots__``: an
+    attribute nobody declared here cannot be attached."""
+
+    __slots__ = (
+        "_db",
+        "_opening",
+        "broadcast_progress",
+        "clock",
+        "error_alerts",
+        "on_blocked",
+        "outbox_kinds",
+        "outbox_recipients",
+        "sender",
+        "settings",
+        "translator",
+        "wake_sender",
+    )
 
     settings: Settings
-    db: Database  # opened by open_database (persistence or post_init), before the first update
     translator: Translator
     clock: Clock
+    outbox_kinds: OutboxKinds  # kind -> renderer and delivery policy (bot.outgoing)
+    sender: SenderState  # the paced sender's lock and pacer (bot.sender)
+    on_blocked: Callable[[int], None]  # a person blocked the bot (the sender tells the features)
+    wake_sender: Callable[[], None]  # the database's after-commit hook for new outbox rows
+    error_alerts: AlertThrottle  # at most one error alert a minute (handlers.errors)
+    broadcast_progress: ProgressTracker  # what the progress messages show (handlers.broadcast)
 
-    def configure(self, settings: Settings, clock: Clock, translator: Translator) -> None:
-        """Set the services at application build: PTB creates ``bot_data`` without arguments
-        (``ContextTypes``), so this is the one place that fills it."""
+    def __init__(self) -> None:
+        self._db: Database | None = None
+        self._opening = asyncio.Lock()
+        # Rows the sender claims: for these people only (the console), or everyone (None).
+        self.outbox_recipients: set[int] | None = None
+
+    def configure(
+        self,
+        settings: Settings,
+        clock: Clock,
+        translator: Translator,
+        *,
+        outbox_kinds: OutboxKinds,
+        on_blocked: Callable[[int], None],
+        wake_sender: Callable[[], None],
+        error_alerts: AlertThrottle,
+        broadcast_progress: ProgressTracker,
+    ) -> None:
+        """Set the services and the run-time state at application build (the one place)."""
         self.settings = settings
         self.clock = clock
         self.translator = translator
-        self._opening = asyncio.Lock()
+        self.outbox_kinds = outbox_kinds
+        self.sender = SenderState(settings.broadcast_rate)
+        self.on_blocked = on_blocked
+        self.wake_sender = wake_sender
+        self.error_alerts = error_alerts
+        self.broadcast_progress = broadcast_progress
+
+    @property
+    def db(self) -> Database:
+        """The open database (open_database runs before the first update)."""
+        if self._db is None:
+            raise RuntimeError("the database is not open yet (BotData.open_database)")
+        return self._db
+
+    @property
+    def database_open(self) -> bool:
+        """Whether :meth:`open_database` has opened the database."""
+        return self._db is not None
 
     async def open_database(self) -> Database:
         """Open and migrate the database once: the persistence needs it in ``initialize()``,
-        before ``post_init``, and whichever asks first opens it."""
+        before ``post_init``, and whichever asks first opens it. Every transaction that queues
+        outbox rows wakes the sender when it commits (no feature has to remember to)."""
         async with self._opening:
-            if getattr(self, "db", None) is None:
-                self.db = await Database.open(self.settings.database_path)
-        return self.db
+            if self._db is None:
+                self._db = await Database.open(
+                    self.settings.database_path, after_enqueue=self.wake_sender
+                )
+        return self._db
 
 
 class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
@@ -122,6 +182,3 @@ class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
     def is_organiser(self, user_id: int | None) -> bool:
         """Re-checked on every update: is this user in ``ADMIN_IDS``?"""
         return user_id is not None and user_id in self.bot_data.settings.admin_ids
-
-
-BotApplication = Application[ExtBot, BotContext, UserData, dict, BotData, object]

@@ -18,7 +18,6 @@ The rules per kind (PRODUCT §6, stated for organisers in docs/OPERATIONS.md):
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections import Counter
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from markupsafe import Markup
 from telegram.error import TimedOut
 
 from bot.context import BotData
+from bot.outgoing import OutgoingMessage, Policy
 from storage import outbox
 from storage.outbox import OutboxItem, OutboxKind
 
@@ -38,30 +38,16 @@ BACKOFF_CAP = timedelta(minutes=5)  # after an outage everything is out within t
 BULK_READ_TIMEOUT = 30.0  # seconds; PTB's default of 5 s made delivered sends look failed
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Policy:
-    """A kind's delivery rule: never repeat an uncertain send; expire after the retry window."""
-
-    at_most_once: bool = False
-    window: bool = False  # give up after BROADCAST_RETRY_HOURS (kinds with no evening to ask)
+NEVER_TWICE = Policy(at_most_once=True)  # broadcasts, reminders, announcements (never repeated)
+NEVER_TWICE_WITHIN_WINDOW = Policy(at_most_once=True, window=True)  # broadcasts
+WITHIN_WINDOW = Policy(window=True)  # these reports
+RATHER_TWICE = Policy()  # change notices, promotions… (the default: retried after a timeout)
 
 
-_policies: dict[str, Policy] = {
-    OutboxKind.BROADCAST: Policy(at_most_once=True, window=True),
-    OutboxKind.REMINDER: Policy(at_most_once=True),
-    OutboxKind.ANNOUNCEMENT: Policy(at_most_once=True),
-    OutboxKind.DELIVERY_REPORT: Policy(window=True),
-}
-
-
-def set_policy(kind: str, policy: Policy) -> None:
-    """Give ``kind`` its delivery rule (the default: retry timeouts, no window)."""
-    _policies[kind] = policy
-
-
-def policy_of(kind: str) -> Policy:
-    """The delivery rule of ``kind``."""
-    return _policies.get(kind, Policy())
+def policy_of(data: BotData, kind: str) -> Policy:
+    """The delivery rule of ``kind`` (the table of outbox kinds, bot.app)."""
+    entry = data.outbox_kinds.get(kind)
+    return entry.policy if entry is not None else RATHER_TWICE
 
 
 def backoff(attempts: int) -> timedelta:
@@ -71,7 +57,7 @@ def backoff(attempts: int) -> timedelta:
 
 def window_passed(data: BotData, item: OutboxItem, now: datetime) -> bool:
     """Whether a row of a windowed kind has been waiting longer than the retry window."""
-    if not policy_of(item.kind).window:
+    if not policy_of(data, item.kind).window:
         return False
     return now - item.created_at >= timedelta(hours=data.settings.broadcast_retry_hours)
 
@@ -109,10 +95,10 @@ async def report_given_up(data: BotData, given_up: Counter[str], now: datetime) 
     await data.db.write(write)
 
 
-async def render_delivery_report(data: BotData, lang: str, payload: dict[str, Any]) -> Any:
+async def render_delivery_report(
+    data: BotData, lang: str, payload: dict[str, Any]
+) -> OutgoingMessage | None:
     """Outbox kind ``delivery_report``: "n messages could not be delivered in time", by kind."""
-    from bot.sender import OutgoingMessage  # the sender imports this module
-
     translator = data.translator
     counts: dict[str, int] = payload.get("counts") or {}
     total = sum(counts.values())

@@ -3,9 +3,11 @@ SQLite (tables of migration ``m005_i15persist_dialogues``, written through ``db.
 
 What is kept: the step each person is at in each persistent ``ConversationHandler``
 (``organiser-dialogues``, ``signup``, ``feedback``) and the dialogue fields of their
-:class:`~bot.context.UserData` (:data:`~bot.context.DIALOGUE_FIELDS`: the sign-up waiting for a
-name, an organiser's half-written event or broadcast, a check-in search, an awaited feedback
-comment) as JSON of plain values (:mod:`bot.dialogue_codec`, never pickle). Nothing else:
+:class:`~bot.context.UserData` (:class:`Dialogues`: the sign-up waiting for a name, an
+organiser's half-written event or broadcast, a check-in search, an awaited feedback comment) as
+JSON, written and read by a pydantic ``TypeAdapter`` (never pickle): what comes back is what the
+types declare, or nothing (a draft that no longer fits is dropped and logged). Drafts written by
+the hand-made tagged JSON of f55e3b3 and before still load (:func:`_untagged`). Nothing else:
 ``bot_data`` holds services, ``chat_data`` is unused, callback data are plain strings, and the
 language cache in ``user_data`` is read from the users row again on the first update.
 
@@ -25,10 +27,13 @@ import json
 import logging
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter, with_config
 from telegram.ext import BasePersistence, PersistenceInput
+from typing_extensions import TypedDict
 
-from bot import dialogue_codec
-from bot.context import DIALOGUE_FIELDS, BotData, UserData
+from bot.context import BotData, SignupDialogue, UserData
+from handlers.broadcast import BroadcastDraft
+from handlers.event_draft import EventDraft
 from storage import dialogues
 from storage.db import Database
 from storage.dialogues import StateKey
@@ -39,6 +44,22 @@ UPDATE_INTERVAL = 10.0  # seconds between PTB's hand-overs: the most a killed pr
 
 # Only user_data (for the dialogue fields) and the conversations; the rest is switched off.
 STORED = PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False)
+
+
+@with_config(ConfigDict(extra="forbid"))  # a field this code does not know: dropped, loudly
+class Dialogues(TypedDict, total=False):
+    """The dialogue fields of :class:`~bot.context.UserData` that survive a restart (those
+    holding something), typed: the stored JSON is read back into exactly these types."""
+
+    signup_dialogue: SignupDialogue
+    event_draft: EventDraft
+    broadcast_draft: BroadcastDraft
+    checkin_search: tuple[str, str]
+    feedback_registration: int
+
+
+DIALOGUE_FIELDS = tuple(Dialogues.__annotations__)
+DIALOGUES = TypeAdapter(Dialogues)
 
 
 class DialoguePersistence(BasePersistence[UserData, dict, BotData]):
@@ -69,8 +90,8 @@ class DialoguePersistence(BasePersistence[UserData, dict, BotData]):
         loaded: dict[int, UserData] = {}
         for user_id, text in (await dialogues.load_drafts(db, services.clock.now())).items():
             try:
-                loaded[user_id] = _user_data(dialogue_codec.loads(text))
-            except dialogue_codec.DraftError as exc:
+                loaded[user_id] = UserData(**load_dialogues(text))
+            except ValueError as exc:  # pydantic's ValidationError, or malformed JSON
                 log.warning("Open dialogue of user %s dropped (no longer fits): %s", user_id, exc)
                 self._unreadable.add(user_id)
                 continue
@@ -114,8 +135,7 @@ class DialoguePersistence(BasePersistence[UserData, dict, BotData]):
             self._states[(name, key)] = text
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
-        values = data.dialogue_values()
-        text = dialogue_codec.dumps(values) if values else None
+        text = dump_dialogues(data)
         if self._drafts.get(user_id) == text:
             return
         db, services = await self._db()
@@ -158,11 +178,36 @@ class DialoguePersistence(BasePersistence[UserData, dict, BotData]):
         itself is closed by ``post_shutdown``)."""
 
 
-def _user_data(values: dict[str, Any]) -> UserData:
-    unknown = set(values) - set(DIALOGUE_FIELDS)
-    if unknown:
-        raise dialogue_codec.DraftError(f"unknown dialogue fields {sorted(unknown)}")
-    return UserData(**values)
+def dump_dialogues(data: UserData) -> str | None:
+    """The dialogue fields of ``data`` that hold something as JSON (``None``: nothing open)."""
+    values = {name: getattr(data, name) for name in DIALOGUE_FIELDS}
+    kept = {name: value for name, value in values.items() if value is not None}
+    return DIALOGUES.dump_json(kept).decode() if kept else None  # type: ignore[arg-type]
+
+
+def load_dialogues(text: str) -> Dialogues:
+    """What :func:`dump_dialogues` wrote (or the tagged JSON of f55e3b3 and before, see
+    :func:`_untagged`); :class:`ValueError` if it no longer fits the types."""
+    return DIALOGUES.validate_python(_untagged(json.loads(text)))
+
+
+def _untagged(value: Any) -> Any:
+    """Drafts written before the ``TypeAdapter`` (f55e3b3) tag their values:
+    ``{"$tuple": [...]}``, ``{"$datetime": "…"}``, ``{"$enum": name, "value": …}`` and
+    ``{"$obj": name, "fields": {...}}``. The plain value of each tag is what pydantic reads."""
+    if isinstance(value, list):
+        return [_untagged(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if value.keys() == {"$tuple"}:
+        return _untagged(value["$tuple"])
+    if value.keys() == {"$datetime"}:
+        return value["$datetime"]
+    if value.keys() == {"$enum", "value"}:
+        return value["value"]
+    if value.keys() == {"$obj", "fields"}:
+        return _untagged(value["fields"])
+    return {key: _untagged(item) for key, item in value.items()}
 
 
 def _state_key(key: tuple) -> StateKey:

@@ -24,45 +24,41 @@ transaction as the change that causes it, by this process or another one such as
   is never repeated for broadcasts, reminders and announcements ('uncertain'); change notices
   and promotions are tried again (see :mod:`bot.delivery`).
 - **Never blocks updates**: draining runs as a JobQueue job; the heartbeat job named
-  :data:`OUTBOX_JOB` merely kicks a drain, and :func:`kick_outbox` does so right after a change.
+  :data:`OUTBOX_JOB` merely wakes a drain, and so does every transaction that queued rows, once
+  it has committed (the database's after-commit hook is :func:`wake_sender`, set in bot.app).
 
-Features add message kinds with :func:`register_renderer`: an async
-``(bot_data, lang, payload) -> OutgoingMessage | None`` that renders one row for its recipient in
-their stored language. ``None`` means the message has become pointless (the event was moved,
-cancelled or deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error
-``obsolete`` and nothing is sent.
+Each kind is rendered by its entry in the table of outbox kinds (:mod:`bot.outgoing`, built in
+bot.app): ``(bot_data, lang, payload) -> OutgoingMessage | None`` renders one row for its
+recipient in their stored language. ``None`` means the message has become pointless (the event
+was moved, cancelled or deleted, the sign-up was cancelled…): the row is closed as 'failed' with
+the error ``obsolete`` and nothing is sent.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.budget import BULK, retry_seconds
-from bot.context import BotData
+from bot.context import BotContext, BotData
 from bot.delivery import (
     BULK_READ_TIMEOUT,
     backoff,
     gave_up_before,
     may_have_arrived,
     policy_of,
-    render_delivery_report,
     report_given_up,
     window_passed,
 )
 from bot.jobs import replace_repeating_job
-from bot.pacer import Pacer
+from bot.outgoing import OutgoingMessage, SenderState
 from storage import outbox
 from storage import users as user_store
-from storage.outbox import EXPIRED, UNCERTAIN, OutboxItem, OutboxKind
+from storage.outbox import EXPIRED, UNCERTAIN, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -70,75 +66,6 @@ OUTBOX_JOB = "outbox"  # the repeating heartbeat
 DRAIN_JOB = "outbox-drain"  # the run_once job that does the sending
 HEARTBEAT_SECONDS = 2.0  # rows written by other processes (imports) go out within this
 OBSOLETE = "obsolete"  # error of rows whose renderer found nothing to send any more
-
-_STATE_ATTRIBUTE = "outbox_sender"
-_RECIPIENTS_ATTRIBUTE = "outbox_recipients"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    """What to send for one outbox row: an HTML text, or a copy of an existing message."""
-
-    text: str | None = None
-    reply_markup: InlineKeyboardMarkup | None = None
-    from_chat_id: int | None = None
-    message_id: int | None = None
-
-    def __post_init__(self) -> None:
-        is_copy = self.from_chat_id is not None and self.message_id is not None
-        if is_copy == (self.text is not None):
-            raise ValueError("an OutgoingMessage is either a text or a copy of a message")
-
-    @classmethod
-    def html(cls, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> OutgoingMessage:
-        """A text message (Telegram HTML, the application's default parse mode)."""
-        return cls(text=text, reply_markup=reply_markup)
-
-    @classmethod
-    def copy(
-        cls,
-        from_chat_id: int,
-        message_id: int,
-        reply_markup: InlineKeyboardMarkup | None = None,
-    ) -> OutgoingMessage:
-        """A copy of any message (text, photo, document…) as written (``copyMessage``)."""
-        return cls(from_chat_id=from_chat_id, message_id=message_id, reply_markup=reply_markup)
-
-    @property
-    def is_copy(self) -> bool:
-        return self.from_chat_id is not None
-
-
-Renderer = Callable[[BotData, str, dict[str, Any]], Awaitable[OutgoingMessage | None]]
-_renderers: dict[str, Renderer] = {}
-
-
-def register_renderer(kind: str, fn: Renderer) -> None:
-    """Let the sender send outbox rows of ``kind``: ``fn(bot_data, lang, payload)`` renders one.
-
-    Registering the same function again is harmless; a second, different renderer for a kind
-    is a programming error (two features disagreeing about one message).
-    """
-    existing = _renderers.get(kind)
-    if existing is not None and existing is not fn:
-        raise ValueError(f"outbox kind {kind!r} already has a renderer: {existing!r}")
-    _renderers[kind] = fn
-
-
-BlockedHook = Callable[[Application, int], None]
-_blocked_hooks: list[BlockedHook] = []
-
-
-def on_blocked(fn: BlockedHook) -> None:
-    """Call ``fn(application, user_id)`` when a person has blocked the bot (wired in bot.app:
-    the sender knows no feature)."""
-    if fn not in _blocked_hooks:
-        _blocked_hooks.append(fn)
-
-
-def renderer_for(kind: str) -> Renderer | None:
-    """The registered renderer of ``kind`` (tests, diagnostics)."""
-    return _renderers.get(kind)
 
 
 @dataclasses.dataclass
@@ -162,28 +89,10 @@ class DrainReport:
         return sum(outcomes) + self.rate_limited + self.uncertain + self.expired
 
 
-class _SenderState:
-    """Per-application state: the drain lock and the pacer (created inside the running loop)."""
-
-    def __init__(self, rate: float) -> None:
-        self.lock = asyncio.Lock()
-        self.pacer = Pacer(rate)
-        self.failing = False  # the last call failed transiently (Telegram may be unreachable)
-
-
-def _state(application: Application) -> _SenderState:
-    data = application.bot_data
-    state = getattr(data, _STATE_ATTRIBUTE, None)
-    if state is None:
-        state = _SenderState(data.settings.broadcast_rate)
-        setattr(data, _STATE_ATTRIBUTE, state)
-    return state
-
-
 def limit_recipients(application: Application, people: set[int]) -> None:
     """Claim, send and close only rows for ``people`` (read at every claim; default everyone),
     so that a console on any database leaves everybody else's rows to the real bot."""
-    setattr(application.bot_data, _RECIPIENTS_ATTRIBUTE, people)
+    application.bot_data.outbox_recipients = people
 
 
 async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> None:
@@ -208,15 +117,15 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
 
 
 async def _render(data: BotData, item: OutboxItem) -> OutgoingMessage | None:
-    renderer = _renderers.get(item.kind)
-    if renderer is None:
-        raise LookupError(f"no renderer registered for outbox kind {item.kind!r}")
+    entry = data.outbox_kinds.get(item.kind)
+    if entry is None:
+        raise LookupError(f"outbox kind {item.kind!r} is not in the table of kinds (bot.app)")
     lang = await user_store.language_of(data.db, item.user_id, data.settings.default_language)
-    return await renderer(data, lang, item.payload)
+    return await entry.render(data, lang, item.payload)
 
 
 async def _deliver(
-    application: Application, state: _SenderState, item: OutboxItem, report: DrainReport
+    application: Application, state: SenderState, item: OutboxItem, report: DrainReport
 ) -> bool:
     """Render and send one claimed row and record the outcome; ``False`` ends the run."""
     data: BotData = application.bot_data
@@ -253,8 +162,7 @@ async def _deliver(
     except Forbidden as exc:
         state.pacer.finished()
         await user_store.mark_blocked(db, item.user_id, clock.now())
-        for hook in _blocked_hooks:
-            hook(application, item.user_id)
+        data.on_blocked(item.user_id)
         await outbox.finish(db, item.id, "blocked", clock.now(), str(exc)[:500])
         report.blocked += 1
         return True
@@ -267,7 +175,7 @@ async def _deliver(
     except (NetworkError, TelegramError) as exc:  # 5xx, TimedOut, NetworkError
         state.pacer.finished()
         state.failing = True
-        if policy_of(item.kind).at_most_once and may_have_arrived(exc):
+        if policy_of(data, item.kind).at_most_once and may_have_arrived(exc):
             log.warning("Outbox row %s (%s) timed out; not repeated: %s", item.id, item.kind, exc)
             await outbox.finish(db, item.id, "failed", clock.now(), UNCERTAIN)
             report.uncertain += 1
@@ -286,7 +194,7 @@ async def _deliver(
 
 
 async def _expire(
-    data: BotData, state: _SenderState, item: OutboxItem, report: DrainReport
+    data: BotData, state: SenderState, item: OutboxItem, report: DrainReport
 ) -> bool:
     """Give up a row that kept failing until it no longer mattered; it is reported."""
     state.pacer.give_back()
@@ -304,10 +212,10 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
     next heartbeat continues. When the application is stopping, the run ends after the
     current message.
     """
-    state = _state(application)
     data: BotData = application.bot_data
+    state = data.sender
     report = DrainReport()
-    recipients = getattr(data, _RECIPIENTS_ATTRIBUTE, None)
+    recipients = data.outbox_recipients
     if not await outbox.has_due(data.db, data.clock.now(), recipients):
         return report
     async with state.lock:
@@ -330,23 +238,24 @@ async def drain_outbox(application: Application, limit: int | None = None) -> Dr
 # --- jobs ------------------------------------------------------------------------------------
 
 
-async def _drain_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _drain_job(context: BotContext) -> None:
     """The drain as a JobQueue job; a drain already running will pick up the new rows."""
-    if _state(context.application).lock.locked():
+    if context.bot_data.sender.lock.locked():
         return
     await drain_outbox(context.application)
 
 
-async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _heartbeat(context: BotContext) -> None:
     """Every few seconds: start a drain (rows may come from other processes, or be retries)."""
-    kick_outbox(context.application)
+    wake_sender(context.application)
 
 
-def kick_outbox(application: Application) -> None:
-    """Start draining soon (call after queuing rows); does nothing while a drain is running or
-    already scheduled, or when the application has no JobQueue."""
+def wake_sender(application: Application) -> None:
+    """Start draining soon: the database calls it after a commit that queued rows (bot.app),
+    the heartbeat every few seconds. Does nothing while a drain is running or already
+    scheduled, or when the application has no JobQueue."""
     job_queue = application.job_queue
-    if job_queue is None or _state(application).lock.locked():
+    if job_queue is None or application.bot_data.sender.lock.locked():
         return
     if job_queue.get_jobs_by_name(DRAIN_JOB):
         return
@@ -360,7 +269,7 @@ async def start_sender(application: Application) -> None:
     they arrived is unknown; they are logged and closed as 'failed' rather than sent again.
     """
     data: BotData = application.bot_data
-    recipients = getattr(data, _RECIPIENTS_ATTRIBUTE, None)
+    recipients = data.outbox_recipients
     in_flight = await outbox.list_in_flight(data.db, recipients)
     if in_flight:
         await outbox.abandon_in_flight(data.db, recipients)
@@ -374,6 +283,3 @@ async def start_sender(application: Application) -> None:
     replace_repeating_job(
         application, _heartbeat, name=OUTBOX_JOB, interval=HEARTBEAT_SECONDS, first=0
     )
-
-
-register_renderer(OutboxKind.DELIVERY_REPORT, render_delivery_report)

@@ -28,7 +28,6 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
-from bot.sender import kick_outbox
 from domain.models import EventStatus
 from handlers.browsing import renderer, reply_or_edit
 from handlers.dialogues import leavable
@@ -127,11 +126,6 @@ async def refuse_or_stale(update: Update, context: BotContext) -> None:
         await refuse(update, context)
         return
     await update.callback_query.answer(context.plain("common.stale_button"), show_alert=True)
-
-
-def kick_sender(context: BotContext) -> None:
-    """Queued outbox rows (notices, broadcasts) go out soon, through the paced sender."""
-    kick_outbox(context.application)
 
 
 # --- the menu ------------------------------------------------------------------------------

@@ -33,13 +33,12 @@ from telegram.ext import (
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.jobs import replace_repeating_job
-from bot.sender import OutgoingMessage, register_renderer
-from handlers.admin import END, abort_button, kick_sender, organisers_only, show_picker
+from bot.outgoing import OutgoingMessage
+from handlers.admin import END, abort_button, organisers_only, show_picker
 from handlers.browsing import reply_or_edit
 from storage import broadcasts as broadcast_store
 from storage import events as event_store
 from storage.broadcasts import Audience, Progress
-from storage.outbox import OutboxKind
 from storage.users import language_of
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,6 @@ MESSAGE, AUDIENCE, EVENT, CONFIRM = BroadcastState
 PROGRESS_JOB = "broadcast-progress"
 PROGRESS_INTERVAL = 3.0  # seconds between runs of the progress job
 PROGRESS_EDIT_INTERVAL = timedelta(seconds=3)  # at most one edit of a progress message per …
-_TRACKER_ATTRIBUTE = "broadcast_progress"
 
 
 @dataclass
@@ -233,7 +231,6 @@ async def send(update: Update, context: BotContext) -> int:
     text = context.text("broadcast.progress", done=0, total=created.recipients)
     await reply_or_edit(update, context, text)
     _tracker(context.application).shown[created.broadcast_id] = _Shown(text, now)
-    kick_sender(context)
     return END
 
 
@@ -282,12 +279,8 @@ class ProgressTracker:
 
 
 def _tracker(application: Application) -> ProgressTracker:
-    data = application.bot_data
-    tracker = getattr(data, _TRACKER_ATTRIBUTE, None)
-    if tracker is None:
-        tracker = ProgressTracker()
-        setattr(data, _TRACKER_ATTRIBUTE, tracker)
-    return tracker
+    """This process's progress messages (a field of ``bot_data``, made in bot.app)."""
+    return application.bot_data.broadcast_progress
 
 
 async def report_progress(application: Application) -> None:
@@ -378,11 +371,6 @@ async def _finish(application: Application, progress: Progress, lang: str) -> No
 async def progress_job(context: BotContext) -> None:
     """The repeating job :data:`PROGRESS_JOB`."""
     await report_progress(context.application)
-
-
-def register_renderers() -> None:
-    """Let the paced sender copy broadcast rows."""
-    register_renderer(OutboxKind.BROADCAST, render_broadcast)
 
 
 def start_progress(application: Application) -> None:

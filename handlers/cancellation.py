@@ -24,7 +24,6 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.sender import kick_outbox
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Refusal, may_cancel
 from handlers import editing
@@ -259,8 +258,6 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
         return
     if result.outcome is CancelOutcome.CANCELLED and origin == ORIGIN_REMINDER:
         await attendance_store.record_declined(context.db, press.registration.id, context.now())
-    if result.promoted_user_ids:
-        kick_outbox(context.application)  # tell the people who moved up, paced
     # Done is done: a failed answer (a slow network, an old press) only leaves the spinner
     # turning for a moment; it must not turn the confirmation below into an apology.
     with contextlib.suppress(TelegramError):

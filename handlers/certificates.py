@@ -9,18 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.certificate import CertificateData, certificate_pdf
 from bot.context import BotContext, BotData
-from bot.jobs import replace_repeating_job
-from bot.sender import OutgoingMessage, kick_outbox, register_renderer
+from bot.jobs import Planner
+from bot.outgoing import OutgoingMessage
 from domain.standing import may_get_certificate
 from storage import certificates as certificate_store
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.outbox import OutboxKind
 
 CERTIFICATES_JOB = "certificates"
 CHECK_SECONDS = 300
@@ -85,32 +84,9 @@ def build_handlers() -> list[BaseHandler]:
     return [CallbackQueryHandler(send_certificate, pattern(Action.CERTIFICATE))]
 
 
-async def plan_and_kick(application: Application) -> int:
-    """Plan due certificate messages; kick the sender if any were queued."""
-    data: BotData = application.bot_data
-    queued = await certificate_store.plan_due_certificates(data.db, data.clock.now())
-    if queued:
-        kick_outbox(application)
-    return queued
+async def plan_certificates(data: BotData) -> int:
+    """Queue the certificate notes that are due now; returns how many."""
+    return await certificate_store.plan_due_certificates(data.db, data.clock.now())
 
 
-async def check_certificates(context: BotContext) -> None:
-    """The repeating job."""
-    await plan_and_kick(context.application)
-
-
-async def start_certificates(application: Application) -> None:
-    """At start-up: plan what fell due while the bot was down, then check every 5 minutes."""
-    await plan_and_kick(application)
-    replace_repeating_job(
-        application,
-        check_certificates,
-        name=CERTIFICATES_JOB,
-        interval=CHECK_SECONDS,
-        first=CHECK_SECONDS,
-    )
-
-
-def register_renderers() -> None:
-    """Let the paced sender send the certificate note."""
-    register_renderer(OutboxKind.CERTIFICATE, render_certificate)
+PLANNER = Planner(name=CERTIFICATES_JOB, every=CHECK_SECONDS, plan=plan_certificates)

@@ -51,13 +51,8 @@ class AlertThrottle:
 
 
 def alert_throttle(application: Application) -> AlertThrottle:
-    """The application's throttle (kept on ``bot_data``, created on first use)."""
-    data = application.bot_data
-    throttle = getattr(data, "error_alerts", None)
-    if throttle is None:
-        throttle = AlertThrottle()
-        data.error_alerts = throttle
-    return throttle
+    """The application's throttle (a field of ``bot_data``, made in bot.app)."""
+    return application.bot_data.error_alerts
 
 
 def describe(update: object) -> str:

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import Action, unpack
 from bot.context import BotContext
 from domain.models import EventStatus
-from handlers.admin import abort_button, kick_sender, organisers_only
+from handlers.admin import abort_button, organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from handlers.event_draft import CANCEL_CONFIRM, END, EventDraft, draft_of, gone
 from storage import events as event_store
@@ -67,7 +67,6 @@ async def confirm_cancel(update: Update, context: BotContext) -> int:
     await query.answer()
     cancelled = dataclasses.replace(event, status=EventStatus.CANCELLED)
     report = await event_store.save_events(context.db, [cancelled], context.now())
-    kick_sender(context)
     if report.notified:
         text = context.text("editor.cancelled", title=event.title, count=report.notified)
     else:

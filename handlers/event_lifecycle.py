@@ -14,7 +14,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from domain.lifecycle import may_delete, may_reactivate
 from domain.models import Event, EventStatus
-from handlers.admin import kick_sender, organisers_only
+from handlers.admin import organisers_only
 from handlers.browsing import renderer, reply_or_edit
 from storage import events as event_store
 
@@ -109,7 +109,6 @@ async def revive(update: Update, context: BotContext) -> None:
     await update.callback_query.answer()
     scheduled = dataclasses.replace(event, status=EventStatus.SCHEDULED)
     report = await event_store.save_events(context.db, [scheduled], context.now())
-    kick_sender(context)
     text = context.text("lifecycle.revived", count=report.notified, title=event.title)
     await reply_or_edit(update, context, text, InlineKeyboardMarkup([_menu(context)]))
 

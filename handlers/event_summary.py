@@ -28,7 +28,7 @@ from domain.event_input import (
 )
 from domain.models import Event, EventStatus
 from domain.notices import changed_fields
-from handlers.admin import abort_button, kick_sender, organisers_only
+from handlers.admin import abort_button, organisers_only
 from handlers.browsing import (
     EVENT_DEEP_LINK_PREFIX,
     renderer,
@@ -145,7 +145,6 @@ async def save(update: Update, context: BotContext) -> int:
         await reply_or_edit(update, context, context.text(error.key, **error.values))
         return END
     report = await event_store.save_events(context.db, [changed], context.now())
-    kick_sender(context)
     if report.notified:
         text = context.text("editor.saved", count=report.notified, title=changed.title)
     else:

@@ -16,7 +16,6 @@ from typing import Any
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -29,15 +28,14 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.i18n import Translator
-from bot.jobs import replace_repeating_job
-from bot.sender import OutgoingMessage, kick_outbox, register_renderer
+from bot.jobs import Planner
+from bot.outgoing import OutgoingMessage
 from domain.feedback import RATINGS
 from handlers import editing
 from handlers.dialogues import leavable
 from storage import events as event_store
 from storage import feedback as feedback_store
 from storage import registrations as registration_store
-from storage.outbox import OutboxKind
 
 FEEDBACK_JOB = "feedback"
 CHECK_SECONDS = 60
@@ -162,30 +160,11 @@ def build_handlers() -> list[BaseHandler]:
     return [CallbackQueryHandler(press_rating, pattern(Action.FEEDBACK_RATE)), comment]
 
 
-async def plan_and_kick(application: Application) -> int:
-    """Plan due feedback questions now; kick the sender if any were queued."""
-    data: BotData = application.bot_data
-    queued = await feedback_store.plan_due_feedback(
+async def plan_feedback(data: BotData) -> int:
+    """Queue the feedback questions that are due now; returns how many."""
+    return await feedback_store.plan_due_feedback(
         data.db, data.clock.now(), data.settings.feedback_delay
     )
-    if queued:
-        kick_outbox(application)
-    return queued
 
 
-async def check_feedback(context: BotContext) -> None:
-    """The repeating job."""
-    await plan_and_kick(context.application)
-
-
-async def start_feedback(application: Application) -> None:
-    """At start-up: plan what fell due while the bot was down, then check every minute."""
-    await plan_and_kick(application)
-    replace_repeating_job(
-        application, check_feedback, name=FEEDBACK_JOB, interval=CHECK_SECONDS, first=CHECK_SECONDS
-    )
-
-
-def register_renderers() -> None:
-    """Let the paced sender send the feedback question."""
-    register_renderer(OutboxKind.FEEDBACK, render_feedback)
+PLANNER = Planner(name=FEEDBACK_JOB, every=CHECK_SECONDS, plan=plan_feedback)

@@ -17,14 +17,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, pack
 from bot.context import BotData
+from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from bot.sender import OutgoingMessage, register_renderer
 from domain.models import Event, EventStatus
 from domain.notices import NOTIFIED_FIELDS
 from handlers import signup
 from storage import events as event_store
 from storage.db import from_db_time
-from storage.outbox import OutboxKind
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
 
@@ -138,11 +137,3 @@ async def render_promoted(
         return None
     text, markup = rendered
     return OutgoingMessage.html(text, markup)
-
-
-def register_renderers() -> None:
-    """Let the paced sender send change notices and waitlist promotions."""
-    register_renderer(OutboxKind.EVENT_CHANGED, render_event_changed)
-    register_renderer(OutboxKind.EVENT_CANCELLED, render_event_cancelled)
-    register_renderer(OutboxKind.EVENT_REINSTATED, render_event_reinstated)
-    register_renderer(OutboxKind.PROMOTED, render_promoted)

@@ -21,7 +21,6 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.jobs import replace_repeating_job
 from bot.render import split_message
-from bot.sender import kick_outbox
 from handlers import editing, users
 from handlers.browsing import is_group
 from handlers.dialogues import end_dialogues
@@ -89,8 +88,6 @@ async def _export(update: Update, context: BotContext) -> None:
 async def _delete(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     report = await privacy_store.delete_person(context.db, user_id, context.now())
-    if report.promoted_user_ids:
-        kick_outbox(context.application)
     text = context.text("privacy.deleted", count=report.cancelled)
     if report.withdrawn:  # their broadcast could only be copied from their chat: it stopped
         withdrawn = context.text("privacy.broadcast_withdrawn", count=report.withdrawn)

@@ -19,21 +19,19 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application
 
 from bot.callbacks import Action, pack
-from bot.context import BotContext, BotData
+from bot.context import BotData
 from bot.i18n import Translator
-from bot.jobs import replace_repeating_job
+from bot.jobs import Planner
+from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from bot.sender import OutgoingMessage, kick_outbox, register_renderer
 from domain.models import Event, EventStatus, Registration, RegistrationStatus
 from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.attendance import COMING
 from storage.db import to_db_time
-from storage.outbox import OutboxKind
 from storage.reminders import plan_due_reminders
 
 REMINDERS_JOB = "reminders"
@@ -131,38 +129,11 @@ async def render_reminder(
 # --- jobs --------------------------------------------------------------------------------------
 
 
-async def check_reminders(context: BotContext) -> None:
-    """The repeating job: queue whatever the database says is due, then start sending."""
-    await plan_and_kick(context.application)
+async def plan_reminders(data: BotData) -> int:
+    """Queue the reminders that are due now (only the latest missed one per person after a
+    downtime); returns how many. The queued rows wake the sender when they commit."""
+    return await plan_due_reminders(data.db, data.clock.now(), data.settings.reminder_offsets)
 
 
-async def plan_and_kick(application: Application) -> int:
-    """Plan due reminders now; kick the sender if any were queued. Returns how many."""
-    data: BotData = application.bot_data
-    queued = await plan_due_reminders(data.db, data.clock.now(), data.settings.reminder_offsets)
-    if queued:
-        kick_outbox(application)
-    return queued
-
-
-async def start_reminders(application: Application) -> None:
-    """At start-up (``post_init``): catch up on reminders that fell due while the bot was down
-    (only the latest missed one per person), then check every :data:`CHECK_SECONDS`.
-
-    ``misfire_grace_time=None``: APScheduler's default of one second would silently skip a run
-    that starts late (a busy loop, a suspended machine). The interval is given in seconds, so
-    no naive datetime is ever read in ``Defaults.tzinfo``.
-    """
-    await plan_and_kick(application)
-    replace_repeating_job(
-        application,
-        check_reminders,
-        name=REMINDERS_JOB,
-        interval=CHECK_SECONDS,
-        first=CHECK_SECONDS,
-    )
-
-
-def register_renderers() -> None:
-    """Let the paced sender send reminders."""
-    register_renderer(OutboxKind.REMINDER, render_reminder)
+# Checked every CHECK_SECONDS (bot.jobs.start_planners arms it in post_init).
+PLANNER = Planner(name=REMINDERS_JOB, every=CHECK_SECONDS, plan=plan_reminders)

@@ -11,14 +11,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
+from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from bot.sender import OutgoingMessage, register_renderer
 from domain.evening import is_upcoming
 from handlers import editing
 from handlers.browsing import is_group
 from storage import events as event_store
 from storage import users as user_store
-from storage.outbox import OutboxKind
 
 QUESTION_PREFIX = pack(Action.SUBSCRIBE)  # the yes/no buttons' data starts with this
 ANNOUNCED_BUTTONS = 5  # buttons under an announcement; the rest are in /termine
@@ -147,11 +146,6 @@ async def render_announcement(
         ]
     )
     return OutgoingMessage.html(Markup("\n").join(parts), InlineKeyboardMarkup(rows))
-
-
-def register_renderers() -> None:
-    """Let the paced sender announce new dates."""
-    register_renderer(OutboxKind.ANNOUNCEMENT, render_announcement)
 
 
 def build_handlers() -> list:

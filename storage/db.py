@@ -14,6 +14,11 @@ which hands every statement over to its thread and back. aiosqlite has no public
 a function on its thread, so the standard library's ``sqlite3`` on a
 ``ThreadPoolExecutor(max_workers=1)`` is the one public mechanism.
 
+**After commit.** A transaction that queued outbox rows calls the database's ``after_enqueue``
+hook once it has committed (on the event loop): the application sets it to wake the paced
+sender, so no caller has to remember to. A temporary trigger on the writer connection notes the
+insert; writes without outbox rows cost nothing extra.
+
 **Reads** use a second, plain ``sqlite3`` connection on the event-loop thread. The bot's reads
 are indexed lookups of 3-40 µs, less than a hand-over to a thread and back costs. In WAL mode a
 reader never waits for a writer and sees committed data only; every read fetches all its rows
@@ -73,12 +78,28 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def _open_writer(path: Path) -> sqlite3.Connection:
-    """The writer connection, opened on the writer thread: WAL mode, schema migrated."""
+class _Enqueued:
+    """Set by the writer connection's trigger when a transaction inserts outbox rows."""
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def note(self) -> None:
+        self.flag = True
+
+
+def _open_writer(path: Path, enqueued: _Enqueued) -> sqlite3.Connection:
+    """The writer connection, opened on the writer thread: WAL mode, schema migrated, and a
+    temporary trigger (this connection only) that notes inserted outbox rows."""
     writer = connect(path)
     try:
         writer.execute("PRAGMA journal_mode = WAL")
         migrate(writer)
+        writer.create_function("note_enqueued", 0, enqueued.note)
+        writer.execute(
+            "CREATE TEMP TRIGGER IF NOT EXISTS outbox_enqueued AFTER INSERT ON main.outbox"
+            " BEGIN SELECT note_enqueued(); END"
+        )
     except BaseException:
         writer.close()
         raise
@@ -99,26 +120,34 @@ class Database:
         reader: sqlite3.Connection,
         writer: sqlite3.Connection,
         executor: ThreadPoolExecutor,
+        enqueued: _Enqueued | None = None,
+        after_enqueue: Callable[[], None] | None = None,
     ):
         self.path = path
         self._reader = reader
         self._writer = writer
         self._executor = executor
+        self._enqueued = enqueued or _Enqueued()
+        self.after_enqueue = after_enqueue  # called after a commit that queued outbox rows
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Open (creating it and its folder if needed) and migrate the database at ``path``."""
+    async def open(
+        cls, path: Path | str, *, after_enqueue: Callable[[], None] | None = None
+    ) -> Database:
+        """Open (creating it and its folder if needed) and migrate the database at ``path``;
+        ``after_enqueue`` is called after every commit that queued outbox rows."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         loop = asyncio.get_running_loop()
+        enqueued = _Enqueued()
         try:
-            writer = await loop.run_in_executor(executor, _open_writer, path)
+            writer = await loop.run_in_executor(executor, _open_writer, path, enqueued)
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(path, connect(path), writer, executor)
+        return cls(path, connect(path), writer, executor, enqueued, after_enqueue)
 
     async def close(self) -> None:
         """Close both connections and stop the writer thread (idempotent)."""
@@ -138,12 +167,16 @@ class Database:
         (rolled back if it raises), as one job on the writer thread.
 
         ``work`` is a plain function of the writer's ``sqlite3.Connection``; it must not touch
-        the event loop. Its return value is returned.
+        the event loop. Its return value is returned. If it queued outbox rows,
+        :attr:`after_enqueue` is called after the commit.
         """
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, _in_transaction, self._writer, work, *args
+        result, enqueued = await loop.run_in_executor(
+            self._executor, _in_transaction, self._writer, self._enqueued, work, *args
         )
+        if enqueued and self.after_enqueue is not None:
+            self.after_enqueue()
+        return result
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """One write statement as a transaction of its own; returns the number of rows changed."""
@@ -177,7 +210,11 @@ class Database:
         await asyncio.to_thread(_copy, self.path, target)
 
 
-def _in_transaction(conn: sqlite3.Connection, work: Callable[..., T], *args: Any) -> T:
+def _in_transaction(
+    conn: sqlite3.Connection, enqueued: _Enqueued, work: Callable[..., T], *args: Any
+) -> tuple[T, bool]:
+    """On the writer thread: ``work`` in a transaction; also whether it queued outbox rows."""
+    enqueued.flag = False
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = work(conn, *args)
@@ -185,7 +222,7 @@ def _in_transaction(conn: sqlite3.Connection, work: Callable[..., T], *args: Any
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return result
+    return result, enqueued.flag
 
 
 def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple) -> int:

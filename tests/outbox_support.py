@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from bot.clock import ManualClock
 from bot.sender import DrainReport, drain_outbox
 from bot.settings import Settings
-from handlers.reminders import plan_and_kick
+from handlers.reminders import plan_reminders
 from storage import registrations as registration_store
 from storage import users as user_store
 from storage.db import Database
@@ -44,7 +44,7 @@ async def sign_up(
 
 async def tick(bot: OfflineBot) -> DrainReport:
     """One round of the jobs: plan due reminders, then drain the outbox."""
-    await plan_and_kick(bot.app)
+    await plan_reminders(bot.app.bot_data)
     return await drain_outbox(bot.app)
 
 

@@ -99,7 +99,7 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
 
     from bot.sender import drain_outbox
     from domain.evening import end_of
-    from handlers.certificates import plan_and_kick
+    from handlers.certificates import plan_certificates
     from storage import attendees as attendee_store
     from tests.outbox_support import sign_up
 
@@ -109,12 +109,12 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
     await sign_up(bot, clock, 2)
     clock.set(event.starts_at + timedelta(minutes=5))
     await attendee_store.check_in(bot.data.db, there.id, clock.now())
-    await plan_and_kick(bot.app)
+    await plan_certificates(bot.app.bot_data)
     await drain_outbox(bot.app)
     assert bot.api.messages(1) == []  # not before the end
     clock.set(end_of(event) + timedelta(minutes=1))
     for _ in range(2):
-        await plan_and_kick(bot.app)
+        await plan_certificates(bot.app.bot_data)
         await drain_outbox(bot.app)
     [note] = bot.api.messages(1)
     assert "Teilnahmebescheinigung" in note.text
@@ -218,7 +218,7 @@ async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tm
 
     from bot.sender import drain_outbox
     from domain.evening import end_of
-    from handlers.certificates import plan_and_kick
+    from handlers.certificates import plan_certificates
     from storage import attendees as attendee_store
     from storage import certificates as certificate_store
     from tests.conftest import make_settings
@@ -241,7 +241,7 @@ async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tm
         assert "Teilnahmebescheinigung" in note.text
     clock.advance(timedelta(hours=1))
     async with running_bot(settings, clock) as third:
-        await plan_and_kick(third.app)
+        await plan_certificates(third.app.bot_data)
         await drain_outbox(third.app)
         assert third.api.messages(1) == []
         assert len(await outbox_rows(third.data.db, "certificate")) == 1

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from bot.sender import drain_outbox
 from domain.evening import end_of
-from handlers.feedback import FEEDBACK_JOB
-from handlers.feedback import plan_and_kick as plan_feedback
+from handlers.feedback import FEEDBACK_JOB, plan_feedback
 from storage import attendees as attendee_store
 from storage import events as event_store
 from storage import feedback as feedback_store
@@ -21,7 +20,7 @@ DUE = end_of(EVENT) + timedelta(hours=2)  # the default FEEDBACK_DELAY
 
 
 async def _round(bot) -> None:
-    await plan_feedback(bot.app)
+    await plan_feedback(bot.app.bot_data)
     await drain_outbox(bot.app)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.sender import OBSOLETE, drain_outbox
 from domain.models import EventStatus, RegistrationStatus
-from handlers.reminders import plan_and_kick
+from handlers.reminders import plan_reminders
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import Database
@@ -130,7 +130,7 @@ async def test_reminder_queued_before_a_move_is_not_sent_with_the_old_time(bot, 
     await add_events(event)
     await sign_up(bot, clock, 1)
     clock.set(START - timedelta(days=1))
-    assert await plan_and_kick(bot.app) == 1  # queued, not yet sent
+    assert await plan_reminders(bot.app.bot_data) == 1  # queued, not yet sent
     await add_events(moved(event, starts_at=START + timedelta(days=7)))
     report = await drain_outbox(bot.app)
     assert (report.sent, report.obsolete) == (1, 1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.sender import OBSOLETE, drain_outbox
-from handlers.reminders import REMINDERS_JOB, plan_and_kick
+from handlers.reminders import REMINDERS_JOB, plan_reminders
 from storage import events as event_store
 from storage import outbox
 from storage import registrations as registration_store
@@ -178,7 +178,7 @@ async def test_crash_while_sending_loses_at_most_the_message_in_flight(settings,
         for user_id in (1, 2, 3):
             await sign_up(first, clock, user_id)
         clock.set(START - timedelta(days=1))
-        await plan_and_kick(first.app)
+        await plan_reminders(first.app.bot_data)
         await drain_outbox(first.app, limit=1)
         in_flight = await outbox.claim_next(first.data.db, clock.now())  # then: the crash
         assert in_flight is not None and in_flight.user_id == 2
@@ -261,7 +261,7 @@ async def test_reminder_for_a_sign_up_cancelled_before_sending_is_dropped(bot, c
     await add_events(make_event())
     registration = (await sign_up(bot, clock, 1)).registration
     clock.set(START - timedelta(days=1))
-    assert await plan_and_kick(bot.app) == 1
+    assert await plan_reminders(bot.app.bot_data) == 1
     await registration_store.cancel(bot.data.db, registration.id, 1, clock.now())
     report = await drain_outbox(bot.app)
     assert report.obsolete == 1 and report.sent == 0

@@ -13,12 +13,11 @@ import pytest
 
 from bot.budget import TelegramBudget
 from bot.context import BotData
+from bot.outgoing import OutboxKindEntry
 from bot.sender import (
     OutgoingMessage,
     backoff,
     drain_outbox,
-    kick_outbox,
-    register_renderer,
 )
 from storage import outbox
 from storage import users as user_store
@@ -44,12 +43,15 @@ async def render_copy(data: BotData, lang: str, payload: dict[str, Any]) -> Outg
     return OutgoingMessage.copy(payload["from_chat_id"], payload["message_id"])
 
 
-register_renderer(ECHO, render_echo)
-register_renderer(COPY, render_copy)
+def add_test_kinds(bot: OfflineBot) -> None:
+    """Give this bot's table of outbox kinds the test kinds (bot.app builds the real ones)."""
+    bot.data.outbox_kinds[ECHO] = OutboxKindEntry(render_echo)
+    bot.data.outbox_kinds[COPY] = OutboxKindEntry(render_copy)
 
 
 async def queue(bot: OfflineBot, user_ids: list[int], kind: str = ECHO, **payload: Any) -> None:
-    """One row per user, as a feature would write them."""
+    """One row per user, as a feature would write them (the commit wakes the sender)."""
+    add_test_kinds(bot)
     now = bot.data.clock.now()
 
     def write(conn):
@@ -197,7 +199,7 @@ async def test_obsolete_and_unknown_rows_are_closed_without_sending(bot, caplog)
     assert (report.obsolete, report.failed, report.sent) == (1, 1, 1)
     rows = await outbox_rows(bot.data.db)
     assert [(row["state"], row["error"]) for row in rows[:1]] == [("failed", "obsolete")]
-    assert "no renderer registered" in rows[1]["error"]
+    assert "not in the table of kinds" in rows[1]["error"]
     assert bot.api.messages(1) == [] and bot.api.messages(2) == []
     assert "could not be rendered" in caplog.text
 
@@ -258,6 +260,7 @@ async def test_only_one_drain_runs_at_a_time(bot):
 
 
 async def test_rows_written_by_another_process_are_sent(bot, clock, settings):
+    add_test_kinds(bot)
     other = await Database.open(settings.database_path)  # e.g. run.py import
     try:
 
@@ -271,8 +274,9 @@ async def test_rows_written_by_another_process_are_sent(bot, clock, settings):
     assert bot.api.last(9).text == "von nebenan"
 
 
-async def test_running_bot_drains_on_its_own_and_when_kicked(settings, clock):
+async def test_running_bot_drains_on_its_own_and_after_a_commit(settings, clock):
     async with running_bot(settings, clock, start=True) as bot:
+        add_test_kinds(bot)
         other = await Database.open(settings.database_path)
         try:
 
@@ -288,8 +292,7 @@ async def test_running_bot_drains_on_its_own_and_when_kicked(settings, clock):
             await asyncio.sleep(0.05)
         assert bot.api.last(11).text == "Heartbeat"
 
-        await queue(bot, [12])
-        kick_outbox(bot.app)
+        await queue(bot, [12])  # the commit wakes the sender: no heartbeat needed
         for _ in range(40):
             if bot.api.messages(12):
                 break

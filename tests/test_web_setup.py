@@ -121,11 +121,16 @@ async def test_health_is_200_while_polling_and_reports_the_backlog(tmp_path, clo
     async with offline_bot(make_settings(tmp_path), clock=clock, start=True) as bot:
         await bot.app.updater.start_polling()
         try:
-            await bot.data.db.write(enqueue, 7, OutboxKind.ANNOUNCEMENT, {"event_ids": []}, NOW)
-            async with served(bot) as web:
-                healthy = await web.get("/healthz")
-                await bot.data.db.close()
-                broken = await web.get("/healthz")
+            # The sender is busy (its lock held), so the queued row stays a backlog: otherwise
+            # the commit wakes the sender and the row is gone before the check.
+            async with bot.data.sender.lock:
+                await bot.data.db.write(
+                    enqueue, 7, OutboxKind.ANNOUNCEMENT, {"event_ids": []}, NOW
+                )
+                async with served(bot) as web:
+                    healthy = await web.get("/healthz")
+                    await bot.data.db.close()
+                    broken = await web.get("/healthz")
         finally:
             await bot.app.updater.stop()
     assert healthy.status_code == 200
