@@ -255,8 +255,8 @@ def parse_field(
         return parse_end(text, tz, current.get("starts"), now)
     if field == "registration_closes":
         closes_at = parse_when(text, tz, now)
-        starts_at = current.get("starts")
-        if starts_at is not None and closes_at > starts_at:
+        start: datetime | None = current.get("starts")
+        if start is not None and closes_at > start:
             raise InputError("editor.hint_closes_before_start")
         return closes_at
     if field == "capacity":

@@ -106,7 +106,7 @@ MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite'
 
 def _context_zone(info: ValidationInfo) -> tzinfo:
     zone = (info.context or {}).get("tz")
-    if zone is None:
+    if not isinstance(zone, tzinfo):
         raise ValueError("no time zone given to read times in (context={'tz': ...})")
     return zone
 
