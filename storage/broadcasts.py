@@ -43,7 +43,10 @@ def _recipients_sql(audience: Audience) -> str:
 async def count_recipients(db: Database, audience: Audience, event_id: str | None) -> int:
     """How many people a broadcast to this audience would reach right now."""
     params = () if audience is Audience.SUBSCRIBERS else (event_id,)
-    return await db.fetch_value(f"SELECT count(*) FROM ({_recipients_sql(audience)})", params)
+    count: int = await db.fetch_value(
+        f"SELECT count(*) FROM ({_recipients_sql(audience)})", params
+    )
+    return count
 
 
 @dataclass(frozen=True, slots=True)

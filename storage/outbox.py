@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, from_db_time_required, to_db_time
 
 EXPIRED = "expired"  # given up: transient failures until the message no longer mattered
 UNCERTAIN = "uncertain: timed out, perhaps delivered"  # never repeated (at-most-once kinds)
@@ -67,7 +67,7 @@ _ENQUEUE = (
 
 def _enqueue_values(
     user_id: int, kind: str, payload: dict[str, Any], now: datetime, broadcast_id: int | None
-) -> tuple:
+) -> tuple[Any, ...]:
     return (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now))
 
 
@@ -76,7 +76,7 @@ Recipients = Collection[int] | None
 (the console: rows for anybody else stay untouched, for the real bot)."""
 
 
-def _only(recipients: Recipients, column: str = "user_id") -> tuple[str, tuple]:
+def _only(recipients: Recipients, column: str = "user_id") -> tuple[str, tuple[Any, ...]]:
     """The SQL condition (with its parameter) restricting rows to ``recipients``."""
     if recipients is None:
         return "", ()
@@ -91,7 +91,7 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         payload=json.loads(row["payload"]),
         broadcast_id=row["broadcast_id"],
         attempts=row["attempts"],
-        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+        created_at=from_db_time_required(row["created_at"]),
         error=row["error"],
     )
 
