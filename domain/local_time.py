@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 TIME_EXAMPLE = "2025-10-22 18:30"
-ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 _TIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"[ \t]*(?P<offset>[Zz]|(?P<sign>[+-])(?P<hours>\d{2})(?::?(?P<minutes>\d{2}))?)?"
