@@ -198,14 +198,6 @@ async def unfinished(db: Database) -> list[Progress]:
     return [_progress(row) for row in rows]
 
 
-async def progress_of(db: Database, broadcast_id: int) -> Progress | None:
-    """One broadcast's progress, or ``None``."""
-    row = await db.fetch_one(
-        f"{_PROGRESS} WHERE b.id = ? GROUP BY b.id", (INTERRUPTED, UNCERTAIN, broadcast_id)
-    )
-    return None if row is None else _progress(row)
-
-
 async def mark_done(db: Database, broadcast_id: int, now: datetime) -> bool:
     """Close a broadcast whose rows are all finished; ``True`` only for the one call that
     closed it (so that the report goes out once)."""

@@ -96,51 +96,17 @@ def _item(row: sqlite3.Row) -> OutboxItem:
     )
 
 
-async def claim_pending(
-    db: Database, now: datetime, limit: int, recipients: Recipients = None
-) -> list[OutboxItem]:
-    """Mark up to ``limit`` due pending rows as 'sending' and return them, oldest first.
-
-    Marking before sending is the exactly-once trade-off: a crash between the mark and the send
-    loses that message (it stays 'sending' and is reported), but never sends it twice.
-    Users who blocked the bot are skipped: their rows are closed as 'blocked'. Only rows for
-    ``recipients`` are looked at (``None``: everyone's).
-    """
-    rows = await db.write(_claim_pending, to_db_time(now), limit, recipients)
-    return [_item(row) for row in rows]
-
-
-def _claim_pending(
-    conn: sqlite3.Connection, stamp: str, limit: int, recipients: Recipients
-) -> list[sqlite3.Row]:
-    only, only_values = _only(recipients)
-    conn.execute(
-        "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
-        " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)" + only,
-        only_values,
-    )
-    rows = conn.execute(
-        "SELECT * FROM outbox WHERE state = 'pending'"
-        " AND (not_before IS NULL OR not_before <= ?)" + only + " ORDER BY id LIMIT ?",
-        (stamp, *only_values, limit),
-    ).fetchall()
-    if rows:
-        conn.executemany(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-            [(row["id"],) for row in rows],
-        )
-    return rows
-
-
 async def claim_next(
     db: Database, now: datetime, recipients: Recipients = None
 ) -> OutboxItem | None:
     """Mark the oldest due pending row 'sending' and return it (``None``: nothing is due).
 
-    The paced sender claims one row right before each send, so that a crash leaves at most the
-    one message in flight marked 'sending' (see :func:`claim_pending` for the trade-off). Rows
-    of users who blocked the bot are closed as 'blocked' on the way, looked up by primary key.
-    Only rows for ``recipients`` are claimed (``None``: everyone's).
+    Marking before sending is the exactly-once trade-off: a crash between the mark and the send
+    loses that message (it stays 'sending' and is reported), but never sends it twice. The
+    paced sender claims one row right before each send, so that a crash leaves at most the one
+    message in flight marked 'sending'. Rows of users who blocked the bot are closed as
+    'blocked' on the way, looked up by primary key. Only rows for ``recipients`` are claimed
+    (``None``: everyone's).
     """
     return await db.write(_claim_next, to_db_time(now), recipients)
 
