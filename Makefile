@@ -32,9 +32,11 @@ browser:
 	     >/dev/null 2>&1 && echo "installed chromium for the browser test"; } \
 	  || echo "no chromium: the browser test will skip (apt-get install chromium)"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff; mypy (domain/ and storage/ strict; see [tool.mypy]); vulture
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/vulture
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -212,8 +212,9 @@ class TelegramBudget(BaseRateLimiter[str]):
         bulk = rate_limit_args == BULK
         chat_id = data.get("chat_id")
         chat = chat_id is not None
-        with contextlib.suppress(ValueError, TypeError):
-            chat_id = int(chat_id)
+        if isinstance(chat_id, str):  # "-100123" is a group's id, "@name" a channel's
+            with contextlib.suppress(ValueError):
+                chat_id = int(chat_id)
         is_group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
         group = self._group_window(chat_id if is_group else None)
         retries = 0

@@ -79,11 +79,6 @@ def _calendar(entries: Iterable[CalendarEntry], now: datetime, name: str | None)
     return calendar.to_ical()
 
 
-def event_ics(event: Event, now: datetime, url: str | None = None, sequence: int = 0) -> bytes:
-    """A one-event calendar from plain values (DTSTAMP ``now``)."""
-    return _calendar([CalendarEntry(event, sequence, None, url)], now, None)
-
-
 def entry_ics(entry: CalendarEntry, now: datetime) -> bytes:
     """A one-event calendar from a prepared entry (stable DTSTAMP when ``entry.stamp`` is set)."""
     return _calendar([entry], now, None)

@@ -52,7 +52,6 @@ class Action:
     MINE = "my"
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep
-    NOOP = "nop"
     # Organiser tools (issue 5): every name starts with "a"; handlers re-check ADMIN_IDS.
     ADMIN_MENU = "am"
     ADMIN_PAGE = "apg"  # args: purpose, offset (a page of an event picker)

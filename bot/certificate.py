@@ -53,7 +53,7 @@ def certificate_pdf(translator: Translator, data: CertificateData, lang: str, tz
     hours = format_decimal(data.hours, locale=lang)
 
     def line(key: str, **values: object) -> str:
-        return translator.plain(lang, key, **values)
+        return translator.plain(lang, key, None, **values)  # no plural on a certificate
 
     pdf = FPDF(format="A4")
     _add_fonts(pdf)

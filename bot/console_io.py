@@ -28,7 +28,9 @@ def waits_for_text(application: Application, user: FakeUser) -> bool:
     """Whether a dialogue of the bot is waiting for ``user`` to type an answer: some
     conversation would take a typed text from them now (PTB's public ``check_update``)."""
     chat = Chat(user.chat_id, Chat.PRIVATE)
-    sender = User(user.user_id, False, str(user.user_json.get("first_name", "")))
+    sender = User(
+        id=user.user_id, first_name=str(user.user_json.get("first_name", "")), is_bot=False
+    )
     message = Message(0, datetime.now(UTC), chat, from_user=sender, text="1")
     update = Update(0, message=message)
     for handlers in application.handlers.values():

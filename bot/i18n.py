@@ -25,7 +25,7 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 def resolve_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
     """The user's choice, else their Telegram language (``de-AT`` → ``de``), else the default."""
     if chosen in LANGUAGES:
-        return chosen  # type: ignore[return-value]
+        return chosen
     if telegram_code:
         base = telegram_code.split("-")[0].lower()
         if base in LANGUAGES:
@@ -57,10 +57,9 @@ class Translator:
                 for message in catalog:
                     if not message.id:
                         continue
-                    key = message.id[0] if isinstance(message.id, tuple) else message.id
-                    forms = (
-                        message.string if isinstance(message.string, tuple) else (message.string,)
-                    )
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    text = message.string  # a plural's forms come as a tuple
+                    forms = (text,) if isinstance(text, str) else tuple(text or ())
                     if key in entries:
                         raise ValueError(f"{po_file}: message id {key!r} defined twice")
                     entries[key] = _Entry(tuple(forms))

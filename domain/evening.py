@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from domain.models import Event, EventStatus, SeatCounts
 
@@ -35,17 +36,27 @@ class Phase(StrEnum):
 SIGN_UP_PHASES = frozenset({Phase.OPEN, Phase.FULL})
 
 
-def end_of(event: Event) -> datetime:
+class Timed(Protocol):
+    """Whatever has an evening's times: an :class:`Event`, or the organisers' figures of one."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime | None: ...
+
+
+def end_of(event: Timed) -> datetime:
     """When the evening ends: its ``ends`` from the program, else start + two hours."""
     return event.ends_at or event.starts_at + DEFAULT_DURATION
 
 
-def has_begun(event: Event, now: datetime) -> bool:
+def has_begun(event: Timed, now: datetime) -> bool:
     """The start has passed: no sign-up, no cancellation, no change notices any more."""
     return event.starts_at <= now
 
 
-def is_over(event: Event, now: datetime) -> bool:
+def is_over(event: Timed, now: datetime) -> bool:
     """The evening has ended (whatever its status): tickets and calendar files are moot."""
     return end_of(event) <= now
 

@@ -15,10 +15,9 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from domain.local_time import parse_time
-from domain.models import Event, EventStatus, Speaker
+from domain.models import EVENT_ID_LIMIT, EVENT_ID_PATTERN, Event, EventStatus, Speaker
 from domain.plain_text import multi_line, one_line
 from domain.program import (
-    ID_PATTERN,
     LIMITS,
     MAX_CAPACITY,
     MAX_CPD_HOURS,
@@ -58,7 +57,6 @@ REQUIRED = frozenset({"title", "starts", "venue"})
 SKIP_WORDS = frozenset({"-", "–", "—"})  # typed instead of pressing "skip" / "clear"
 
 
-ID_LIMIT = 40
 SUFFIX_ROOM = 4  # "-999"
 
 # "15.1.2027 19 Uhr", "15.01.2027, 19:00", "15.1. 19:00" (no year: the coming 15 January).
@@ -255,8 +253,8 @@ def parse_field(
         return parse_end(text, tz, current.get("starts"), now)
     if field == "registration_closes":
         closes_at = parse_when(text, tz, now)
-        starts_at = current.get("starts")
-        if starts_at is not None and closes_at > starts_at:
+        start: datetime | None = current.get("starts")
+        if start is not None and closes_at > start:
             raise InputError("editor.hint_closes_before_start")
         return closes_at
     if field == "capacity":
@@ -338,10 +336,10 @@ def slug(title: str, starts_at: datetime, tz: tzinfo) -> str:
     text = unicodedata.normalize("NFKD", title.lower().translate(_TRANSLITERATE))
     words = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
     day = f"{starts_at.astimezone(tz):%Y-%m-%d}"
-    room = ID_LIMIT - SUFFIX_ROOM - len(day) - 1
+    room = EVENT_ID_LIMIT - SUFFIX_ROOM - len(day) - 1
     words = words[:room].rstrip("-") or "termin"
     event_id = f"{words}-{day}"
-    assert ID_PATTERN.fullmatch(event_id), event_id
+    assert EVENT_ID_PATTERN.fullmatch(event_id), event_id
     return event_id
 
 

@@ -13,12 +13,10 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 TIME_EXAMPLE = "2025-10-22 18:30"
-ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 _TIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2}))?"
-    r"[ \t]*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
+    r"[ \t]*(?P<offset>[Zz]|(?P<sign>[+-])(?P<hours>\d{2})(?::?(?P<minutes>\d{2}))?)?"
 )
-_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?")
 FIRST_YEAR, LAST_YEAR = 2000, 2199  # evenings of this series; outside is a typo
 
 
@@ -66,7 +64,7 @@ def parse_time(value: Any, tz: tzinfo) -> datetime:
         elif offset in ("Z", "z"):
             moment = naive.replace(tzinfo=UTC)
         else:
-            sign, hours, minutes = _OFFSET.fullmatch(offset).groups()  # type: ignore[union-attr]
+            sign, hours, minutes = match["sign"], match["hours"], match["minutes"]
             delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
             if delta >= timedelta(hours=24):
                 raise ValueError(f"{value.strip()!r} has an impossible UTC offset")

@@ -7,9 +7,16 @@ hot paths and need no validation; validation of outside input happens in ``domai
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+EVENT_ID_LIMIT = 40
+EVENT_ID_PATTERN = re.compile(rf"[a-z0-9-]{{1,{EVENT_ID_LIMIT}}}")
+"""An evening's id (program file, links, buttons, web addresses): 1-40 of a-z, 0-9 and '-'.
+Check a whole text with ``fullmatch``; a URL route takes ``EVENT_ID_PATTERN.pattern``."""
+EVENT_ID_RULE = f"1-{EVENT_ID_LIMIT} characters, only a-z, 0-9 and '-'"
 
 
 class EventStatus(StrEnum):

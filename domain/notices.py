@@ -8,12 +8,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.evening import has_begun, is_upcoming
-from domain.models import Event, EventStatus, RegistrationStatus
+from domain.models import Event, EventStatus
 
 # Fields whose change is worth a message to everyone signed up.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
-# Who hears about a change: everyone holding a seat or a waitlist place.
-NOTIFIED_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 class NoticeKind(StrEnum):

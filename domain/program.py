@@ -12,7 +12,6 @@ pydantic converts numbers, and the validators below clean the text and read the 
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import UTC, datetime, tzinfo
 from typing import Annotated, Any
 
@@ -29,13 +28,11 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domain.local_time import format_time, parse_time
-from domain.models import Event, EventStatus, Speaker
+from domain.models import EVENT_ID_PATTERN, EVENT_ID_RULE, Event, EventStatus, Speaker
 from domain.plain_text import as_text, multi_line, one_line
 from domain.program_yaml import ProgramLoader, dump_program, yaml_error
 
 __all__ = ["ProgramError", "dump_program", "parse_program"]
-
-ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 
 
 class ProgramError(Exception):
@@ -84,13 +81,11 @@ def _description(value: Any) -> Any:
 def _event_id(value: Any) -> Any:
     value = as_text(value)
     if value is None:
-        raise ValueError("must not be empty: 1-40 characters, only a-z, 0-9 and '-'")
+        raise ValueError(f"must not be empty: {EVENT_ID_RULE}")
     if isinstance(value, str):
         value = value.strip()
-        if not ID_PATTERN.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a valid id: 1-40 characters, only a-z, 0-9 and '-'"
-            )
+        if not EVENT_ID_PATTERN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid id: {EVENT_ID_RULE}")
     return value
 
 
@@ -106,7 +101,7 @@ MAX_CAPACITY = 100_000  # seats; more is a typo (and 10**20 does not fit SQLite'
 
 def _context_zone(info: ValidationInfo) -> tzinfo:
     zone = (info.context or {}).get("tz")
-    if zone is None:
+    if not isinstance(zone, tzinfo):
         raise ValueError("no time zone given to read times in (context={'tz': ...})")
     return zone
 
@@ -285,7 +280,7 @@ def _raw_id(item: Any) -> str | None:
     if not isinstance(item, dict):
         return None
     value = as_text(item.get("id"))
-    if isinstance(value, str) and ID_PATTERN.fullmatch(value.strip()):
+    if isinstance(value, str) and EVENT_ID_PATTERN.fullmatch(value.strip()):
         return value.strip()
     return None
 

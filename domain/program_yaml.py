@@ -24,22 +24,25 @@ class ProgramLoader(yaml.SafeLoader):
     """SafeLoader that resolves only null and merge keys, and refuses duplicate keys."""
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
-                    key_node, yaml.ScalarNode
-                ):
-                    continue
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f"the key {key_node.value!r} appears twice",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+        if not isinstance(node, yaml.MappingNode):  # e.g. ``!!map text``, refused as PyYAML does
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {type(node).__name__}", node.start_mark
+            )
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                key_node, yaml.ScalarNode
+            ):
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key_node.value!r} appears twice",
+                    key_node.start_mark,
+                )
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 ProgramLoader.yaml_implicit_resolvers = {

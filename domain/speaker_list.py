@@ -34,9 +34,17 @@ def with_part(
     speakers: tuple[Speaker, ...], index: int, part: str, value: str | None
 ) -> tuple[Speaker, ...]:
     """``speakers`` with ``part`` of the one at ``index`` set to ``value``."""
-    if part == "name" and not value:
-        raise InputError("editor.hint_required")
-    changed = dataclasses.replace(speakers[index], **{part: value})
+    speaker = speakers[index]
+    if part == "name":
+        if not value:
+            raise InputError("editor.hint_required")
+        changed = dataclasses.replace(speaker, name=value)
+    elif part == "role":
+        changed = dataclasses.replace(speaker, role=value)
+    elif part == "bio":
+        changed = dataclasses.replace(speaker, bio=value)
+    else:
+        raise KeyError(part)
     return (*speakers[:index], changed, *speakers[index + 1 :])
 
 

@@ -253,13 +253,18 @@ def offers(
 
 
 class SignUpOutcome(StrEnum):
+    """What became of a sign-up: a seat, a waitlist place, or none (and why not)."""
+
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
+    REFUSED = "refused"  # :func:`may_sign_up` said no; the refusal says why
+    UNKNOWN_EVENT = "unknown_event"  # no such evening (any more)
 
 
 def sign_up_outcome(event: Event, counts: SeatCounts) -> SignUpOutcome:
     """For a sign-up that :func:`may_sign_up` allows: a seat while one is free, else the
-    waitlist (first come, first served). ``counts`` are read inside the writing transaction."""
+    waitlist (first come, first served): ``CONFIRMED`` or ``WAITLISTED``. ``counts`` are read
+    inside the writing transaction."""
     free = seats_left(event, counts)
     return SignUpOutcome.CONFIRMED if free is None or free > 0 else SignUpOutcome.WAITLISTED
 

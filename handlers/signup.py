@@ -28,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
-from domain.standing import may_sign_up
+from domain.standing import SignUpOutcome, may_sign_up
 from handlers import editing
 from handlers.browsing import is_group
 from handlers.dialogues import leavable
@@ -45,7 +45,7 @@ from handlers.signup_questions import (
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage import users as user_store
-from storage.registrations import SignUpOutcome, SignUpResult
+from storage.registrations import SignUpResult
 
 
 class SignupState(IntEnum):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -16,11 +14,10 @@ from bot import commands
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import LANGUAGES
+from domain.models import EVENT_ID_PATTERN
 from handlers import subscription
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX, is_group, send_card
 from storage import users as user_store
-
-EVENT_ID = re.compile(r"^[a-z0-9-]{1,40}$")
 
 
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:
@@ -38,7 +35,7 @@ async def start(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(EVENT_DEEP_LINK_PREFIX):
         event_id = payload.removeprefix(EVENT_DEEP_LINK_PREFIX)
-        if EVENT_ID.match(event_id):
+        if EVENT_ID_PATTERN.fullmatch(event_id):
             await send_card(update, context, event_id, edit=False)
             return
         await update.effective_message.reply_text(context.text("card.unknown_event"))

@@ -110,7 +110,7 @@ async def totals_block(context: BotContext) -> Markup:
     now = context.now()
     every = await attendee_store.event_figures(context.db, now, -1)
     cancelled = [f for f in every if f.status is EventStatus.CANCELLED]
-    held = [f for f in every if f not in cancelled and is_over(f, now)]  # type: ignore[arg-type]
+    held = [f for f in every if f not in cancelled and is_over(f, now)]
     no_shows = sum(f.no_shows(now) or 0 for f in held)
     return context.text(
         "stats.totals",

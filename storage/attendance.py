@@ -13,7 +13,7 @@ from enum import StrEnum
 from domain.evening import is_upcoming
 from domain.models import RegistrationStatus
 from storage.db import Connection, Database, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
+from storage.event_rows import EVENT_COLUMNS, event_from_row
 
 COMING = "coming"
 DECLINED = "declined"
@@ -67,6 +67,7 @@ async def record_declined(db: Database, registration_id: int, now: datetime) -> 
 
 async def answer_of(db: Database, registration_id: int) -> str | None:
     """The recorded attendance answer of a sign-up ('coming', 'declined') or ``None``."""
-    return await db.fetch_value(
+    answer: str | None = await db.fetch_value(
         "SELECT attendance FROM registrations WHERE id = ?", (registration_id,)
     )
+    return answer

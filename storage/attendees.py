@@ -12,26 +12,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.evening import is_over
-from domain.models import Event, EventStatus, Registration
+from domain.models import EventStatus, Registration
 from domain.standing import Refusal, may_check_in, may_undo_check_in
-from storage.db import Connection, Database, Row, from_db_time, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
-from storage.registrations import registration_from_row
+from storage.db import Connection, Database, Row, from_db_time, from_db_time_required, to_db_time
+from storage.event_rows import event_in
+from storage.registrations import REGISTRATION_COLUMNS, registration_from_row, registration_in
 
-_STATUS_ORDER = "CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END"
-_ATTENDEE_COLUMNS = (
-    "id, event_id, user_id, name, status, ticket, created_at, confirmed_at, cancelled_at,"
-    " checked_in_at,"
-    " CASE WHEN status = 'waitlisted'"
-    "  THEN row_number() OVER (PARTITION BY status ORDER BY id) END AS waitlist_position"
-)
+_STATUS_ORDER = "CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END"
 
 
 async def attendee_list(db: Database, event_id: str) -> list[Registration]:
     """Every registration of an event: confirmed, then the waitlist in order, then cancelled."""
     rows = await db.fetch_all(
-        f"SELECT {_ATTENDEE_COLUMNS} FROM registrations WHERE event_id = ?"
-        f" ORDER BY {_STATUS_ORDER}, id",
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE r.event_id = ?"
+        f" ORDER BY {_STATUS_ORDER}, r.id",
         (event_id,),
     )
     return [registration_from_row(row) for row in rows]
@@ -47,8 +41,8 @@ async def check_in_page(
         (event_id,),
     )
     rows = await db.fetch_all(
-        f"SELECT {_ATTENDEE_COLUMNS} FROM registrations WHERE event_id = ?"
-        " AND status = 'confirmed' ORDER BY lower(coalesce(name, '')), id LIMIT ? OFFSET ?",
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE r.event_id = ?"
+        " AND r.status = 'confirmed' ORDER BY lower(coalesce(r.name, '')), r.id LIMIT ? OFFSET ?",
         (event_id, limit, offset),
     )
     return [registration_from_row(row) for row in rows], total
@@ -57,8 +51,8 @@ async def check_in_page(
 async def confirmed_attendees(db: Database, event_id: str) -> list[Registration]:
     """Every confirmed registration of an event, by name: what a search at the door looks in."""
     rows = await db.fetch_all(
-        f"SELECT {_ATTENDEE_COLUMNS} FROM registrations WHERE event_id = ?"
-        " AND status = 'confirmed' ORDER BY lower(coalesce(name, '')), id",
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE r.event_id = ?"
+        " AND r.status = 'confirmed' ORDER BY lower(coalesce(r.name, '')), r.id",
         (event_id,),
     )
     return [registration_from_row(row) for row in rows]
@@ -95,26 +89,11 @@ class CheckInResult:
     registration: Registration | None = None
 
 
-def _registration_in(conn: Connection, registration_id: int) -> Registration | None:
-    row = conn.execute(
-        f"SELECT * FROM (SELECT {_ATTENDEE_COLUMNS} FROM registrations"
-        "  WHERE event_id = (SELECT event_id FROM registrations WHERE id = ?1))"
-        " WHERE id = ?1",
-        (registration_id,),
-    ).fetchone()
-    return None if row is None else registration_from_row(row)
-
-
-def _event_in(conn: Connection, event_id: str) -> Event | None:
-    row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
-    return None if row is None else event_from_row(row)
-
-
 def _check_in(
     conn: Connection, registration_id: int, now: datetime, anyway: bool
 ) -> CheckInResult:
-    registration = _registration_in(conn, registration_id)
-    event = None if registration is None else _event_in(conn, registration.event_id)
+    registration = registration_in(conn, registration_id)
+    event = None if registration is None else event_in(conn, registration.event_id)
     if registration is None or event is None:
         return CheckInResult(CheckInOutcome.UNKNOWN)
     refusal = may_check_in(event, registration, now, anyway=anyway)
@@ -124,7 +103,7 @@ def _check_in(
         "UPDATE registrations SET checked_in_at = ? WHERE id = ?",
         (to_db_time(now), registration_id),
     )
-    stamp = from_db_time(to_db_time(now))  # as stored: whole seconds, UTC
+    stamp = from_db_time_required(to_db_time(now))  # as stored: whole seconds, UTC
     return CheckInResult(
         CheckInOutcome.CHECKED_IN, dataclasses.replace(registration, checked_in_at=stamp)
     )
@@ -139,8 +118,8 @@ async def check_in(
 
 
 def _undo_check_in(conn: Connection, registration_id: int) -> CheckInResult:
-    registration = _registration_in(conn, registration_id)
-    event = None if registration is None else _event_in(conn, registration.event_id)
+    registration = registration_in(conn, registration_id)
+    event = None if registration is None else event_in(conn, registration.event_id)
     if registration is None or event is None:
         return CheckInResult(CheckInOutcome.UNKNOWN)
     refusal = may_undo_check_in(event, registration)
@@ -185,7 +164,7 @@ class EventFigures:
 
     def no_shows(self, now: datetime) -> int | None:
         """Confirmed but not checked in, once the event is over; ``None`` before that."""
-        if not is_over(self, now) or self.status is EventStatus.CANCELLED:  # type: ignore[arg-type]
+        if not is_over(self, now) or self.status is EventStatus.CANCELLED:
             return None
         return self.confirmed - self.checked_in
 
@@ -221,7 +200,7 @@ def _figures(row: Row) -> EventFigures:
     return EventFigures(
         id=row["id"],
         title=row["title"],
-        starts_at=from_db_time(row["starts_at"]),  # type: ignore[arg-type]
+        starts_at=from_db_time_required(row["starts_at"]),
         ends_at=from_db_time(row["ends_at"]),
         status=EventStatus(row["status"]),
         capacity=row["capacity"],
@@ -251,10 +230,11 @@ async def count_events(
     db: Database, now: datetime, upcoming_only: bool = False, scheduled_only: bool = False
 ) -> int:
     """How many events :func:`event_figures` pages through."""
-    return await db.fetch_value(
+    count: int = await db.fetch_value(
         f"SELECT count(*) FROM events e WHERE {_filter(upcoming_only, scheduled_only)}",
         (to_db_time(now),) if upcoming_only else (),
     )
+    return count
 
 
 async def event_figures(

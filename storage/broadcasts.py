@@ -43,7 +43,10 @@ def _recipients_sql(audience: Audience) -> str:
 async def count_recipients(db: Database, audience: Audience, event_id: str | None) -> int:
     """How many people a broadcast to this audience would reach right now."""
     params = () if audience is Audience.SUBSCRIBERS else (event_id,)
-    return await db.fetch_value(f"SELECT count(*) FROM ({_recipients_sql(audience)})", params)
+    count: int = await db.fetch_value(
+        f"SELECT count(*) FROM ({_recipients_sql(audience)})", params
+    )
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,14 +196,6 @@ async def unfinished(db: Database) -> list[Progress]:
         (INTERRUPTED, UNCERTAIN),
     )
     return [_progress(row) for row in rows]
-
-
-async def progress_of(db: Database, broadcast_id: int) -> Progress | None:
-    """One broadcast's progress, or ``None``."""
-    row = await db.fetch_one(
-        f"{_PROGRESS} WHERE b.id = ? GROUP BY b.id", (INTERRUPTED, UNCERTAIN, broadcast_id)
-    )
-    return None if row is None else _progress(row)
 
 
 async def mark_done(db: Database, broadcast_id: int, now: datetime) -> bool:

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, from_db_time_required, to_db_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ async def revisions(db: Database) -> dict[str, Revision]:
     """Every evening's calendar revision by event id (feeds and the bot's .ics file use it)."""
     rows = await db.fetch_all("SELECT id, calendar_sequence, updated_at FROM events")
     return {
-        row["id"]: Revision(row["calendar_sequence"], from_db_time(row["updated_at"]))  # type: ignore[arg-type]
+        row["id"]: Revision(row["calendar_sequence"], from_db_time_required(row["updated_at"]))
         for row in rows
     }
 
@@ -33,21 +33,22 @@ async def revision(db: Database, event_id: str) -> Revision | None:
     )
     if row is None:
         return None
-    return Revision(row["calendar_sequence"], from_db_time(row["updated_at"]))  # type: ignore[arg-type]
+    return Revision(row["calendar_sequence"], from_db_time_required(row["updated_at"]))
 
 
 async def outbox_backlog(db: Database, now: datetime) -> int:
     """Queued messages already due but not yet sent: a growing number means the sender is stuck."""
-    return await db.fetch_value(
+    backlog: int = await db.fetch_value(
         "SELECT count(*) FROM outbox WHERE state = 'pending'"
         " AND (not_before IS NULL OR not_before <= ?)",
         (to_db_time(now),),
     )
+    return backlog
 
 
 async def database_answers(db: Database) -> bool:
     """Whether a trivial query succeeds on the reading connection."""
     try:
-        return await db.fetch_value("SELECT 1") == 1
+        return bool(await db.fetch_value("SELECT 1") == 1)
     except sqlite3.Error:  # closed, locked for good, corrupt: to a health check all the same
         return False

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from domain.standing import may_get_certificate
 from storage import outbox
 from storage.db import Connection, Database, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
+from storage.event_rows import EVENT_COLUMNS, event_from_row
 from storage.registrations import registration_from_row
 
 LATEST = timedelta(days=30)  # evenings older than this get no certificate message any more

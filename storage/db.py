@@ -61,6 +61,11 @@ def from_db_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value)
 
 
+def from_db_time_required(value: str) -> datetime:
+    """:func:`from_db_time` for a ``NOT NULL`` column."""
+    return datetime.fromisoformat(value)
+
+
 _PRAGMAS = (
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys = ON",
@@ -225,7 +230,7 @@ def _in_transaction(
     return result, enqueued.flag
 
 
-def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple) -> int:
+def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> int:
     return conn.execute(sql, params).rowcount
 
 

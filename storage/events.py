@@ -6,38 +6,16 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain.calendar import raises_sequence
-from domain.models import Event, EventStatus, SeatCounts, Speaker
+from domain.lifecycle import may_delete
+from domain.models import Event, SeatCounts, Speaker
 from domain.notices import NoticeKind, announce, notice_for_change
 from storage import outbox
-from storage.db import Connection, Database, Row, from_db_time, to_db_time
-
-EVENT_COLUMNS = (
-    "id, title, series, starts_at, ends_at, venue, address, latitude, longitude, capacity,"
-    " registration_closes_at, status, description, cpd_hours"
-)
-
-
-def event_from_row(row: Row, speakers: Sequence[Speaker] = ()) -> Event:
-    """An event from a row with the columns of ``EVENT_COLUMNS`` (and its speakers)."""
-    return Event(
-        id=row["id"],
-        title=row["title"],
-        series=row["series"],
-        starts_at=from_db_time(row["starts_at"]),  # type: ignore[arg-type]
-        ends_at=from_db_time(row["ends_at"]),
-        venue=row["venue"],
-        address=row["address"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        capacity=row["capacity"],
-        registration_closes_at=from_db_time(row["registration_closes_at"]),
-        status=EventStatus(row["status"]),
-        description=row["description"],
-        speakers=tuple(speakers),
-        cpd_hours=row["cpd_hours"],
-    )
+from storage.db import Connection, Database, Row, to_db_time
+from storage.event_rows import EVENT_COLUMNS, event_from_row
+from storage.registrations import promote_waitlist
 
 
 async def _speakers_by_event(db: Database, event_ids: Sequence[str]) -> dict[str, list[Speaker]]:
@@ -84,9 +62,10 @@ async def list_upcoming(
 
 async def count_upcoming(db: Database, now: datetime) -> int:
     """How many events :func:`list_upcoming` would return without a limit."""
-    return await db.fetch_value(
+    count: int = await db.fetch_value(
         "SELECT count(*) FROM events WHERE starts_at > ?", (to_db_time(now),)
     )
+    return count
 
 
 async def list_past(db: Database, now: datetime, limit: int = -1, offset: int = 0) -> list[Event]:
@@ -101,9 +80,10 @@ async def list_past(db: Database, now: datetime, limit: int = -1, offset: int = 
 
 async def count_past(db: Database, now: datetime) -> int:
     """How many events :func:`list_past` would return without a limit."""
-    return await db.fetch_value(
+    count: int = await db.fetch_value(
         "SELECT count(*) FROM events WHERE starts_at <= ?", (to_db_time(now),)
     )
+    return count
 
 
 async def list_all(db: Database) -> list[Event]:
@@ -136,7 +116,7 @@ class SaveReport:
     announced: int = 0  # announcements of new dates queued for subscribers
 
 
-def _db_values(event: Event) -> tuple:
+def _db_values(event: Event) -> tuple[Any, ...]:
     return (
         event.title,
         event.series,
@@ -218,8 +198,6 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
 
     When a capacity grows, the waitlist moves up in the same transaction.
     """
-    from storage.registrations import promote_waitlist  # registrations reads events' columns
-
     events = list(events)
     created, updated, unchanged, notified = [], [], [], 0
     stamp = to_db_time(now)
@@ -300,8 +278,6 @@ async def create_event(
 
 
 def _delete(conn: Connection, event_id: str) -> bool:
-    from domain.lifecycle import may_delete
-
     count = conn.execute(
         "SELECT count(*) FROM registrations WHERE event_id = ?", (event_id,)
     ).fetchone()[0]
@@ -318,6 +294,7 @@ async def delete_event(db: Database, event_id: str) -> bool:
 
 async def registration_count(db: Database, event_id: str) -> int:
     """How many registrations (of any status) an evening has."""
-    return await db.fetch_value(
+    count: int = await db.fetch_value(
         "SELECT count(*) FROM registrations WHERE event_id = ?", (event_id,)
     )
+    return count

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from domain.feedback import FEEDBACK_LATEST, feedback_is_due, feedback_recipients
 from storage import outbox
 from storage.db import Connection, Database, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
+from storage.event_rows import EVENT_COLUMNS, event_from_row
 from storage.registrations import registration_from_row
 
 _LOOKBACK = timedelta(days=30)  # with FEEDBACK_LATEST, no evening older than this is due
@@ -93,9 +93,10 @@ async def add_comment(
 
 async def rating_of(db: Database, registration_id: int) -> int | None:
     """The rating given for a sign-up, or ``None``."""
-    return await db.fetch_value(
+    rating: int | None = await db.fetch_value(
         "SELECT rating FROM feedback WHERE registration_id = ?", (registration_id,)
     )
+    return rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +119,5 @@ async def summary(db: Database, event_id: str) -> FeedbackSummary:
         " ORDER BY answered_at, registration_id",
         (event_id,),
     )
+    assert row is not None  # an aggregate without GROUP BY always gives one row
     return FeedbackSummary(row[0], row[1], [c[0] for c in comments])

@@ -133,13 +133,13 @@ def m001_initial_schema(conn: sqlite3.Connection) -> None:
     )
 
 
-def m002_11_calendar_sequence(conn: sqlite3.Connection) -> None:
+def m002_calendar_sequence(conn: sqlite3.Connection) -> None:
     """The SEQUENCE of each evening's calendar entry, raised on a change of time, venue or
     status, so calendar apps take a new time or a cancellation instead of ignoring it."""
     conn.execute("ALTER TABLE events ADD COLUMN calendar_sequence INTEGER NOT NULL DEFAULT 0")
 
 
-def m002_12_organiser_menus(conn: sqlite3.Connection) -> None:
+def m003_organiser_menus(conn: sqlite3.Connection) -> None:
     """The chats that were given the organiser command menu, so that it can be taken away from
     an id that is no longer in ADMIN_IDS (issue 12)."""
     _execute_script(
@@ -154,7 +154,7 @@ def m002_12_organiser_menus(conn: sqlite3.Connection) -> None:
     )
 
 
-def m002_i13_attendance(conn: sqlite3.Connection) -> None:
+def m004_attendance_answers(conn: sqlite3.Connection) -> None:
     """The attendance answer to a reminder: 'coming' ("Ich komme") or 'declined'."""
     _execute_script(
         conn,
@@ -166,7 +166,7 @@ def m002_i13_attendance(conn: sqlite3.Connection) -> None:
     )
 
 
-def m003_i13_feedback(conn: sqlite3.Connection) -> None:
+def m005_feedback(conn: sqlite3.Connection) -> None:
     """Feedback after the evening: one row per sign-up asked (the exactly-once key), with the
     rating 1-5 and the optional comment once answered."""
     _execute_script(
@@ -186,7 +186,7 @@ def m003_i13_feedback(conn: sqlite3.Connection) -> None:
     )
 
 
-def m004_i13_cpd_hours(conn: sqlite3.Connection) -> None:
+def m006_cpd_hours_and_certificates(conn: sqlite3.Connection) -> None:
     """Fortbildungsstunden of an evening, and the certificates of attendance sent for it."""
     _execute_script(
         conn,
@@ -203,7 +203,7 @@ def m004_i13_cpd_hours(conn: sqlite3.Connection) -> None:
     )
 
 
-def m005_i15persist_dialogues(conn: sqlite3.Connection) -> None:
+def m007_open_dialogues(conn: sqlite3.Connection) -> None:
     """Open dialogues across restarts (bot.persistence): the step each person is at in each
     ConversationHandler, and their dialogue drafts as JSON of plain values. Personal data: removed
     with the person and after a week without change (storage.dialogues)."""
@@ -228,7 +228,7 @@ def m005_i15persist_dialogues(conn: sqlite3.Connection) -> None:
     )
 
 
-def m006_i13q_questions(conn: sqlite3.Connection) -> None:
+def m008_questions_to_speakers(conn: sqlite3.Connection) -> None:
     """Questions to the speakers: one per person and evening, with the name registered under
     when it was asked (organisers read them per evening, newest last)."""
     _execute_script(
@@ -250,14 +250,36 @@ def m006_i13q_questions(conn: sqlite3.Connection) -> None:
 
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
-    m002_11_calendar_sequence,
-    m002_12_organiser_menus,
-    m002_i13_attendance,
-    m003_i13_feedback,
-    m004_i13_cpd_hours,
-    m005_i15persist_dialogues,
-    m006_i13q_questions,
+    m002_calendar_sequence,
+    m003_organiser_menus,
+    m004_attendance_answers,
+    m005_feedback,
+    m006_cpd_hours_and_certificates,
+    m007_open_dialogues,
+    m008_questions_to_speakers,
 ]
+
+# These migrations were once named after the branches that added them. A database made by that
+# code (up to commit f55e3b3) recorded those names; read back, each stands for its new name.
+FORMER_NAMES: dict[str, str] = {
+    "m002_11_calendar_sequence": m002_calendar_sequence.__name__,
+    "m002_12_organiser_menus": m003_organiser_menus.__name__,
+    "m002_i13_attendance": m004_attendance_answers.__name__,
+    "m003_i13_feedback": m005_feedback.__name__,
+    "m004_i13_cpd_hours": m006_cpd_hours_and_certificates.__name__,
+    "m005_i15persist_dialogues": m007_open_dialogues.__name__,
+    "m006_i13q_questions": m008_questions_to_speakers.__name__,
+}
+
+
+def current_name(recorded: str) -> str:
+    """The name a migration recorded in ``_migrations`` has now (a former name is an alias)."""
+    return FORMER_NAMES.get(recorded, recorded)
+
+
+def _recorded_names(name: str) -> tuple[str, ...]:
+    """Every name under which migration ``name`` may be recorded: its own and former ones."""
+    return (name, *(old for old, new in FORMER_NAMES.items() if new == name))
 
 
 def _execute_script(conn: sqlite3.Connection, script: str) -> None:
@@ -281,11 +303,13 @@ class SchemaTooNew(Exception):
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Names of the migrations recorded in the database, in the order they ran."""
+    """Names of the migrations recorded in the database, in the order they ran (a former name
+    read as today's)."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    rows = conn.execute("SELECT name FROM _migrations ORDER BY rowid")
+    return [current_name(row[0]) for row in rows]
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
@@ -305,7 +329,11 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated while we waited for the lock.
-            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+            names = _recorded_names(name)
+            marks = ", ".join("?" * len(names))
+            if conn.execute(
+                f"SELECT 1 FROM _migrations WHERE name IN ({marks})", names
+            ).fetchone():
                 conn.execute("ROLLBACK")
                 continue
             migration(conn)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import Database, from_db_time_required, to_db_time
 
 EXPIRED = "expired"  # given up: transient failures until the message no longer mattered
 UNCERTAIN = "uncertain: timed out, perhaps delivered"  # never repeated (at-most-once kinds)
@@ -67,7 +67,7 @@ _ENQUEUE = (
 
 def _enqueue_values(
     user_id: int, kind: str, payload: dict[str, Any], now: datetime, broadcast_id: int | None
-) -> tuple:
+) -> tuple[Any, ...]:
     return (user_id, kind, json.dumps(payload, ensure_ascii=False), broadcast_id, to_db_time(now))
 
 
@@ -76,7 +76,7 @@ Recipients = Collection[int] | None
 (the console: rows for anybody else stay untouched, for the real bot)."""
 
 
-def _only(recipients: Recipients, column: str = "user_id") -> tuple[str, tuple]:
+def _only(recipients: Recipients, column: str = "user_id") -> tuple[str, tuple[Any, ...]]:
     """The SQL condition (with its parameter) restricting rows to ``recipients``."""
     if recipients is None:
         return "", ()
@@ -91,45 +91,9 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         payload=json.loads(row["payload"]),
         broadcast_id=row["broadcast_id"],
         attempts=row["attempts"],
-        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+        created_at=from_db_time_required(row["created_at"]),
         error=row["error"],
     )
-
-
-async def claim_pending(
-    db: Database, now: datetime, limit: int, recipients: Recipients = None
-) -> list[OutboxItem]:
-    """Mark up to ``limit`` due pending rows as 'sending' and return them, oldest first.
-
-    Marking before sending is the exactly-once trade-off: a crash between the mark and the send
-    loses that message (it stays 'sending' and is reported), but never sends it twice.
-    Users who blocked the bot are skipped: their rows are closed as 'blocked'. Only rows for
-    ``recipients`` are looked at (``None``: everyone's).
-    """
-    rows = await db.write(_claim_pending, to_db_time(now), limit, recipients)
-    return [_item(row) for row in rows]
-
-
-def _claim_pending(
-    conn: sqlite3.Connection, stamp: str, limit: int, recipients: Recipients
-) -> list[sqlite3.Row]:
-    only, only_values = _only(recipients)
-    conn.execute(
-        "UPDATE outbox SET state = 'blocked' WHERE state = 'pending'"
-        " AND user_id IN (SELECT id FROM users WHERE blocked_at IS NOT NULL)" + only,
-        only_values,
-    )
-    rows = conn.execute(
-        "SELECT * FROM outbox WHERE state = 'pending'"
-        " AND (not_before IS NULL OR not_before <= ?)" + only + " ORDER BY id LIMIT ?",
-        (stamp, *only_values, limit),
-    ).fetchall()
-    if rows:
-        conn.executemany(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-            [(row["id"],) for row in rows],
-        )
-    return rows
 
 
 async def claim_next(
@@ -137,10 +101,12 @@ async def claim_next(
 ) -> OutboxItem | None:
     """Mark the oldest due pending row 'sending' and return it (``None``: nothing is due).
 
-    The paced sender claims one row right before each send, so that a crash leaves at most the
-    one message in flight marked 'sending' (see :func:`claim_pending` for the trade-off). Rows
-    of users who blocked the bot are closed as 'blocked' on the way, looked up by primary key.
-    Only rows for ``recipients`` are claimed (``None``: everyone's).
+    Marking before sending is the exactly-once trade-off: a crash between the mark and the send
+    loses that message (it stays 'sending' and is reported), but never sends it twice. The
+    paced sender claims one row right before each send, so that a crash leaves at most the one
+    message in flight marked 'sending'. Rows of users who blocked the bot are closed as
+    'blocked' on the way, looked up by primary key. Only rows for ``recipients`` are claimed
+    (``None``: everyone's).
     """
     return await db.write(_claim_next, to_db_time(now), recipients)
 

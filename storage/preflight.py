@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import IO
 
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, current_name
 
 
 def database_problem(path: Path, *, must_exist: bool = False) -> str | None:
@@ -35,7 +35,8 @@ def database_problem(path: Path, *, must_exist: bool = False) -> str | None:
             check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             applied = []
             if "_migrations" in tables:
-                applied = [r[0] for r in conn.execute("SELECT name FROM _migrations")]
+                rows = conn.execute("SELECT name FROM _migrations")
+                applied = [current_name(r[0]) for r in rows]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:

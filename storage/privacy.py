@@ -29,9 +29,9 @@ from typing import Any
 
 from domain.evening import is_over
 from storage import dialogues
-from storage.db import Connection, Database, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
-from storage.registrations import cancel_in
+from storage.db import Connection, Database, Row, to_db_time
+from storage.event_rows import EVENT_COLUMNS, event_from_row
+from storage.registrations import cancel_in, waitlist_position
 
 # The author of a broadcast whose author deleted their data (no Telegram id is 0).
 NOBODY = 0
@@ -55,7 +55,7 @@ class RetentionReport:
     comments: int = 0  # feedback comments removed
 
 
-def _rows(rows: list) -> list[dict[str, Any]]:
+def _rows(rows: list[Row]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
@@ -64,9 +64,7 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
     user = await db.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
     registrations = await db.fetch_all(
         "SELECT r.*, e.title AS event_title, e.starts_at AS event_starts_at,"
-        " CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w"
-        "   WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.id <= r.id)"
-        " END AS waitlist_position"
+        f" {waitlist_position('r')} AS waitlist_position"
         " FROM registrations r JOIN events e ON e.id = r.event_id"
         " WHERE r.user_id = ? ORDER BY r.id",
         (user_id,),

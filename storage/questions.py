@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.standing import Refusal, may_ask_question, may_withdraw_question
-from storage.db import Database, Row, from_db_time, to_db_time
-from storage.registrations import active_in, event_in
+from storage.db import Database, Row, from_db_time_required, to_db_time
+from storage.event_rows import event_in
+from storage.registrations import active_in
 
 _COLUMNS = "id, event_id, user_id, name, text, asked_at"
 
@@ -36,7 +37,7 @@ def _question(row: Row) -> Question:
         user_id=row["user_id"],
         name=row["name"],
         text=row["text"],
-        asked_at=from_db_time(row["asked_at"]),
+        asked_at=from_db_time_required(row["asked_at"]),
     )
 
 
@@ -116,4 +117,7 @@ async def questions_of_event(db: Database, event_id: str) -> list[Question]:
 
 async def count_of_event(db: Database, event_id: str) -> int:
     """How many questions the evening has."""
-    return await db.fetch_value("SELECT count(*) FROM questions WHERE event_id = ?", (event_id,))
+    count: int = await db.fetch_value(
+        "SELECT count(*) FROM questions WHERE event_id = ?", (event_id,)
+    )
+    return count

@@ -12,30 +12,24 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from domain.evening import is_over
 from domain.models import Event, Registration, RegistrationStatus, SeatCounts
 from domain.standing import (
     Refusal,
+    SignUpOutcome,
     may_cancel,
     may_get_certificate,
     may_sign_up,
     seats_to_fill,
     sign_up_outcome,
 )
-from domain.standing import SignUpOutcome as SeatOutcome
 from storage import outbox
-from storage.db import Database, Row, from_db_time, to_db_time
-from storage.events import EVENT_COLUMNS, event_from_row
+from storage.db import Database, Row, from_db_time, from_db_time_required, to_db_time
+from storage.event_rows import EVENT_COLUMNS, event_from_row, event_in
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
-
-
-class SignUpOutcome(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    REFUSED = "refused"  # the domain said no; ``SignUpResult.refusal`` says why
-    UNKNOWN_EVENT = "unknown_event"
 
 
 class CancelOutcome(StrEnum):
@@ -65,18 +59,26 @@ def new_ticket() -> str:
     return secrets.token_urlsafe(TICKET_BYTES)
 
 
-_REGISTRATION_COLUMNS = (
+def waitlist_position(r: str) -> str:
+    """SQL for the place of registration ``r`` (its table's alias in the query) on its
+    evening's waitlist: 1 for the next to move up (first come, first served), NULL for anyone
+    not waitlisted. Counted from the rows, like the seats; the only definition of it."""
+    return (
+        f"CASE WHEN {r}.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w"
+        f" WHERE w.event_id = {r}.event_id AND w.status = 'waitlisted' AND w.id <= {r}.id) END"
+    )
+
+
+REGISTRATION_COLUMNS = (
     "r.id, r.event_id, r.user_id, r.name, r.status, r.ticket, r.created_at, r.confirmed_at,"
-    " r.cancelled_at, r.checked_in_at,"
-    " CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w"
-    "   WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.id <= r.id)"
-    " END AS waitlist_position"
+    f" r.cancelled_at, r.checked_in_at, {waitlist_position('r')} AS waitlist_position"
 )
+"""A registration's columns, for ``FROM registrations r``."""
 
 
 def registration_from_row(row: Row) -> Registration:
-    """A registration from a row with the columns of ``_REGISTRATION_COLUMNS`` (any query
-    that selects the same names, e.g. the attendee list, may use it)."""
+    """A registration from a row with the columns of ``REGISTRATION_COLUMNS`` (any query
+    that selects the same names may use it)."""
     return Registration(
         id=row["id"],
         event_id=row["event_id"],
@@ -84,7 +86,7 @@ def registration_from_row(row: Row) -> Registration:
         name=row["name"],
         status=RegistrationStatus(row["status"]),
         ticket=row["ticket"],
-        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+        created_at=from_db_time_required(row["created_at"]),
         confirmed_at=from_db_time(row["confirmed_at"]),
         cancelled_at=from_db_time(row["cancelled_at"]),
         checked_in_at=from_db_time(row["checked_in_at"]),
@@ -111,21 +113,17 @@ def _event_of(row: Row) -> Event:
     )
 
 
-def _one(conn: sqlite3.Connection, where: str, params: tuple) -> Registration | None:
+def _one(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> Registration | None:
     row = conn.execute(
-        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE {where}", params
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE {where}", params
     ).fetchone()
     return None if row is None else registration_from_row(row)
 
 
-def _event_in(conn: sqlite3.Connection, event_id: str) -> Event | None:
-    row = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)).fetchone()
-    return None if row is None else event_from_row(row)
-
-
-def event_in(conn: sqlite3.Connection, event_id: str) -> Event | None:
-    """One event read inside the caller's ``Database.write`` transaction."""
-    return _event_in(conn, event_id)
+def registration_in(conn: sqlite3.Connection, registration_id: int) -> Registration | None:
+    """One registration by id, with its waitlist position, inside the caller's
+    ``Database.write`` transaction."""
+    return _one(conn, "r.id = ?", (registration_id,))
 
 
 def active_in(conn: sqlite3.Connection, event_id: str, user_id: int) -> Registration | None:
@@ -148,7 +146,7 @@ def _seat_counts(conn: sqlite3.Connection, event_id: str) -> SeatCounts:
 def _sign_up(
     conn: sqlite3.Connection, event_id: str, user_id: int, name: str, now: datetime
 ) -> SignUpResult:
-    event = _event_in(conn, event_id)
+    event = event_in(conn, event_id)
     if event is None:
         return SignUpResult(SignUpOutcome.UNKNOWN_EVENT)
     existing = _one(
@@ -157,7 +155,8 @@ def _sign_up(
     refusal = may_sign_up(event, existing, now)
     if refusal is not None:
         return SignUpResult(SignUpOutcome.REFUSED, existing, refusal)
-    seat = sign_up_outcome(event, _seat_counts(conn, event_id)) is SeatOutcome.CONFIRMED
+    outcome = sign_up_outcome(event, _seat_counts(conn, event_id))
+    seat = outcome is SignUpOutcome.CONFIRMED
     status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
     stamp = to_db_time(now)
     conn.execute(
@@ -169,9 +168,8 @@ def _sign_up(
         " confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (event_id, user_id, name, status.value, new_ticket(), stamp, stamp if seat else None),
     )
-    registration = _one(conn, "r.id = ?", (cursor.lastrowid,))
-    outcome = SignUpOutcome.CONFIRMED if seat else SignUpOutcome.WAITLISTED
-    return SignUpResult(outcome, registration)
+    assert cursor.lastrowid is not None  # set by every successful INSERT
+    return SignUpResult(outcome, registration_in(conn, cursor.lastrowid))
 
 
 async def sign_up(
@@ -184,7 +182,7 @@ async def sign_up(
 def promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> list[int]:
     """Move waitlisted people up into free seats, first come first served, inside the caller's
     ``Database.write`` transaction; queue a message for each. Returns the promoted user ids."""
-    event = _event_in(conn, event_id)
+    event = event_in(conn, event_id)
     if event is None:
         return []
     seats = seats_to_fill(event, _seat_counts(conn, event_id), now)
@@ -220,12 +218,12 @@ def cancel_in(
     """Cancel one registration inside the caller's ``Database.write`` transaction; a freed seat
     goes to the waitlist at once. ``user_id`` given: the person themselves, owner-checked and
     held to :func:`domain.standing.may_cancel`; ``None``: organiser or data deletion."""
-    registration = _one(conn, "r.id = ?", (registration_id,))
+    registration = registration_in(conn, registration_id)
     if registration is None or (user_id is not None and registration.user_id != user_id):
         return CancelResult(CancelOutcome.NOT_FOUND)
     if registration.status is RegistrationStatus.CANCELLED:
         return CancelResult(CancelOutcome.ALREADY_CANCELLED, registration)
-    event = _event_in(conn, registration.event_id)
+    event = event_in(conn, registration.event_id)
     if user_id is not None and event is not None:
         refusal = may_cancel(event, registration, now)
         if refusal is Refusal.EVENT_CANCELLED:
@@ -252,7 +250,7 @@ async def cancel(
 async def get_registration(db: Database, registration_id: int) -> Registration | None:
     """One registration by id, with its waitlist position."""
     row = await db.fetch_one(
-        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.id = ?", (registration_id,)
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE r.id = ?", (registration_id,)
     )
     return None if row is None else registration_from_row(row)
 
@@ -260,7 +258,7 @@ async def get_registration(db: Database, registration_id: int) -> Registration |
 async def active_registration(db: Database, event_id: str, user_id: int) -> Registration | None:
     """The user's confirmed or waitlisted registration for an event, if any."""
     row = await db.fetch_one(
-        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r"
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r"
         " WHERE r.event_id = ? AND r.user_id = ? AND r.status != 'cancelled'",
         (event_id, user_id),
     )
@@ -275,7 +273,7 @@ async def upcoming_registrations_with_events(
     this person's rows, however large the program."""
     earliest, stamp = to_db_time(now - LONGEST_EVENING), to_db_time(now)
     rows = await db.fetch_all(
-        f"SELECT {_REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
+        f"SELECT {REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
         " FROM registrations r JOIN events e ON e.id = r.event_id"
         " WHERE r.user_id = ? AND r.status != 'cancelled' AND (e.starts_at > ? OR e.ends_at > ?)"
         " ORDER BY e.starts_at, e.id",
@@ -292,7 +290,7 @@ async def certificate_registrations_with_events(
     may_get_certificate``: checked in at an evening with ``cpd_hours`` that is over), latest
     evening first."""
     rows = await db.fetch_all(
-        f"SELECT {_REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
+        f"SELECT {REGISTRATION_COLUMNS}, {_PREFIXED_EVENT_COLUMNS}"
         " FROM registrations r JOIN events e ON e.id = r.event_id"
         " WHERE r.user_id = ? AND r.checked_in_at IS NOT NULL AND e.cpd_hours IS NOT NULL"
         " AND e.starts_at <= ? ORDER BY e.starts_at DESC, e.id LIMIT ?",
@@ -305,6 +303,6 @@ async def certificate_registrations_with_events(
 async def registration_by_ticket(db: Database, ticket: str) -> Registration | None:
     """The registration holding ``ticket``, or ``None``."""
     row = await db.fetch_one(
-        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations r WHERE r.ticket = ?", (ticket,)
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE r.ticket = ?", (ticket,)
     )
     return None if row is None else registration_from_row(row)

@@ -117,6 +117,6 @@ def test_calendar_sequence_migration_keeps_existing_evenings_at_zero():
         "INSERT INTO events (id, title, starts_at, venue, created_at, updated_at)"
         " VALUES ('alt', 'Alt', '2026-12-01T18:00:00Z', 'Ort', 'x', 'x')"
     )
-    assert "m002_11_calendar_sequence" in migrate(conn)
+    assert "m002_calendar_sequence" in migrate(conn)
     assert [row[0] for row in conn.execute("SELECT calendar_sequence FROM events")] == [0]
     conn.close()

@@ -27,6 +27,7 @@ from bot.context import BotData
 from bot.i18n import LANGUAGES
 from bot.web.pages import Evening, PageTexts, evening
 from domain.evening import end_of, is_over
+from domain.models import EVENT_ID_PATTERN
 from handlers.browsing import EVENT_DEEP_LINK_PREFIX
 from storage import calendar, events
 
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 # Evenings that ended longer ago than this drop out of the feed (the page keeps them).
 FEED_KEEPS_PAST = timedelta(days=90)
-_EVENT_ID = r"[a-z0-9-]{1,40}"
 SECURITY_HEADERS = {
     # Nothing is loaded from elsewhere and nothing runs: the policy says so to the browser.
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self';"
@@ -137,8 +137,10 @@ class PublicSite:
         app.router.add_get("/kalender.ics", self.feed)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/style.css", self.stylesheet)
-        app.router.add_get(f"/termine/{{event_id:{_EVENT_ID}}}.ics", self.event_calendar)
-        app.router.add_get(f"/termine/{{event_id:{_EVENT_ID}}}", self.event_page)
+        app.router.add_get(
+            f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}.ics", self.event_calendar
+        )
+        app.router.add_get(f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}", self.event_page)
         return app
 
     @web.middleware
