@@ -248,6 +248,21 @@ def m006_i13q_questions(conn: sqlite3.Connection) -> None:
     )
 
 
+def m007_console_clock(conn: sqlite3.Connection) -> None:
+    """The console's clock, kept with its database as an offset from real time (one row):
+    a clock moved with ``/zeit`` or ``--now`` survives a restart of ``python run.py console``."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE console_clock (
+            id             INTEGER PRIMARY KEY CHECK (id = 1),
+            offset_seconds REAL NOT NULL,
+            set_at         TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_11_calendar_sequence,
@@ -257,6 +272,7 @@ MIGRATIONS: list[Migration] = [
     m004_i13_cpd_hours,
     m005_i15persist_dialogues,
     m006_i13q_questions,
+    m007_console_clock,
 ]
 
 

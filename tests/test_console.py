@@ -1,5 +1,6 @@
 """``python run.py console`` as a person meets it: its own process, piped input, the screen and
-the database checked afterwards (PRODUCT §2, issue 10)."""
+the database checked afterwards (PRODUCT §2, issue 10). Every run sets the console's clock with
+``--now`` (issue 19), so no test depends on the hour it runs at."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from pypdf import PdfReader
 
-from bot.clock import Clock
-from bot.console import parse_shift
+from bot.clock import ManualClock
 from bot.console_demo import EXAMPLE_PROGRAM, demo_events
+from bot.console_time import parse_shift
 from bot.sender import drain_outbox
 from storage import events as event_store
 from storage import outbox
@@ -28,11 +31,14 @@ from tests.process_support import RUN, clean_env, run
 
 STRANGER = 777
 CONSOLE_PERSON = 4242
+BERLIN = ZoneInfo("Europe/Berlin")
+AT_NOW = NOW.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M")  # --now: the tests' NOW, 10:00
 
 
-def console(tmp_path: Path, stdin: str, *args: str, **variables: str):
-    """Run the console in ``tmp_path`` with ``stdin`` piped in."""
-    result = run(tmp_path, "console", *args, stdin=stdin, **variables)
+def console(tmp_path: Path, stdin: str, *args: str, now: str | None = AT_NOW, **variables: str):
+    """Run the console in ``tmp_path`` with ``stdin`` piped in, its clock at ``now``."""
+    clock = ("--now", now) if now is not None else ()
+    result = run(tmp_path, "console", *clock, *args, stdin=stdin, **variables)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return result
@@ -50,22 +56,17 @@ def rows(path: Path) -> dict[int, tuple[int, str]]:
         conn.close()
 
 
-def upcoming_event(days: float = 10, **fields: object):
-    """An event ``days`` from the real now (the console runs on the real clock)."""
-    return make_event(days=(datetime.now(UTC) - NOW).days + days, **fields)
-
-
 async def queue_notices(path: Path) -> None:
     """A change notice for a stranger and one for the console's person, and a stranger's row
     that a real bot is sending right now."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        event = upcoming_event()
+        event = make_event(days=10)
         await event_store.save_events(bot.data.db, [event], clock.now())
         await sign_up(bot, clock, STRANGER, event.id)  # type: ignore[arg-type]
         await sign_up(bot, clock, CONSOLE_PERSON, event.id)  # type: ignore[arg-type]
-        moved = upcoming_event(days=11)
+        moved = make_event(days=11)
         await event_store.save_events(bot.data.db, [moved], clock.now())
         await bot.data.db.write(
             outbox.enqueue, STRANGER, outbox.OutboxKind.EVENT_CHANGED, {}, clock.now()
@@ -93,7 +94,7 @@ async def test_console_leaves_strangers_rows_to_the_real_bot(tmp_path):
             assert after[row_id] == (user, "sent")
     # the real bot (no recipient filter) then delivers the stranger's notice
     settings = make_settings(tmp_path, database_path=path)
-    async with offline_bot(settings, clock=Clock()) as real_bot:
+    async with offline_bot(settings, clock=ManualClock(NOW)) as real_bot:
         report = await drain_outbox(real_bot.app)
         assert report.sent == 1
         assert "Änderung" in " ".join(m.text for m in real_bot.api.messages(STRANGER))
@@ -162,12 +163,29 @@ def test_several_people_see_their_messages_labelled(tmp_path):
 
 
 def test_moving_the_clock_sends_due_reminders(tmp_path):
+    """The first demo evening is a week after --now (10:00), at 18:30: a week on, its 1-day
+    reminder is due, whatever the hour the test runs at (it failed after 18:30, issue 19)."""
     out = console(tmp_path, SIGN_UP + "/zeit +7d\n").stdout
-    assert "Console clock:" in out
+    assert "Console clock: 2026-12-02 10:00 (CET)" in out
     conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
     kinds = [row[0] for row in conn.execute("SELECT kind FROM outbox WHERE state = 'sent'")]
     conn.close()
     assert "reminder" in kinds
+
+
+def test_the_clock_is_kept_with_the_database_across_a_restart(tmp_path):
+    """A clock moved past the first evening stays there after a restart: the evening the
+    person signed up for is over, not upcoming again (issue 19)."""
+    first = console(tmp_path, SIGN_UP + "/zeit +8d\n").stdout
+    assert "Console clock: 2026-11-25 10:00 (CET) (--now)" in first
+    assert "Console clock: 2026-12-03 10:00 (CET)" in first
+    again = console(tmp_path, "/termine\n/meine\n", now=None).stdout
+    assert "Console clock: 2026-12-03 10:0" in again and "(kept with its database)" in again
+    upcoming = again[again.index("Die nächsten") :]
+    assert upcoming.index("Stadt und Land") < upcoming.index("───")  # first on the list
+    assert "Umbau statt Neubau" not in upcoming[: upcoming.index("───")]
+    restarted = console(tmp_path, "/termine\n", now="2026-11-30T09:00").stdout  # --now wins
+    assert "Console clock: 2026-11-30 09:00 (CET) (--now)" in restarted
 
 
 def test_photo_file_and_location_are_sent_as_a_user_would(tmp_path):
@@ -182,7 +200,7 @@ def test_photo_file_and_location_are_sent_as_a_user_would(tmp_path):
 
 def test_ctrl_c_ends_cleanly_once(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, RUN, "console"],
+        [sys.executable, RUN, "console", "--now", AT_NOW],
         cwd=tmp_path,
         env=clean_env(tmp_path),
         stdin=subprocess.PIPE,
@@ -201,14 +219,31 @@ def test_ctrl_c_ends_cleanly_once(tmp_path):
     assert out.count("Bye.") == 1 and "Traceback" not in err
 
 
-def test_demo_program_is_relative_to_today():
-    tz = make_settings(Path("/tmp")).tz
-    today = datetime(2031, 5, 5, tzinfo=UTC).date()
-    events = demo_events(EXAMPLE_PROGRAM.read_text("utf-8"), tz, today)
-    starts = sorted(event.starts_at.astimezone(tz) for event in events)
-    assert starts[0].date() < today  # the real first evening stays in the past
-    assert starts[1].date() == today + timedelta(days=7)
-    assert all(start.hour in (18, 19) for start in starts)
+@pytest.mark.parametrize(
+    "local",
+    [  # late evenings, just after midnight, the nights the clocks change, a year's end
+        datetime(2026, 12, 10, 23, 55),
+        datetime(2026, 12, 11, 0, 5),
+        datetime(2027, 3, 28, 1, 55),
+        datetime(2027, 10, 31, 2, 30),
+        datetime(2031, 12, 27, 18, 45),
+    ],
+)
+def test_demo_keeps_allianzen_and_places_the_examples_around_the_clock(local):
+    """ "Allianzen" stays on 22 October 2025, 18:30; the first example evening is a week after
+    the console's clock at its own local time, and every id ending in a year names its date's
+    year (``umbau-statt-neubau-2027`` was dated 14 Dec 2026 before, issue 19)."""
+    now = local.replace(tzinfo=BERLIN)
+    events = demo_events(EXAMPLE_PROGRAM.read_text("utf-8"), BERLIN, now)
+    starts = {event.id: event.starts_at.astimezone(BERLIN) for event in events}
+    assert starts.pop("allianzen-2025") == datetime(2025, 10, 22, 18, 30, tzinfo=BERLIN)
+    first = min(starts, key=starts.__getitem__)
+    assert first.startswith("umbau-statt-neubau-")
+    assert starts[first].date() == now.date() + timedelta(days=7)
+    assert (starts[first].hour, starts[first].minute) == (18, 30)
+    assert len(starts) == 4 and all(start.hour in (18, 19) for start in starts.values())
+    for event_id, start in starts.items():
+        assert event_id.endswith(f"-{start.year}"), (event_id, start)
 
 
 def test_shift_units():
@@ -219,11 +254,11 @@ def test_shift_units():
 
 
 async def save_event(path: Path, days: float, signed_up: int | None = None) -> None:
-    """Save the test event ``days`` from now into ``path`` as another process would."""
+    """Save the test event ``days`` after NOW into ``path`` as another process would."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        await event_store.save_events(bot.data.db, [upcoming_event(days=days)], clock.now())
+        await event_store.save_events(bot.data.db, [make_event(days=days)], clock.now())
         if signed_up is not None:
             await sign_up(bot, clock, signed_up, "umbau-2026")
 
@@ -234,7 +269,7 @@ def test_messages_appear_without_waiting_for_input(tmp_path):
     path = tmp_path / "shared.sqlite3"
     asyncio.run(save_event(path, 10, signed_up=CONSOLE_PERSON))
     process = subprocess.Popen(
-        [sys.executable, RUN, "console", "--database", str(path)],
+        [sys.executable, RUN, "console", "--database", str(path), "--now", AT_NOW],
         cwd=tmp_path,
         env=clean_env(tmp_path),
         stdin=subprocess.PIPE,
@@ -262,11 +297,9 @@ def test_messages_appear_without_waiting_for_input(tmp_path):
 async def save_small_event(path: Path) -> None:
     """One evening with a single seat, so the second person lands on the waitlist."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        await event_store.save_events(
-            bot.data.db, [upcoming_event(days=10, capacity=1)], clock.now()
-        )
+        await event_store.save_events(bot.data.db, [make_event(days=10, capacity=1)], clock.now())
 
 
 def test_waitlist_and_promotion_in_one_console(tmp_path):
@@ -304,12 +337,11 @@ def test_broadcast_and_its_report_in_one_console(tmp_path):
 
 
 def _minutes_until_the_day_before(hour: int, minute: int) -> int:
-    """Console minutes from now until the day before the first demo evening (a week from
-    today, see bot.console_demo) at ``hour:minute`` local time, measured in real time."""
-    tz = make_settings(Path("/tmp")).tz
-    now = datetime.now(tz)
-    local = (now + timedelta(days=6)).replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return int((local.astimezone(UTC) - now.astimezone(UTC)).total_seconds() // 60) + 1
+    """Console minutes from --now until the day before the first demo evening (a week after
+    it, see bot.console_demo) at ``hour:minute`` local time."""
+    start = NOW.astimezone(BERLIN)
+    local = (start + timedelta(days=6)).replace(hour=hour, minute=minute)
+    return int((local.astimezone(UTC) - NOW).total_seconds() // 60) + 1
 
 
 def test_console_tries_reminder_answer_question_check_in_feedback_and_certificate(tmp_path):
@@ -341,7 +373,7 @@ def test_console_tries_reminder_answer_question_check_in_feedback_and_certificat
     assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
     assert "Wie war der Abend?" in out
     assert "Ihre Teilnahmebescheinigung für Umbau statt Neubau (Beispiel) liegt bereit" in out
-    name = "Teilnahmebescheinigung-umbau-statt-neubau-2027.pdf"
+    name = "Teilnahmebescheinigung-umbau-statt-neubau-2026.pdf"  # its id names its year
     assert f"saved: data/console-files/{name}" in out
     pdf = (tmp_path / "data" / "console-files" / name).read_bytes()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
