@@ -8,16 +8,13 @@ import queue
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import httpx
 
 from bot.web.server import bind_socket
-from tests.process_support import RUN, clean_env, run
-from tests.test_console import AT_NOW, SIGN_UP, _minutes_until_the_day_before
+from tests.test_console import AT_NOW, SIGN_UP, _minutes_until_the_day_before, start_console
 
 ORGANISER = 1
 ATTENDEE = 4242
@@ -26,19 +23,12 @@ _TAG = re.compile(r"^\(([A-Z]+)\) ")
 
 class LiveConsole:
     """``python run.py console --now …`` in its own process; entries are typed while it runs
-    and its output is read line by line."""
+    and its output is read line by line. It never calls ``Popen.wait`` with a timeout: under
+    ``FAKETIME_DONT_FAKE_MONOTONIC=1`` libfaketime 0.9.10 makes Python's ``time.sleep`` fail
+    with EINVAL, and that wait sleeps."""
 
     def __init__(self, tmp_path: Path, *args: str, **variables: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, RUN, "console", "--now", AT_NOW, *args],
-            cwd=tmp_path,
-            env=clean_env(tmp_path, **variables),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
+        self.process = start_console(tmp_path, "--now", AT_NOW, *args, **variables)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -73,10 +63,10 @@ class LiveConsole:
         """End the input, wait for the console to end cleanly; return all it printed."""
         assert self.process.stdin is not None and self.process.stderr is not None
         self.process.stdin.close()
-        self.process.wait(timeout=60)
-        err = self.process.stderr.read()
-        while (line := self.lines.get(timeout=10)) is not None:
+        while (line := self.lines.get(timeout=60)) is not None:  # its output ends as it ends
             self.seen.append(line)
+        self.process.wait()  # no timeout: under libfaketime, Popen.wait's sleeps fail (EINVAL)
+        err = self.process.stderr.read()
         assert self.process.returncode == 0, err
         assert "Traceback" not in err
         return "".join(self.seen)
@@ -122,9 +112,9 @@ def test_a_button_of_an_earlier_message_is_pressed_by_its_tag(tmp_path):
 
 
 def test_a_press_names_what_it_cannot_press(tmp_path):
-    out = run(
-        tmp_path, "console", "--now", AT_NOW, stdin="/als 2\nA1\nZ1\n/als 4242\nA9\nA1\n"
-    ).stdout
+    live = LiveConsole(tmp_path)
+    live.type("/als 2", "A1", "Z1", "/als 4242", "A9", "A1")
+    out = live.finish()
     assert "(message A is Erika (4242)'s: /als 4242 first)" in out
     assert "(no message Z on the screen; 'Z1 sends it as text)" in out
     assert "(no button 9; message A has 4)" in out
@@ -170,11 +160,11 @@ def test_a_taken_web_port_is_said_in_one_line(tmp_path):
     port = taken.getsockname()[1]
     taken.listen()
     try:
-        result = run(tmp_path, "console", "--now", AT_NOW, stdin="/quit\n", WEB_PORT=str(port))
+        live = LiveConsole(tmp_path, WEB_PORT=str(port))
+        out = live.finish()
     finally:
         taken.close()
-    assert result.returncode == 0, result.stderr
-    said = [line for line in result.stdout.splitlines() if f"127.0.0.1:{port}" in line]
+    said = [line for line in out.splitlines() if f"127.0.0.1:{port}" in line]
     assert len(said) == 1
     assert said[0].startswith("Public program page not served: Cannot serve the public program")
     assert "WEB_PORT" in said[0]
