@@ -16,6 +16,7 @@ from pathlib import Path
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
+from bot.console_time import console_moment
 from bot.settings import ConfigError, Settings, load_settings
 from storage.preflight import (
     database_problem,
@@ -42,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--language", default="de", help="Telegram language code")
     console.add_argument(
         "--database", default=None, help="SQLite file (default data/console.sqlite3)"
+    )
+    console.add_argument(
+        "--now",
+        type=console_moment,
+        default=None,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="start the console's clock there, local time in TIMEZONE (default: the clock "
+        "kept in its database, else real time)",
     )
     verbs.add_parser("import", help="validate and upsert a program file").add_argument("file")
     verbs.add_parser("export", help="write the current program").add_argument("file")

@@ -34,11 +34,16 @@ class ManualClock(Clock):
         self._now = moment.astimezone(UTC)
 
 
-class ShiftedClock(Clock):
-    """Wall-clock time moved forward on request (the console's ``/zeit +2h``)."""
+class ConsoleClock(Clock):
+    """The console's clock: real time plus an offset, so it runs on like a watch that was set.
 
-    def __init__(self) -> None:
-        self.offset = timedelta()
+    Only the offset is kept (with the console's database, ``storage.console_clock``): one write
+    per change, nothing to save on exit or lose in a crash, and the console's clock never falls
+    behind a moment it has already shown while the computer's clock runs forward.
+    """
+
+    def __init__(self, offset: timedelta = timedelta()) -> None:
+        self.offset = offset
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -47,3 +52,9 @@ class ShiftedClock(Clock):
         """Move forward by ``delta`` (real time keeps running) and return the new moment."""
         self.offset += delta
         return self.now()
+
+    def set(self, moment: datetime) -> None:
+        """Run on from ``moment`` (aware) from now on."""
+        if moment.tzinfo is None:
+            raise ValueError("ConsoleClock needs an aware datetime")
+        self.offset = moment - datetime.now(UTC)

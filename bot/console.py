@@ -5,7 +5,9 @@ You type as a Telegram user; the bot's messages are printed as Telegram would sh
 ``data/console-files/``. Its database is ``data/console.sqlite3`` unless ``--database`` names
 another; ``DATABASE_PATH`` is never read. Whatever the database, the outbox sender only
 handles rows for the console's own people (``bot.sender.limit_recipients``): everything else
-stays for the real bot. Console-only commands are listed in :data:`HELP`.
+stays for the real bot. The console's clock is its own, kept with its database
+(``bot.console_time``); buttons of earlier messages are pressed by their tag (``bot.console_io``).
+Console-only commands are listed in :data:`HELP`.
 """
 
 from __future__ import annotations
@@ -18,16 +20,15 @@ import mimetypes
 import re
 import signal
 import sys
-import threading
-from datetime import timedelta
 from pathlib import Path
 
 from bot import sender
-from bot.clock import ShiftedClock
+from bot.clock import ConsoleClock
 from bot.console_demo import demo_program
-from bot.console_io import ConsoleScreen
+from bot.console_io import ConsoleScreen, Key, Keyboard, read_entry, start_reader
+from bot.console_time import ClockRefused, describe, keep, parse_shift, start_clock
 from bot.settings import Settings
-from bot.web.server import serving_if_free
+from bot.web.server import ConsolePage, serving_if_free
 from handlers.privacy import RETENTION_JOB
 from storage import events as event_store
 from storage import users as user_store
@@ -38,17 +39,17 @@ CONSOLE_DATABASE = Path("data/console.sqlite3")
 CONSOLE_LOG = Path("data/console.log")
 DEFAULT_USER_ID = 4242
 QUIT_WORDS = {"/quit", "/exit", "/q"}
-CONTINUE = "\\"  # a line ending in a backslash continues on the next line
-_SHIFT = re.compile(r"^\+?(\d+)\s*([mhd])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+_PRESS = re.compile(r"^(#?)([A-Za-z]{0,2})(\d+)$")  # 2, #2, B2, #B2
 
 HELP = (
-    "Type as in Telegram (/start, /termine, /hilfe …); a number presses that button of the "
-    "last message, #N always presses button N, 'text sends text as typed. A line ending in \\ "
-    "continues on the next line.\n"
-    "Console: /als N·/as N (be person N), /zeit +2h·/time +2h (move the clock; m h d), "
-    "/foto PATH·/photo PATH, /datei PATH·/file PATH, /ort LAT LON·/location LAT LON, "
-    "/quit (or Ctrl-D, Ctrl-C)."
+    "Type as in Telegram (/start, /termine, /hilfe …). Buttons: 2 presses button 2 of the last "
+    "message; every message with buttons is tagged (A), (B) …, and B2 presses button 2 of "
+    "message B (an earlier one too); when the bot waits for a typed answer, #2 and #B2 press, "
+    "'text sends text as typed. A line ending in \\ continues on the next line (Ctrl-C "
+    "discards it).\n"
+    "Console: /als N·/as N (be person N), /zeit +2h·/time +2h (move the clock; m h d; kept "
+    "with the database), /foto PATH·/photo PATH, /datei PATH·/file PATH, /ort LAT LON·"
+    "/location LAT LON, /quit (or Ctrl-D, Ctrl-C)."
 )
 
 
@@ -82,7 +83,7 @@ async def load_demo_if_empty(settings: Settings, bot: OfflineBot) -> int:
     db, clock = bot.data.db, bot.data.clock
     if await event_store.list_all(db):
         return 0
-    events = demo_program(settings.tz, clock.now().astimezone(settings.tz).date())
+    events = demo_program(settings.tz, clock.now())
     if events:
         await event_store.save_events(db, events, clock.now())
     return len(events)
@@ -93,14 +94,6 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def parse_shift(text: str) -> timedelta | None:
-    """``+2h``, ``30m``, ``+1d`` as a duration; ``None`` for anything else."""
-    match = _SHIFT.match(text.strip())
-    if match is None:
-        return None
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
 def read_file(text: str) -> tuple[str, bytes] | None:
     """Name and bytes of the file at path ``text`` (``~`` allowed); ``None`` when there is none."""
     path = Path(text).expanduser()
@@ -109,40 +102,10 @@ def read_file(text: str) -> tuple[str, bytes] | None:
     return path.name, path.read_bytes()
 
 
-def _start_reader(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
-    """Read stdin in a daemon thread (it never holds up the exit); ``None`` marks its end."""
-
-    def read() -> None:
-        for line in iter(sys.stdin.readline, ""):
-            with contextlib.suppress(RuntimeError):  # the loop has closed: stop reading
-                loop.call_soon_threadsafe(queue.put_nowait, line)
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(queue.put_nowait, None)
-
-    threading.Thread(target=read, name="console-stdin", daemon=True).start()
-
-
-async def read_entry(queue: asyncio.Queue[str | None], prompt: bool) -> str | None:
-    """One entry: a line, or several joined when each but the last ends in a backslash."""
-    parts: list[str] = []
-    while True:
-        if prompt:
-            print("> " if not parts else ". ", end="", flush=True)
-        line = await queue.get()
-        if line is None:
-            return "\n".join(parts) if parts else None
-        line = line.rstrip("\r\n")
-        if line.endswith(CONTINUE):
-            parts.append(line[: -len(CONTINUE)])
-            continue
-        parts.append(line)
-        return "\n".join(parts)
-
-
 class Console:
     """Feeds what is typed to the bot as the current person; console commands act directly."""
 
-    def __init__(self, bot: OfflineBot, screen: ConsoleScreen, clock: ShiftedClock, args):
+    def __init__(self, bot: OfflineBot, screen: ConsoleScreen, clock: ConsoleClock, args):
         self.bot = bot
         self.screen = screen
         self.clock = clock
@@ -184,14 +147,17 @@ class Console:
         if text.startswith("'"):
             await self.user.send(text[1:] or text)
             return
-        if text.startswith("#") and _is_number(text[1:]):
-            await self.screen.press(self.user, int(text[1:]))
+        press = _PRESS.match(text) if text.isascii() else None
+        if press is None or (not press[1] and self.screen.waits_for_text(self.user)):
+            await self.user.send(text)  # no press, or the bot waits for this as a typed answer
             return
-        latest = self.screen.latest_with_buttons(self.user)
-        if _is_number(text) and latest is not None and not self.screen.waits_for_text(self.user):
-            await self.screen.press(self.user, int(text))
-            return
-        await self.user.send(text)
+        forced, tag, number = press.groups()
+        if not (forced or tag or self.screen.latest_with_buttons(self.user)):
+            await self.user.send(text)  # a number, and no buttons to press
+        elif tag and not self.screen.is_tag(tag):
+            self.screen.note(f"(no message {tag.upper()} on the screen; '{text} sends it as text)")
+        else:
+            await self.screen.press(self.user, int(number), tag or None)
 
     def switch(self, rest: str) -> None:
         """``/als N``: continue as person N."""
@@ -215,9 +181,9 @@ class Console:
                 " queued early (the console's own database has no such limit)."
             )
             return
-        moment = self.clock.advance(delta)
-        local = moment.astimezone(self.bot.data.settings.tz)
-        self.screen.note(f"Console clock: {local:%Y-%m-%d %H:%M} ({local.tzname()})")
+        self.clock.advance(delta)
+        await keep(self.bot.data.db, self.clock)
+        self.screen.note(f"Console clock: {describe(self.clock, self.bot.data.settings.tz)}")
         job_queue = self.bot.app.job_queue
         for job in job_queue.jobs() if job_queue is not None else ():
             if job.name not in (sender.OUTBOX_JOB, sender.DRAIN_JOB):
@@ -259,50 +225,73 @@ async def _show_in_background(screen: ConsoleScreen) -> None:
         screen.flush()
 
 
+def banner(settings: Settings, args, loaded: int, log_file: Path, page: ConsolePage) -> str:
+    """Who you are, the database, the page (or why it is not served), then :data:`HELP`."""
+    role = "organiser" if args.admin else "attendee"
+    demo = f", {loaded} demo events loaded" if loaded else ""
+    lines = [
+        f"Kraft der Region – console. You are user {args.user_id or DEFAULT_USER_ID} ({role}); "
+        f"database {settings.database_path}{demo}; log {log_file}."
+    ]
+    if page.address:
+        lines.append(f"Public program page: {page.address}/")
+    elif page.problem:
+        lines.append(f"Public program page not served: {page.problem}")
+    return "\n".join([*lines, HELP])
+
+
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     user_id = args.user_id or DEFAULT_USER_ID
     settings = console_settings(settings, args, user_id)
     settings.database_path.parent.mkdir(parents=True, exist_ok=True)
     log_file = configure_console_logging(settings.log_level)
-    clock = ShiftedClock()
+    shared = getattr(args, "database", None) is not None
+    try:  # the clock is set before the bot starts: its start-up catches up on what is due
+        clock, source = await start_clock(
+            settings.database_path, settings.tz, args.now, shared, {user_id}
+        )
+    except ClockRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
     people: set[int] = set()
-    async with (
-        offline_bot(settings, clock=clock, start=True, recipients=people) as bot,
-        serving_if_free(bot.app) as page,
-    ):
+    async with offline_bot(settings, clock=clock, recipients=people) as bot:
         if bot.app.job_queue is not None:  # never delete real people's data on a moved clock
             for job in bot.app.job_queue.get_jobs_by_name(RETENTION_JOB):
                 job.schedule_removal()
-        loaded = await load_demo_if_empty(settings, bot)
-        screen = ConsoleScreen(bot.api, people, color=sys.stdout.isatty())
-        console = Console(bot, screen, clock, args)
-        role = "organiser" if args.admin else "attendee"
-        print(
-            f"Kraft der Region – console. You are user {user_id} ({role}); database "
-            f"{settings.database_path}{f', {loaded} demo events loaded' if loaded else ''}; "
-            f"log {log_file}.\n"
-            + (f"Public program page: {page}/\n" if page else "")
-            + HELP
-            + "\n"
-            + "─" * 40
-        )
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-        with contextlib.suppress(NotImplementedError):  # Ctrl-C ends like end of input
-            loop.add_signal_handler(signal.SIGINT, queue.put_nowait, None)
-        _start_reader(loop, queue)
-        await console.handle("/start")
-        printer = asyncio.create_task(_show_in_background(screen))
+        await bot.app.start()
         try:
-            while (entry := await read_entry(queue, sys.stdin.isatty())) is not None:
-                if entry.strip() and not await console.handle(entry):
-                    break
+            async with serving_if_free(bot.app) as page:
+                loaded = await load_demo_if_empty(settings, bot)
+                print(banner(settings, args, loaded, log_file, page))
+                print(f"Console clock: {describe(clock, settings.tz)} ({source})\n" + "─" * 40)
+                await _converse(
+                    Console(bot, ConsoleScreen(bot.api, people, sys.stdout.isatty()), clock, args)
+                )
         finally:
-            printer.cancel()
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(signal.SIGINT)
+            await bot.app.stop()
     print("Bye.")
     return 0
+
+
+async def _converse(console: Console) -> None:
+    """Read entries until the end of input, ``/quit`` or Ctrl-C at the prompt."""
+    loop = asyncio.get_running_loop()
+    queue: Keyboard = asyncio.Queue()
+    with contextlib.suppress(NotImplementedError):  # Ctrl-C is read like a key
+        loop.add_signal_handler(signal.SIGINT, queue.put_nowait, Key.CTRL_C)
+    start_reader(loop, queue)
+    await console.handle("/start")
+    printer = asyncio.create_task(_show_in_background(console.screen))
+    try:
+        while (
+            entry := await read_entry(queue, sys.stdin.isatty(), console.screen.note)
+        ) is not None:
+            if entry.strip() and not await console.handle(entry):
+                break
+    finally:
+        printer.cancel()
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGINT)
 
 
 def run_console(settings: Settings, args: argparse.Namespace) -> int:

@@ -248,6 +248,21 @@ def m008_questions_to_speakers(conn: sqlite3.Connection) -> None:
     )
 
 
+def m009_console_clock(conn: sqlite3.Connection) -> None:
+    """The console's clock, kept with its database as an offset from real time (one row):
+    a clock moved with ``/zeit`` or ``--now`` survives a restart of ``python run.py console``."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE console_clock (
+            id             INTEGER PRIMARY KEY CHECK (id = 1),
+            offset_seconds REAL NOT NULL,
+            set_at         TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_calendar_sequence,
@@ -257,6 +272,7 @@ MIGRATIONS: list[Migration] = [
     m006_cpd_hours_and_certificates,
     m007_open_dialogues,
     m008_questions_to_speakers,
+    m009_console_clock,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that

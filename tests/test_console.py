@@ -1,5 +1,6 @@
 """``python run.py console`` as a person meets it: its own process, piped input, the screen and
-the database checked afterwards (PRODUCT §2, issue 10)."""
+the database checked afterwards (PRODUCT §2, issue 10). Every run sets the console's clock with
+``--now`` (issue 19), so no test depends on the hour it runs at."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import UTC, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
-from bot.clock import Clock
-from bot.console import parse_shift
-from bot.console_demo import EXAMPLE_PROGRAM, demo_events
+from bot.clock import ManualClock
 from bot.sender import drain_outbox
 from storage import events as event_store
 from storage import outbox
@@ -24,15 +25,46 @@ from storage.attendance import COMING
 from testing.offline import offline_bot
 from tests.conftest import NOW, make_event, make_settings
 from tests.outbox_support import sign_up
-from tests.process_support import RUN, clean_env, run
+from tests.process_support import RUN, clean_env
 
 STRANGER = 777
 CONSOLE_PERSON = 4242
+BERLIN = ZoneInfo("Europe/Berlin")
+AT_NOW = NOW.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M")  # --now: the tests' NOW, 10:00
 
 
-def console(tmp_path: Path, stdin: str, *args: str, **variables: str):
-    """Run the console in ``tmp_path`` with ``stdin`` piped in."""
-    result = run(tmp_path, "console", *args, stdin=stdin, **variables)
+def finish(process: subprocess.Popen[str], stdin: str | None = None) -> tuple[str, str]:
+    """Feed ``stdin`` and read all output until the console ends (killed after 60 s). No
+    timeout is given to ``communicate``: its wait would sleep, and under
+    ``FAKETIME_DONT_FAKE_MONOTONIC=1`` libfaketime 0.9.10 makes ``time.sleep`` fail (EINVAL)."""
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        return process.communicate(stdin)
+    finally:
+        watchdog.cancel()
+
+
+def start_console(tmp_path: Path, *args: str, **variables: str) -> subprocess.Popen[str]:
+    """``python run.py console ARGS`` in ``tmp_path``, all three streams piped."""
+    return subprocess.Popen(
+        [sys.executable, RUN, "console", *args],
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **variables),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+
+
+def console(tmp_path: Path, stdin: str, *args: str, now: str | None = AT_NOW, **variables: str):
+    """Run the console in ``tmp_path`` with ``stdin`` piped in, its clock at ``now``."""
+    clock = ("--now", now) if now is not None else ()
+    process = start_console(tmp_path, *clock, *args, **variables)
+    out, err = finish(process, stdin)
+    result = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return result
@@ -50,22 +82,17 @@ def rows(path: Path) -> dict[int, tuple[int, str]]:
         conn.close()
 
 
-def upcoming_event(days: float = 10, **fields: object):
-    """An event ``days`` from the real now (the console runs on the real clock)."""
-    return make_event(days=(datetime.now(UTC) - NOW).days + days, **fields)
-
-
 async def queue_notices(path: Path) -> None:
     """A change notice for a stranger and one for the console's person, and a stranger's row
     that a real bot is sending right now."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        event = upcoming_event()
+        event = make_event(days=10)
         await event_store.save_events(bot.data.db, [event], clock.now())
         await sign_up(bot, clock, STRANGER, event.id)  # type: ignore[arg-type]
         await sign_up(bot, clock, CONSOLE_PERSON, event.id)  # type: ignore[arg-type]
-        moved = upcoming_event(days=11)
+        moved = make_event(days=11)
         await event_store.save_events(bot.data.db, [moved], clock.now())
         await bot.data.db.write(
             outbox.enqueue, STRANGER, outbox.OutboxKind.EVENT_CHANGED, {}, clock.now()
@@ -93,7 +120,7 @@ async def test_console_leaves_strangers_rows_to_the_real_bot(tmp_path):
             assert after[row_id] == (user, "sent")
     # the real bot (no recipient filter) then delivers the stranger's notice
     settings = make_settings(tmp_path, database_path=path)
-    async with offline_bot(settings, clock=Clock()) as real_bot:
+    async with offline_bot(settings, clock=ManualClock(NOW)) as real_bot:
         report = await drain_outbox(real_bot.app)
         assert report.sent == 1
         assert "Änderung" in " ".join(m.text for m in real_bot.api.messages(STRANGER))
@@ -162,8 +189,10 @@ def test_several_people_see_their_messages_labelled(tmp_path):
 
 
 def test_moving_the_clock_sends_due_reminders(tmp_path):
+    """The first demo evening is a week after --now (10:00), at 18:30: a week on, its 1-day
+    reminder is due, whatever the hour the test runs at (it failed after 18:30, issue 19)."""
     out = console(tmp_path, SIGN_UP + "/zeit +7d\n").stdout
-    assert "Console clock:" in out
+    assert "Console clock: 2026-12-02 10:00 (CET)" in out
     conn = sqlite3.connect(tmp_path / "data" / "console.sqlite3")
     kinds = [row[0] for row in conn.execute("SELECT kind FROM outbox WHERE state = 'sent'")]
     conn.close()
@@ -181,49 +210,23 @@ def test_photo_file_and_location_are_sent_as_a_user_would(tmp_path):
 
 
 def test_ctrl_c_ends_cleanly_once(tmp_path):
-    process = subprocess.Popen(
-        [sys.executable, RUN, "console"],
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
+    process = start_console(tmp_path, "--now", AT_NOW)
     assert process.stdout is not None
     for line in process.stdout:  # wait until the console has answered /start
         if line.startswith("[1]"):
             break
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)
+    out, err = finish(process)
     assert process.returncode == 0, err
     assert out.count("Bye.") == 1 and "Traceback" not in err
 
 
-def test_demo_program_is_relative_to_today():
-    tz = make_settings(Path("/tmp")).tz
-    today = datetime(2031, 5, 5, tzinfo=UTC).date()
-    events = demo_events(EXAMPLE_PROGRAM.read_text("utf-8"), tz, today)
-    starts = sorted(event.starts_at.astimezone(tz) for event in events)
-    assert starts[0].date() < today  # the real first evening stays in the past
-    assert starts[1].date() == today + timedelta(days=7)
-    assert all(start.hour in (18, 19) for start in starts)
-
-
-def test_shift_units():
-    assert parse_shift("+2h") == timedelta(hours=2)
-    assert parse_shift("30m") == timedelta(minutes=30)
-    assert parse_shift("+1d") == timedelta(days=1)
-    assert parse_shift("soon") is None
-
-
 async def save_event(path: Path, days: float, signed_up: int | None = None) -> None:
-    """Save the test event ``days`` from now into ``path`` as another process would."""
+    """Save the test event ``days`` after NOW into ``path`` as another process would."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        await event_store.save_events(bot.data.db, [upcoming_event(days=days)], clock.now())
+        await event_store.save_events(bot.data.db, [make_event(days=days)], clock.now())
         if signed_up is not None:
             await sign_up(bot, clock, signed_up, "umbau-2026")
 
@@ -233,16 +236,7 @@ def test_messages_appear_without_waiting_for_input(tmp_path):
     console waits for input: the heartbeat sends it and the background task prints it."""
     path = tmp_path / "shared.sqlite3"
     asyncio.run(save_event(path, 10, signed_up=CONSOLE_PERSON))
-    process = subprocess.Popen(
-        [sys.executable, RUN, "console", "--database", str(path)],
-        cwd=tmp_path,
-        env=clean_env(tmp_path),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
+    process = start_console(tmp_path, "--database", str(path), "--now", AT_NOW)
     assert process.stdout is not None
     try:
         for line in process.stdout:  # the console has answered /start and waits
@@ -255,18 +249,16 @@ def test_messages_appear_without_waiting_for_input(tmp_path):
         else:
             raise AssertionError("the change notice never appeared")
     finally:
-        process.communicate(input="/quit\n", timeout=30)
+        finish(process, "/quit\n")
     assert process.returncode == 0
 
 
 async def save_small_event(path: Path) -> None:
     """One evening with a single seat, so the second person lands on the waitlist."""
     settings = make_settings(path.parent, database_path=path)
-    clock = Clock()
+    clock = ManualClock(NOW)
     async with offline_bot(settings, clock=clock) as bot:
-        await event_store.save_events(
-            bot.data.db, [upcoming_event(days=10, capacity=1)], clock.now()
-        )
+        await event_store.save_events(bot.data.db, [make_event(days=10, capacity=1)], clock.now())
 
 
 def test_waitlist_and_promotion_in_one_console(tmp_path):
@@ -304,12 +296,11 @@ def test_broadcast_and_its_report_in_one_console(tmp_path):
 
 
 def _minutes_until_the_day_before(hour: int, minute: int) -> int:
-    """Console minutes from now until the day before the first demo evening (a week from
-    today, see bot.console_demo) at ``hour:minute`` local time, measured in real time."""
-    tz = make_settings(Path("/tmp")).tz
-    now = datetime.now(tz)
-    local = (now + timedelta(days=6)).replace(hour=hour, minute=minute, second=0, microsecond=0)
-    return int((local.astimezone(UTC) - now.astimezone(UTC)).total_seconds() // 60) + 1
+    """Console minutes from --now until the day before the first demo evening (a week after
+    it, see bot.console_demo) at ``hour:minute`` local time."""
+    start = NOW.astimezone(BERLIN)
+    local = (start + timedelta(days=6)).replace(hour=hour, minute=minute)
+    return int((local.astimezone(UTC) - NOW).total_seconds() // 60) + 1
 
 
 def test_console_tries_reminder_answer_question_check_in_feedback_and_certificate(tmp_path):
@@ -341,7 +332,7 @@ def test_console_tries_reminder_answer_question_check_in_feedback_and_certificat
     assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
     assert "Wie war der Abend?" in out
     assert "Ihre Teilnahmebescheinigung für Umbau statt Neubau (Beispiel) liegt bereit" in out
-    name = "Teilnahmebescheinigung-umbau-statt-neubau-2027.pdf"
+    name = "Teilnahmebescheinigung-umbau-statt-neubau-2026.pdf"  # its id names its year
     assert f"saved: data/console-files/{name}" in out
     pdf = (tmp_path / "data" / "console-files" / name).read_bytes()
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -112,10 +113,15 @@ def calendar_response(request: web.Request, body: bytes, filename: str) -> web.R
 
 
 class PublicSite:
-    """The routes of PRODUCT §8 over one running ``Application``'s services."""
+    """The routes of PRODUCT §8 over one running ``Application``'s services.
 
-    def __init__(self, application: Application):
+    ``console``: the console feeds the updates itself (typed in the terminal, no updater runs),
+    so ``/healthz`` counts the bot as running while the application runs.
+    """
+
+    def __init__(self, application: Application, console: bool = False):
         self.application = application
+        self.console = console
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,  # user text is escaped here, once, and nowhere else
@@ -269,12 +275,14 @@ class PublicSite:
     # -- health ----------------------------------------------------------------------------
 
     async def health(self, request: web.Request) -> web.Response:
-        """``/healthz``: 200 when the database answers and the bot fetches updates, else 503."""
+        """``/healthz``: 200 when the database answers and the bot fetches updates (in the
+        console: takes them from the terminal), else 503."""
         data, application = self.data, self.application
         database_ok = await calendar.database_answers(data.db)
         updater = application.updater
-        fetching = application.running and (updater is None or updater.running)
-        mode = "webhook" if data.settings.webhook_url is not None else "polling"
+        fetching = application.running and (self.console or updater is None or updater.running)
+        webhook = data.settings.webhook_url is not None
+        mode = "console" if self.console else "webhook" if webhook else "polling"
         status = {
             "status": "ok" if database_ok and fetching else "unavailable",
             "database": "ok" if database_ok else "unavailable",
@@ -335,22 +343,32 @@ class WebServer:
         self.sock.close()
 
 
+@dataclass(frozen=True)
+class ConsolePage:
+    """Whether the console serves the public program: its ``address``, else the one-line
+    ``problem`` (a taken port), or neither (``WEB_PORT=0``)."""
+
+    address: str | None = None
+    problem: str | None = None
+
+
 @contextlib.asynccontextmanager
-async def serving_if_free(application: Application) -> AsyncIterator[str | None]:
+async def serving_if_free(application: Application) -> AsyncIterator[ConsolePage]:
     """For the console: serve the public program while the block runs when ``WEB_PORT`` is
-    free (yielding its address), else yield ``None`` and serve nothing."""
+    free; a taken port serves nothing and says so (the console runs on without the page)."""
     settings = application.bot_data.settings
-    try:
-        sock = bind_socket(settings.web_listen, settings.web_port) if settings.web_port else None
-    except PortTaken:
-        sock = None
-    if sock is None:
-        yield None
+    if not settings.web_port:
+        yield ConsolePage()
         return
-    server = WebServer(application, sock)
+    try:
+        sock = bind_socket(settings.web_listen, settings.web_port)
+    except PortTaken as taken:
+        yield ConsolePage(problem=str(taken))
+        return
+    server = WebServer(application, sock, routes=PublicSite(application, console=True).build)
     await server.start()
     try:
-        yield server.address
+        yield ConsolePage(address=server.address)
     finally:
         await server.stop()
 
