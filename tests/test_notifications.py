@@ -17,10 +17,9 @@ from handlers.reminders import plan_and_kick
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import Database
-from tests.conftest import NOW, make_event
+from tests.conftest import START, make_event
 from tests.outbox_support import bot_texts, deliveries, outbox_rows, sign_up, tick
 
-START = (NOW + timedelta(days=14)).replace(hour=17, minute=30)  # Wed 9 Dec 2026, 18:30 Berlin
 ROOT = Path(__file__).resolve().parent.parent
 
 
