@@ -23,6 +23,7 @@ from testing.factories import (  # re-exported: tests import them from here or f
     make_event,
     make_settings,
 )
+from testing.faketime import mend_sleep
 from testing.offline import OfflineBot, offline_bot
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "make_event",
     "make_settings",
 ]
+
+mend_sleep()  # the suite at another hour (make test-at): time.sleep under libfaketime
 
 
 @pytest.fixture
