@@ -59,7 +59,7 @@ class Pacer:
     async def turn(self) -> None:
         """Wait until the next send is allowed, and take that slot."""
         # Re-check after waking: the loop may wake a timer up to its clock resolution early.
-        while (delay := self._ready_at() - self._now()) > 0:  # noqa: ASYNC110
+        while (delay := self._ready_at() - self._now()) > 0:
             await self.clock.sleep(delay)
         # Keep to the grid of slots when a send started late (a timer overshoots by up to a
         # millisecond, a database write or the machine may stall), so the lost time is made up
