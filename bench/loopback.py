@@ -32,8 +32,7 @@ from testing.fake_telegram import FakeBotApi, FakeUser, SentMessage
 from testing.fake_telegram.http import LoopbackBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
-QUIET = 0.5  # seconds without a call that end a step whose answer is not known yet (0.25 was
-# too short on a loaded machine: a card edited 0.3 s after its pop-up was taken for no answer)
+QUIET = 0.25  # seconds without a call that end a step whose answer is not known yet
 STEP_TIMEOUT = 120.0
 
 
@@ -244,6 +243,7 @@ async def loopback_bot(
         yield Loopback(api, server, tracker, process, first)
     finally:
         if process.poll() is None:
+            api.end_long_polls()  # else the stopping bot first sits out its long poll (1 s)
             process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.to_thread(process.wait, 30)
