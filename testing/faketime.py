@@ -31,6 +31,16 @@ def select_sleep(seconds: float) -> None:
         select.select([], [], [], left)
 
 
+def without_faketime() -> dict[str, str]:
+    """This process's environment without libfaketime, for a program that needs no faked time
+    and misbehaves under it: headless Chromium takes over a minute a page (one second without)."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("FAKETIME") and not (key == "LD_PRELOAD" and "faketime" in value)
+    }
+
+
 def mend_sleep() -> None:
     """Under libfaketime, make ``time.sleep`` work again in this process; else nothing."""
     if under_faketime():
