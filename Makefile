@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test browser lint format bench clean
+.PHONY: demo run test test-at browser faketime lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,24 @@ browser:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	     >/dev/null 2>&1 && echo "installed chromium for the browser test"; } \
 	  || echo "no chromium: the browser test will skip (apt-get install chromium)"
+
+# The whole suite once more at another moment, through libfaketime (it reaches the processes
+# the tests start, too): no test may depend on the hour it runs at. Default: 22:55 UTC, late
+# in a Berlin evening. Other moments: make test-at AT='2027-03-28 00:55:00'.
+AT ?= 2026-12-10 22:55:00
+test-at: $(STAMP) browser faketime
+	@if command -v faketime >/dev/null 2>&1; then \
+	  echo "the whole suite at $(AT) UTC (faketime)"; \
+	  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '@$(AT)' \
+	    $(BIN)/python -m pytest -p no:cacheprovider; \
+	else echo "no faketime: the suite at $(AT) UTC was not run (apt-get install faketime)"; fi
+
+# Installed like chromium: where it is missing and apt can (as root); never fails the build.
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime) \
+	     >/dev/null 2>&1 && echo "installed faketime for the run at another hour"; } \
+	  || echo "no faketime (not root, no apt-get, or the install failed): make test-at will skip"
 
 lint: $(STAMP)  ## ruff; mypy (domain/ and storage/ strict; see [tool.mypy]); vulture
 	$(BIN)/ruff check .

@@ -92,17 +92,19 @@ SIZES = {
         "startup": (100_000, 1_000, 200_000),
         "storm": (1_000, 100),
     },
+    # The smoke test in make test (tests/test_bench_smoke.py): every part once, as small as it
+    # still means something. Most of its time is the eight bot processes starting and stopping.
     "quick": {
         "people": 3,
         "rounds": 1,
         "repeats": 1,
-        "recipients": 100,
-        "flood": 20,
-        "window": 2.0,
-        "bulk_messages": 30,
-        "attendees": 100,
+        "recipients": 50,
+        "flood": 10,
+        "window": 1.0,
+        "bulk_messages": 20,
+        "attendees": 50,
         "startup": (300, 10, 400),
-        "storm": (50, 10),
+        "storm": (30, 10),
     },
 }
 

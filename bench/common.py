@@ -4,46 +4,39 @@ from __future__ import annotations
 
 import statistics
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bot.clock import ManualClock
-from bot.settings import Settings
 from domain.models import Event
 from storage.db import Database, to_db_time
 from storage.events import save_events
+from testing.factories import (  # the tests' factories: one set-up for tests and benchmark
+    ADMIN_ID,
+    NOW,
+    frozen_clock,
+    make_event,
+    make_settings,
+)
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-ADMIN_ID = 1000
-
-
-def bench_settings(folder: Path, **overrides: object) -> Settings:
-    """Settings for a run: its own database in ``folder``, no .env, no token."""
-    values: dict[str, object] = {
-        "database_path": folder / "bench.sqlite3",
-        "admin_ids": frozenset({ADMIN_ID}),
-        "bot_token": None,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+__all__ = ["ADMIN_ID", "NOW", "frozen_clock", "make_settings"]
 
 
-def clock() -> ManualClock:
-    """A frozen clock (deadlines and reminders do not move during a run)."""
-    return ManualClock(NOW)
+def bot_now() -> datetime:
+    """The moment a bot in its own process sees: the production bot (``python run.py``, the
+    start-up probe) keeps real time, so the databases it is measured on are placed relative
+    to the wall clock. Everything in this process uses :data:`NOW` and a frozen clock."""
+    return datetime.now(UTC)
 
 
 def event(event_id: str, days: float, capacity: int | None, now: datetime = NOW) -> Event:
-    """An upcoming evening ``days`` from ``now``."""
-    return Event(
-        id=event_id,
-        title=f"Macher:innengespräch {event_id}",
-        series="Kraft der Region",
+    """An upcoming evening ``days`` from ``now`` (the tests' evening, without speakers)."""
+    return make_event(
+        event_id,
         starts_at=now + timedelta(days=days),
-        ends_at=now + timedelta(days=days, hours=2, minutes=30),
-        venue="Haus der Architektinnen und Architekten",
-        address="Danneckerstraße 54, 70182 Stuttgart",
+        title=f"Macher:innengespräch {event_id}",
         capacity=capacity,
         description="Wie Veränderung in der Region Stuttgart gemacht wird.",
+        latitude=None,
+        longitude=None,
+        speakers=(),
     )
 
 

@@ -243,6 +243,7 @@ async def loopback_bot(
         yield Loopback(api, server, tracker, process, first)
     finally:
         if process.poll() is None:
+            api.end_long_polls()  # else the stopping bot first sits out its long poll (1 s)
             process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.to_thread(process.wait, 30)

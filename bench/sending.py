@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import ADMIN_ID, add_events, add_returning_users
+from bench.common import ADMIN_ID, add_events, add_returning_users, bot_now
 from bench.loopback import Loopback, Person
 from bot.callbacks import Action, pack
 from storage.broadcasts import Audience
@@ -28,7 +28,7 @@ VICTIMS = 100  # user ids of the people reading /termine meanwhile start here
 async def prepare(folder: Path, recipients: int, name: str = "sending") -> Path:
     """A database with evenings, ``recipients`` subscribers, the victims and the organiser."""
     path = folder / f"{name}.sqlite3"
-    now = datetime.now(UTC)
+    now = bot_now()
     db = await Database.open(path)
     await add_events(db, 12, capacity=None, now=now)
     await add_returning_users(db, range(RECIPIENTS, RECIPIENTS + recipients), now, subscribed=True)
@@ -92,7 +92,7 @@ async def prepare_reminders(folder: Path, attendees: int) -> Path:
     """An evening starting in one day minus a minute, ``attendees`` confirmed: with
     ``REMINDER_OFFSETS=1d`` their reminder fell due a minute ago and start-up catches up."""
     path = folder / "reminders.sqlite3"
-    now = datetime.now(UTC)
+    now = bot_now()
     db = await Database.open(path)
     await add_returning_users(db, range(RECIPIENTS, RECIPIENTS + attendees), now)
     (event_id,) = await add_events(

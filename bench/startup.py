@@ -16,9 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench.common import bot_now
 from storage.db import Database, to_db_time
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +124,7 @@ async def run_startup(users: int = 100_000, events: int = 1_000, signups: int = 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.sqlite3"
         started = time.perf_counter()
-        await generate_database(path, users, events, signups, datetime.now(UTC))
+        await generate_database(path, users, events, signups, bot_now())
         generated = time.perf_counter() - started
         size_mb = path.stat().st_size / 2**20
         figures = await asyncio.to_thread(probe, path)

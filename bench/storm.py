@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import add_events, add_returning_users, bench_settings, clock
+from bench.common import add_events, add_returning_users, frozen_clock, make_settings
 from bot.callbacks import Action
 from testing.offline import offline_bot, press_action
 
@@ -15,7 +15,7 @@ from testing.offline import offline_bot, press_action
 async def run_storm(users: int = 1000, seats: int = 100) -> dict:
     """``users`` returning people open the card (not timed), then all press at once."""
     with tempfile.TemporaryDirectory() as folder:
-        async with offline_bot(bench_settings(Path(folder)), clock=clock()) as bot:
+        async with offline_bot(make_settings(Path(folder)), clock=frozen_clock()) as bot:
             (event_id,) = await add_events(bot.data.db, 1, capacity=seats)
             await add_returning_users(bot.data.db, range(1, users + 1))
             people = [bot.user(n) for n in range(1, users + 1)]

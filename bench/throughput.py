@@ -24,10 +24,9 @@ import asyncio
 import collections
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import add_events, add_returning_users, median, percentile, summary
+from bench.common import add_events, add_returning_users, bot_now, median, percentile, summary
 from bench.loopback import Loopback, Person, loopback_bot
 from bot.callbacks import Action
 from storage.db import Database
@@ -141,7 +140,7 @@ async def _check_nothing_more(bot: Loopback, people: list[Person]) -> None:
 
 async def _prepare(folder: Path, crowd: int) -> Path:
     path = folder / "throughput.sqlite3"
-    now = datetime.now(UTC)
+    now = bot_now()
     db = await Database.open(path)
     await add_events(db, EVENTS, capacity=None, now=now)
     await add_returning_users(db, [*range(1, crowd + 1), *range(LEARNERS, LEARNERS + 10)], now)

@@ -5,58 +5,44 @@ anything Telegram would have rejected."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.settings import Settings
-from domain.models import Event, Speaker
+from domain.models import Event
 from storage import events as event_store
+from testing.factories import (  # re-exported: tests import them from here or from testing
+    ADMIN_ID,
+    FAST_BULK,
+    NOW,
+    START,
+    fast_bulk_settings,
+    frozen_clock,
+    make_event,
+    make_settings,
+)
+from testing.faketime import mend_sleep
 from testing.offline import OfflineBot, offline_bot
 
-ADMIN_ID = 1000
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday morning, 10:00 in Berlin
+__all__ = [
+    "ADMIN_ID",
+    "FAST_BULK",
+    "NOW",
+    "START",
+    "fast_bulk_settings",
+    "frozen_clock",
+    "make_event",
+    "make_settings",
+]
 
-
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings for tests: no .env, a database in ``tmp_path``, one organiser."""
-    values: dict[str, object] = {
-        "database_path": tmp_path / "bot.sqlite3",
-        "admin_ids": frozenset({ADMIN_ID}),
-        "timezone": "Europe/Berlin",
-        "bot_token": None,
-        "web_port": 0,  # no fixed port in tests; the web tests bind a free one themselves
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-def make_event(event_id: str = "umbau-2026", days: float = 14, **fields: object) -> Event:
-    """An upcoming event ``days`` after :data:`NOW` (18:30 Berlin time on that day)."""
-    start = (NOW + timedelta(days=days)).replace(hour=17, minute=30)
-    values: dict[str, object] = {
-        "id": event_id,
-        "title": "Umbau statt Neubau",
-        "series": "Kraft der Region",
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2, minutes=30),
-        "venue": "Haus der Architektinnen und Architekten",
-        "address": "Danneckerstraße 54, 70182 Stuttgart",
-        "latitude": 48.7707,
-        "longitude": 9.1866,
-        "capacity": 80,
-        "description": "Wie wir mit dem Bestand bauen.",
-        "speakers": (Speaker("Ilona Schaal", "Künstlerische Leiterin, Theater Rampe", "Bio."),),
-    }
-    values.update(fields)
-    return Event(**values)  # type: ignore[arg-type]
+mend_sleep()  # the suite at another hour (make test-at): time.sleep under libfaketime
 
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(NOW)
+    return frozen_clock()
 
 
 @pytest.fixture

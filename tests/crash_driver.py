@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,16 @@ from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.callbacks import Action, pack
-from bot.clock import ManualClock
 from bot.sender import drain_outbox
 from bot.settings import Settings
 from domain.models import Event
 from storage import events as event_store
 from storage.broadcasts import Audience, create_broadcast
 from storage.db import Database, to_db_time
+from testing.factories import NOW, frozen_clock, make_settings
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot, unthrottled
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 ORGANISER = 1000
 EVENT_ID = "sturm-2026"
 SEATS = 40
@@ -82,10 +81,9 @@ class RecordingApi(FakeBotApi):
 
 
 def settings_for(database: Path, rate: float = 150) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    return make_settings(
+        database.parent,
         database_path=database,
-        bot_token=None,
         admin_ids=frozenset({ORGANISER}),
         broadcast_rate=rate,
     )
@@ -136,7 +134,7 @@ async def set_up(db: Database, source_message_id: int) -> None:
 async def storm(database: Path, log: Path) -> None:
     """Everyone presses "Anmelden" (in waves of 50) while the broadcast drains."""
     api = RecordingApi(log)
-    async with offline_bot(settings_for(database), clock=ManualClock(NOW), api=api) as bot:
+    async with offline_bot(settings_for(database), clock=frozen_clock(), api=api) as bot:
         await set_up(bot.data.db, organiser_message(api))
         append(log, "ready")
 
@@ -164,7 +162,7 @@ def serve(database: Path, log: Path) -> None:
     application = build_application(
         settings_for(database, rate=100),  # slow enough to be caught mid-broadcast
         request=api,
-        clock=ManualClock(NOW),
+        clock=frozen_clock(),
         rate_limiter=unthrottled(),
     )
     source = organiser_message(api)

@@ -19,9 +19,8 @@ from typing import Any
 
 from telegram.request import RequestData
 
-from bot.clock import ManualClock
 from bot.sender import drain_outbox
-from bot.settings import Settings
+from testing.factories import frozen_clock, make_settings
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot
 
@@ -76,10 +75,13 @@ class RecordingApi(FakeBotApi):
 
 
 async def _main(database: str, log: str, dies: str, hang_after: int, now: str) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, database_path=Path(database), bot_token=None, broadcast_rate=200
+    settings = make_settings(
+        Path(database).parent,
+        database_path=Path(database),
+        admin_ids=frozenset(),
+        broadcast_rate=200,
     )
-    clock = ManualClock(datetime.fromisoformat(now))
+    clock = frozen_clock(datetime.fromisoformat(now))
     api = RecordingApi(Path(log), dies, hang_after)
     async with offline_bot(settings, clock=clock, api=api) as bot:  # post_init plans the reminders
         await drain_outbox(bot.app)

@@ -8,7 +8,7 @@ import contextlib
 import math
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.clock import ManualClock
 from bot.sender import DrainReport, drain_outbox
@@ -21,10 +21,6 @@ from storage.registrations import SignUpResult
 from testing.fake_telegram import RATE_LIMITED_METHODS, FakeBotApi, JSONDict
 from testing.fake_telegram.api import _ApiError
 from testing.offline import OfflineBot, offline_bot
-from tests.conftest import NOW
-
-#: When the evening of ``make_event()`` begins (18:30 in Berlin), in UTC.
-START = (NOW + timedelta(days=14)).replace(hour=17, minute=30)
 
 
 async def sign_up(

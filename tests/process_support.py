@@ -23,6 +23,18 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def faketime_env() -> dict[str, str]:
+    """Under libfaketime (the suite run at other hours: ``make test-at``), what a process
+    started here needs to keep the same faked time as the test; else nothing."""
+    if "FAKETIME" not in os.environ:
+        return {}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith("FAKETIME") or key in {"LD_PRELOAD", "TZ"}
+    }
+
+
 def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
     """A minimal environment: none of the caller's BOT_*/DATABASE_* settings leak in."""
     env = {
@@ -34,6 +46,7 @@ def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         "WEB_PORT": "0",  # the web server's own tests pick free ports
     }
+    env.update(faketime_env())
     env.update(variables)
     return env
 

@@ -12,10 +12,8 @@ from domain.models import RegistrationStatus
 from storage import attendance as attendance_store
 from storage import attendees as attendee_store
 from storage import registrations as registration_store
-from tests.conftest import ADMIN_ID, NOW, make_event
+from tests.conftest import ADMIN_ID, START, make_event
 from tests.outbox_support import sign_up, tick
-
-START = (NOW + timedelta(days=14)).replace(hour=17, minute=30)  # make_event(): 18:30 Berlin
 
 
 async def test_coming_is_recorded_shown_and_changeable(bot, clock, add_events):

@@ -19,14 +19,13 @@ from storage.broadcasts import Audience
 from storage.db import to_db_time
 from testing.fake_telegram import Entity, FakeBotApi
 from testing.offline import offline_bot
-from tests.conftest import ADMIN_ID, make_event, make_settings
+from tests.conftest import ADMIN_ID, fast_bulk_settings, make_event, make_settings
 from tests.organiser_support import rows, sign_up
 
 
 @pytest.fixture
 def settings(tmp_path):
-    """Bulk sending at 1000/s, so that the tests do not wait for the pacing."""
-    return make_settings(tmp_path, broadcast_rate=1000)
+    return fast_bulk_settings(tmp_path)
 
 
 async def _subscribe(bot, user_ids, now, blocked=()):

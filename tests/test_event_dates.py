@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.event_input import InputError, example_values, parse_when
+from testing.factories import NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

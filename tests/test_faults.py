@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import Action
-from bot.clock import ManualClock
 from bot.sender import drain_outbox
 from storage import registrations as registration_store
 from storage import users as user_store
 from testing.fake_telegram import Entity, FakeBotApi
 from testing.offline import OfflineBot, offline_bot, press_action
-from tests.conftest import ADMIN_ID, NOW, make_event, make_settings
+from tests.conftest import ADMIN_ID, NOW, frozen_clock, make_event, make_settings
 
 IGNORE_RETRY_AFTER_DEPRECATION = pytest.mark.filterwarnings(
     "ignore::telegram.warnings.PTBDeprecationWarning"
@@ -114,7 +113,7 @@ async def test_errors_during_an_outage_are_not_an_alert_storm(bot, clock):
 @pytest.fixture
 async def polling_bot(tmp_path: Path) -> AsyncIterator[OfflineBot]:
     """The started bot, fetching updates from the fake by long polling as in production."""
-    clock = ManualClock(NOW)
+    clock = frozen_clock()
     async with offline_bot(make_settings(tmp_path), clock=clock, start=True) as running:
         running.clock = clock  # type: ignore[attr-defined]
         await running.app.updater.start_polling(poll_interval=0.0, timeout=1)

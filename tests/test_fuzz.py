@@ -23,9 +23,8 @@ import asyncio
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from bot.clock import ManualClock
 from testing.offline import offline_bot
-from tests.conftest import NOW, make_settings
+from tests.conftest import frozen_clock, make_settings
 from tests.fuzz_support import DERANDOMIZE, EXAMPLES, ORGANISERS, STATES, Fuzzing, inputs
 from tests.invariants import assert_consistent
 
@@ -36,7 +35,7 @@ def test_random_input_never_breaks_anything(name, tmp_path):
     database = tmp_path / "bot.sqlite3"
     config = make_settings(tmp_path, admin_ids=frozenset(ORGANISERS))
     with asyncio.Runner() as runner:
-        context = offline_bot(config, clock=ManualClock(NOW))
+        context = offline_bot(config, clock=frozen_clock())
         bot = runner.run(context.__aenter__())
         try:
             fuzzing = Fuzzing(bot, database)

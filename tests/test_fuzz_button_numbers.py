@@ -9,9 +9,8 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import ManualClock
 from testing.offline import offline_bot
-from tests.conftest import NOW, make_settings
+from tests.conftest import frozen_clock, make_settings
 from tests.fuzz_support import ACTIONS, DERANDOMIZE, EXAMPLES, ORGANISERS, Fuzzing, State
 
 # Characters str.isdigit() accepts although they are no ASCII digits (superscript, Arabic-Indic,
@@ -38,7 +37,7 @@ def test_numeric_button_arguments_are_ascii_digits_only(tmp_path):
     empty parts is answered, and nothing reaches the error handler."""
     config = make_settings(tmp_path, admin_ids=frozenset(ORGANISERS))
     with asyncio.Runner() as runner:
-        context = offline_bot(config, clock=ManualClock(NOW))
+        context = offline_bot(config, clock=frozen_clock())
         bot = runner.run(context.__aenter__())
         try:
             fuzzing = Fuzzing(bot, tmp_path / "bot.sqlite3")

@@ -25,7 +25,7 @@ from storage import privacy as privacy_store
 from storage.db import to_db_time
 from testing.fake_telegram import FakeBotApi, FakeUser
 from testing.offline import offline_bot, unthrottled
-from tests.conftest import ADMIN_ID, make_event, make_settings
+from tests.conftest import ADMIN_ID, fast_bulk_settings, make_event
 from tests.organiser_support import rows
 
 STATES = "SELECT handler, chat_id, user_id, state FROM dialogue_states ORDER BY handler, user_id"
@@ -34,7 +34,7 @@ DRAFTS = "SELECT user_id, data FROM dialogue_drafts ORDER BY user_id"
 
 @pytest.fixture
 def settings(tmp_path):
-    return make_settings(tmp_path, broadcast_rate=1000)
+    return fast_bulk_settings(tmp_path)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.sender import drain_outbox
 from handlers.broadcast import report_progress
 from handlers.privacy import RETENTION_JOB
 from storage import users as user_store
-from tests.conftest import ADMIN_ID, NOW, make_event, make_settings
+from tests.conftest import ADMIN_ID, NOW, fast_bulk_settings, make_event
 from tests.invariants import assert_consistent
 from tests.signup_support import signed_up
 from tests.test_broadcast import _confirm_to_subscribers, _deliveries, _subscribe
@@ -23,8 +23,7 @@ from tests.test_privacy import rows_of
 
 @pytest.fixture
 def settings(tmp_path):
-    """Bulk sending at 1000/s, so that the tests do not wait for the pacing."""
-    return make_settings(tmp_path, broadcast_rate=1000)
+    return fast_bulk_settings(tmp_path)
 
 
 async def _traces_of(bot, user_id: int) -> list[tuple[str, str]]:

@@ -10,8 +10,8 @@ from bot.callbacks import Action, pack
 from bot.sender import drain_outbox
 from domain.models import RegistrationStatus
 from storage import registrations as registration_store
-from tests.conftest import make_event
-from tests.outbox_support import START, sign_up, tick
+from tests.conftest import START, make_event
+from tests.outbox_support import sign_up, tick
 
 
 async def test_cant_come_asks_then_frees_the_seat_for_the_waitlist(bot, clock, add_events):

@@ -18,10 +18,9 @@ from handlers.reminders import REMINDERS_JOB, plan_reminders
 from storage import events as event_store
 from storage import outbox
 from storage import registrations as registration_store
-from tests.conftest import make_event, make_settings
+from tests.conftest import START, make_event, make_settings
 from tests.outbox_crash_child import RecordingApi, sent_chats
 from tests.outbox_support import (
-    START,
     bot_texts,
     deliveries,
     outbox_rows,

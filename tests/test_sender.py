@@ -22,7 +22,7 @@ from bot.sender import (
 from storage import outbox
 from storage import users as user_store
 from storage.db import Database
-from testing.fake_telegram import RATE_LIMITED_METHODS
+from testing.fake_telegram import RATE_LIMITED_METHODS, FakeBotApi
 from testing.offline import OfflineBot
 from tests.conftest import make_settings
 from tests.outbox_support import FloodWaitApi, outbox_rows, running_bot
@@ -83,7 +83,9 @@ def quick_limiter() -> TelegramBudget:
 # --- pacing ----------------------------------------------------------------------------------
 
 
-async def test_rate_ceiling_is_never_exceeded_and_nearly_reached(tmp_path, clock):
+async def test_rate_ceiling_is_never_exceeded(tmp_path, clock):
+    """The ceiling, counted by the fake Telegram. That the pace nearly reaches it is checked on
+    the pacer's own clock (tests/test_pacer.py): in real seconds it depends on the machine."""
     rate = 100
     settings = make_settings(tmp_path, broadcast_rate=rate)
     async with running_bot(settings, clock) as bot:
@@ -95,8 +97,6 @@ async def test_rate_ceiling_is_never_exceeded_and_nearly_reached(tmp_path, clock
         assert report.sent == len(users) and len(times) == len(users)
         assert bot.api.rate_429s == 0
         assert busiest_second(times) <= rate
-        overall = (len(times) - 1) / (times[-1] - times[0])
-        assert overall >= 0.9 * rate, overall
         assert all(len(bot.api.messages(u)) == 1 for u in users)
 
 
@@ -300,15 +300,34 @@ async def test_running_bot_drains_on_its_own_and_after_a_commit(settings, clock)
         assert bot.api.last(12).text == "Hallo 12"
 
 
+class HeldApi(FakeBotApi):
+    """Holds the bulk send to ``held`` until :attr:`release` is set: a drain stuck mid-way."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__()
+        self.held = held
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def answer_call(
+        self, api_method: str, params: Any, files: Any, token: str | None = None
+    ) -> tuple[int, bytes]:
+        if api_method == "sendMessage" and int(params.get("chat_id", 0)) == self.held:
+            self.holding.set()
+            await self.release.wait()
+        return await super().answer_call(api_method, params, files, token)
+
+
 async def test_updates_are_answered_while_a_long_drain_runs(tmp_path, clock):
+    """No timing: the drain is held in the middle of a send while the update is answered."""
     settings = make_settings(tmp_path, broadcast_rate=50)
-    async with running_bot(settings, clock) as bot:
-        await queue(bot, list(range(1, 41)))  # most of a second of sending
+    api = HeldApi(held=20)
+    async with running_bot(settings, clock, api=api) as bot:
+        await queue(bot, list(range(1, 41)))
         drain = asyncio.create_task(drain_outbox(bot.app))
-        await asyncio.sleep(0.2)
-        started = asyncio.get_running_loop().time()
-        [answer] = await bot.user(500).send("/termine")
-        assert asyncio.get_running_loop().time() - started < 0.5
-        assert not drain.done()
+        await asyncio.wait_for(api.holding.wait(), 30)  # a deadline, not a measurement
+        [answer] = await asyncio.wait_for(bot.user(500).send("/termine"), 30)
         assert "Termine" in answer.text
+        assert not drain.done() and len(api.messages(21)) == 0
+        api.release.set()
         assert (await drain).sent == 40

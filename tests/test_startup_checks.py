@@ -116,13 +116,14 @@ def test_a_second_bot_process_on_the_same_database_is_refused(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path;"
+            "import sys; from pathlib import Path;"
             " from storage.preflight import take_instance_lock;"
             " lock, problem = take_instance_lock(Path(sys.argv[1]));"
-            " print('held', flush=True); time.sleep(60)",
+            " print('held', flush=True); sys.stdin.read()",  # holds it until stopped
             str(tmp_path / "bot.sqlite3"),
         ],
         cwd=ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.faketime import without_faketime
 from tests.conftest import make_event
 from tests.web_support import served
 
@@ -41,6 +42,7 @@ async def _chromium(profile: Path, *args: str) -> bytes:
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
+        env=without_faketime(),
     )
     out, _ = await asyncio.wait_for(process.communicate(), timeout=90)
     assert process.returncode == 0

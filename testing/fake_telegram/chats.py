@@ -48,6 +48,15 @@ class ChatRegistry:
                 waiter.set_result(None)
         self._update_waiters.clear()
 
+    def end_long_polls(self, wait: float = 0.05) -> None:
+        """Answer every waiting getUpdates now and hold later ones only ``wait`` seconds: a
+        polling bot that is being stopped need not sit out a long poll first."""
+        self.get_updates_wait = wait
+        for waiter in self._update_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._update_waiters.clear()
+
     def record_incoming(
         self,
         chat_id: int,

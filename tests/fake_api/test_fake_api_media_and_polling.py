@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from telegram import (
@@ -116,3 +117,14 @@ async def test_polling_delivers_queued_updates(app: Application, api: FakeBotApi
     await app.stop()
 
     assert user.last_text == "Willkommen 👋"
+
+
+async def test_ending_long_polls_answers_a_waiting_get_updates_at_once(api: FakeBotApi) -> None:
+    api.get_updates_wait = 3600.0  # a poll that would outlast the test
+    poll = asyncio.create_task(api.answer_call("getUpdates", {"timeout": 3600}, {}))
+    await asyncio.sleep(0)  # the poll is waiting now
+    assert not poll.done()
+    api.end_long_polls()
+    status, body = await asyncio.wait_for(poll, 5)  # a deadline, not a measurement
+    assert status == 200 and json.loads(body)["result"] == []
+    assert api.get_updates_wait == 0.05  # and later polls are short
