@@ -1,8 +1,8 @@
-"""Entry point of the bot and its CLI verbs; see ``python run.py --help`` and bot/cli.py."""
+"""Entry point of the bot and its CLI verbs; see ``python run.py --help`` and bot/cli/main.py."""
 
 import sys
 
-from bot.cli import main
+from bot.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

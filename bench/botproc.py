@@ -3,7 +3,7 @@
 ``python -m bench.botproc CONFIG.json`` — started by :mod:`bench.loopback`, stopped with
 SIGTERM (PTB's ``run_polling`` then shuts down cleanly). Kinds:
 
-- ``production``: exactly ``python run.py`` (:func:`bot.cli.run_bot`): PTB's ``HTTPXRequest``,
+- ``production``: exactly ``python run.py`` (:func:`bot.cli.main.run_bot`): PTB's ``HTTPXRequest``,
   the production ``AIORateLimiter``, polling.
 - ``lifted``: the same Application with the flood limiter lifted
   (:func:`testing.offline.unthrottled`), for throughput figures that are not capped at 30/s.
@@ -124,7 +124,7 @@ def run(config: dict[str, Any]) -> int:
     """Build the bot of ``config['kind']`` and poll until SIGTERM."""
     kind = config["kind"]
     if kind == "production":
-        from bot.cli import run_bot
+        from bot.cli.main import run_bot
 
         return run_bot(settings_of(config))
     if kind == "lifted":
@@ -140,7 +140,7 @@ def run(config: dict[str, Any]) -> int:
             recorded = json.loads(Path(config["replay"]).read_text(encoding="utf-8"))
             application.add_handler(TypeHandler(Update, Replay(recorded)))
     gc.collect()
-    gc.freeze()  # as bot.cli does for the real bot
+    gc.freeze()  # as bot.cli.main does for the real bot
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 

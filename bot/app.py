@@ -23,50 +23,48 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import commands, sender
-from bot.budget import TelegramBudget
+from bot import commands
 from bot.clock import Clock
 from bot.context import BotContext, BotData, UserData
-from bot.delivery import (
+from bot.fairness import FairUpdateProcessor
+from bot.i18n import Translator
+from bot.jobs import start_planners
+from bot.persistence import DialoguePersistence
+from bot.sending import sender
+from bot.sending.budget import TelegramBudget
+from bot.sending.delivery import (
     NEVER_TWICE,
     NEVER_TWICE_WITHIN_WINDOW,
     RATHER_TWICE,
     WITHIN_WINDOW,
     render_delivery_report,
 )
-from bot.fairness import FairUpdateProcessor
-from bot.i18n import Translator
-from bot.jobs import start_planners
-from bot.outgoing import OutboxKindEntry, OutboxKinds
-from bot.persistence import DialoguePersistence
+from bot.sending.outgoing import OutboxKindEntry, OutboxKinds
 from bot.settings import Settings
-from handlers import (
-    admin,
+from handlers import dialogues, errors, flood, users
+from handlers.attendee import (
     attendance,
-    attendees,
-    broadcast,
     browsing,
     cancellation,
-    certificates,
-    checkin,
-    dialogues,
-    errors,
-    event_editor,
-    event_lifecycle,
     feedback,
-    flood,
     mine,
-    notifications,
     privacy,
-    question_review,
     questions,
-    reminders,
     signup,
     start,
-    stats,
     subscription,
     tickets,
-    users,
+)
+from handlers.door import checkin
+from handlers.notices import certificates, notifications, reminders
+from handlers.organiser import (
+    admin,
+    attendees,
+    broadcast,
+    event_editor,
+    event_lifecycle,
+    question_review,
+    stats,
 )
 from storage.outbox import OutboxKind
 
@@ -127,7 +125,7 @@ def register_handlers(application: Application) -> None:
 
 def outbox_kinds() -> OutboxKinds:
     """The one table of what the paced sender sends on its own: per outbox kind, the renderer
-    (per recipient, in their language) and the delivery policy (bot.delivery)."""
+    (per recipient, in their language) and the delivery policy (bot.sending.delivery)."""
     return {
         OutboxKind.EVENT_CHANGED: OutboxKindEntry(
             notifications.render_event_changed, RATHER_TWICE
@@ -205,8 +203,8 @@ def production_rate_limiter(settings: Settings) -> TelegramBudget:
     """Telegram's flood limits for everything the bot sends, as one shared budget:
     ``TELEGRAM_RATE`` messages a second overall (30; more only with paid broadcasts), 20 a
     minute per group; answers to people first, bulk sending (paced at ``BROADCAST_RATE`` by
-    bot.sender) takes what is left, so no ``BROADCAST_RATE`` can push the bot over Telegram's
-    limit; a 429 pauses bulk only, answers retry it twice (bot.budget)."""
+    bot.sending.sender) takes what is left, so no ``BROADCAST_RATE`` can push the bot over
+    Telegram's limit; a 429 pauses bulk only, answers retry it twice (bot.sending.budget)."""
     return TelegramBudget(limit=settings.telegram_rate, max_retries=2)
 
 

@@ -39,7 +39,7 @@ class Action:
     CANCEL_KEEP = "cxn"  # args: registration id, origin
     TICKET = "tk"  # arg: registration id
     # Cancellation origin r: the reminder's "Ich kann nicht kommen". Reminders sent before that
-    # carry these older actions; handlers.cancellation treats them as origin r.
+    # carry these older actions; handlers.attendee.cancellation treats them as origin r.
     REMINDER_CANT_COME = "rcx"  # arg: registration id
     REMINDER_CANT_COME_CONFIRM = "rcxy"  # arg: registration id
     REMINDER_KEEP = "rcxn"  # arg: registration id

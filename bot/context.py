@@ -16,18 +16,18 @@ from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (bot
 from bot.callbacks import pack
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.outgoing import OutboxKinds, SenderState
+from bot.sending.outgoing import OutboxKinds, SenderState
 from bot.settings import Settings
 from storage.db import Database
 
 if TYPE_CHECKING:  # the features' own types; they import this module
-    from handlers.broadcast import BroadcastDraft, ProgressTracker
     from handlers.errors import AlertThrottle
-    from handlers.event_draft import EventDraft
+    from handlers.organiser.broadcast import BroadcastDraft, ProgressTracker
+    from handlers.organiser.event_draft import EventDraft
 
 
 class SignupDialogue(TypedDict):
-    """The sign-up name dialogue (handlers.signup): which evening, since when it waits."""
+    """The sign-up name dialogue (handlers.attendee.signup): which evening, since when it waits."""
 
     event: str
     since: datetime
@@ -41,12 +41,12 @@ class UserData:
 
     language: str | None = None  # cache of the stored language (handlers.users)
     known: str | None = None  # Telegram language the stored row is in step with (handlers.users)
-    signup_dialogue: SignupDialogue | None = None  # handlers.signup: waiting for a name
-    event_draft: EventDraft | None = None  # an organiser's event dialogue (handlers.event_draft)
-    broadcast_draft: BroadcastDraft | None = None  # an organiser's broadcast (handlers.broadcast)
-    checkin_search: tuple[str, str] | None = None  # handlers.checkin: (event id, typed name)
-    feedback_registration: int | None = None  # handlers.feedback: whose comment is awaited
-    question_event: str | None = None  # handlers.questions: the evening a question is for
+    signup_dialogue: SignupDialogue | None = None  # handlers.attendee.signup: waiting for a name
+    event_draft: EventDraft | None = None  # organiser's event dialogue (handlers.organiser)
+    broadcast_draft: BroadcastDraft | None = None  # organiser's broadcast (handlers.organiser)
+    checkin_search: tuple[str, str] | None = None  # handlers.door.checkin: (event id, typed name)
+    feedback_registration: int | None = None  # handlers.attendee.feedback: comment awaited
+    question_event: str | None = None  # handlers.attendee.questions: the evening a question is for
 
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""
@@ -79,12 +79,12 @@ class BotData:
     settings: Settings
     translator: Translator
     clock: Clock
-    outbox_kinds: OutboxKinds  # kind -> renderer and delivery policy (bot.outgoing)
-    sender: SenderState  # the paced sender's lock and pacer (bot.sender)
+    outbox_kinds: OutboxKinds  # kind -> renderer and delivery policy (bot.sending.outgoing)
+    sender: SenderState  # the paced sender's lock and pacer (bot.sending.sender)
     on_blocked: Callable[[int], None]  # a person blocked the bot (the sender tells the features)
     wake_sender: Callable[[], None]  # the database's after-commit hook for new outbox rows
     error_alerts: AlertThrottle  # at most one error alert a minute (handlers.errors)
-    broadcast_progress: ProgressTracker  # what the progress messages show (handlers.broadcast)
+    broadcast_progress: ProgressTracker  # what progress messages show (handlers.organiser)
 
     def __init__(self) -> None:
         self._db: Database | None = None

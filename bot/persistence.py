@@ -32,8 +32,8 @@ from telegram.ext import BasePersistence, PersistenceInput
 from typing_extensions import TypedDict
 
 from bot.context import BotData, SignupDialogue, UserData
-from handlers.broadcast import BroadcastDraft
-from handlers.event_draft import EventDraft
+from handlers.organiser.broadcast import BroadcastDraft
+from handlers.organiser.event_draft import EventDraft
 from storage import dialogues
 from storage.db import Database
 from storage.dialogues import StateKey

@@ -1,7 +1,7 @@
 """Plain domain values read from and written to the database (no Telegram types here).
 
 These are frozen dataclasses rather than pydantic models: they are built from our own rows on
-hot paths and need no validation; validation of outside input happens in ``domain.program``
+hot paths and need no validation; validation of outside input happens in ``domain.reading.program``
 (program file) and in the dialogues.
 """
 

@@ -1,5 +1,5 @@
 """What organisers see of an event's registrations: the attendee list (its CSV file is
-``bot.attendee_csv``), check-in and the figures per event.
+``bot.files.attendee_csv``), check-in and the figures per event.
 
 Everything here reads the registration rows; the only writes are check-in and its undoing.
 """

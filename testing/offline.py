@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from telegram.ext import Application, BaseRateLimiter
 
-from bot import sender
 from bot.app import build_application
-from bot.budget import TelegramBudget
 from bot.callbacks import unpack
 from bot.clock import Clock
 from bot.context import BotData
+from bot.sending import sender
+from bot.sending.budget import TelegramBudget
 from bot.settings import Settings
 from testing.fake_telegram import FakeBotApi, FakeGroup, FakeUser
 
@@ -94,7 +94,7 @@ async def offline_bot(
 
     ``start=True`` also starts the application (JobQueue, update queue) as in production;
     tests that control time leave it off and run jobs themselves. ``recipients``: the outbox
-    sender handles only rows for these user ids (see :func:`bot.sender.limit_recipients`).
+    sender handles only rows for these user ids (see :func:`bot.sending.sender.limit_recipients`).
     """
     api = api or FakeBotApi()
     application = build_application(

@@ -23,7 +23,7 @@ from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.callbacks import Action, pack
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from bot.settings import Settings
 from domain.models import Event
 from storage import events as event_store

@@ -19,7 +19,7 @@ from typing import Any
 
 from telegram.request import RequestData
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from testing.factories import frozen_clock, make_settings
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot

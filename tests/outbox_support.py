@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from bot.clock import ManualClock
-from bot.sender import DrainReport, drain_outbox
+from bot.sending.sender import DrainReport, drain_outbox
 from bot.settings import Settings
-from handlers.reminders import plan_reminders
+from handlers.notices.reminders import plan_reminders
 from storage import registrations as registration_store
 from storage import users as user_store
 from storage.db import Database

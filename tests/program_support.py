@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.models import Event
-from domain.program import ProgramError, parse_program
+from domain.reading.program import ProgramError, parse_program
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "program.yaml"

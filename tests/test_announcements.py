@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import EventStatus
 from tests.conftest import make_event
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.callbacks import Action, pack
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
 from storage import attendance as attendance_store
 from storage import attendees as attendee_store

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_data import backup
+from bot.cli.data import backup
 from storage import events as event_store
 from storage import registrations
 from storage.db import Database

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from telegram import Update
 
-from bot.sender import drain_outbox
-from handlers.broadcast import PROGRESS_JOB, report_progress
+from bot.sending.sender import drain_outbox
+from handlers.organiser.broadcast import PROGRESS_JOB, report_progress
 from storage import broadcasts as broadcast_store
 from storage.broadcasts import Audience
 from storage.db import to_db_time

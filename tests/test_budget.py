@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import production_rate_limiter
-from bot.budget import BULK, TelegramBudget
-from bot.sender import drain_outbox
+from bot.sending.budget import BULK, TelegramBudget
+from bot.sending.sender import drain_outbox
 from testing.fake_telegram import RATE_LIMITED_METHODS
 from tests.conftest import make_event, make_settings
 from tests.outbox_support import FloodWaitApi, running_bot

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from bot.certificate import CertificateData, certificate_pdf
+from bot.files.certificate import CertificateData, certificate_pdf
 from bot.i18n import Translator
-from domain.program import ProgramError, dump_program, parse_program
+from domain.reading.program import ProgramError, dump_program, parse_program
 from storage import events as event_store
 from tests.conftest import make_event
 
@@ -97,9 +97,9 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
 ):
     from datetime import timedelta
 
-    from bot.sender import drain_outbox
+    from bot.sending.sender import drain_outbox
     from domain.evening import end_of
-    from handlers.certificates import plan_certificates
+    from handlers.notices.certificates import plan_certificates
     from storage import attendees as attendee_store
     from tests.outbox_support import sign_up
 
@@ -216,9 +216,9 @@ async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tm
     never planned or sent again by a third (issue 13: restart in the middle of each step)."""
     from datetime import timedelta
 
-    from bot.sender import drain_outbox
+    from bot.sending.sender import drain_outbox
     from domain.evening import end_of
-    from handlers.certificates import plan_certificates
+    from handlers.notices.certificates import plan_certificates
     from storage import attendees as attendee_store
     from storage import certificates as certificate_store
     from tests.conftest import make_settings

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from bot.clock import ManualClock
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from storage import events as event_store
 from storage import outbox
 from storage.attendance import COMING
@@ -297,7 +297,7 @@ def test_broadcast_and_its_report_in_one_console(tmp_path):
 
 def _minutes_until_the_day_before(hour: int, minute: int) -> int:
     """Console minutes from --now until the day before the first demo evening (a week after
-    it, see bot.console_demo) at ``hour:minute`` local time."""
+    it, see bot.console.demo) at ``hour:minute`` local time."""
     start = NOW.astimezone(BERLIN)
     local = (start + timedelta(days=6)).replace(hour=hour, minute=minute)
     return int((local.astimezone(UTC) - NOW).total_seconds() // 60) + 1

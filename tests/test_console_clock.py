@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.console_demo import EXAMPLE_PROGRAM, demo_events
-from bot.console_time import parse_shift
+from bot.console.demo import EXAMPLE_PROGRAM, demo_events
+from bot.console.timeshift import parse_shift
 from tests.test_console import BERLIN, SIGN_UP, console, finish, queue_notices, start_console
 
 

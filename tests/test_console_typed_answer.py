@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.console_io import waits_for_text
+from bot.console.terminal import waits_for_text
 
 
 class RecordingConversation(ConversationHandler[Any]):

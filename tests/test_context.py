@@ -8,9 +8,9 @@ from telegram.ext import ConversationHandler
 
 from bot.callbacks import Action
 from bot.context import UserData
-from handlers.broadcast import BroadcastState
-from handlers.checkin import CheckInState
-from handlers.event_editor import EditorState
+from handlers.door.checkin import CheckInState
+from handlers.organiser.broadcast import BroadcastState
+from handlers.organiser.event_editor import EditorState
 from testing.offline import press_action
 from tests.conftest import make_event
 

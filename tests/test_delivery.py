@@ -10,9 +10,9 @@ from datetime import timedelta
 import httpx
 from telegram.error import TimedOut
 
-from bot.delivery import BACKOFF_CAP, BULK_READ_TIMEOUT, may_have_arrived
-from bot.sender import drain_outbox
-from handlers.broadcast import report_progress
+from bot.sending.delivery import BACKOFF_CAP, BULK_READ_TIMEOUT, may_have_arrived
+from bot.sending.sender import drain_outbox
+from handlers.organiser.broadcast import report_progress
 from storage import outbox
 from storage.outbox import EXPIRED, UNCERTAIN, OutboxKind
 from testing.fake_telegram import FakeBotApi

@@ -6,7 +6,7 @@ import logging
 
 from telegram.error import BadRequest
 
-from handlers import editing
+from handlers.ui import editing
 from tests.conftest import make_event
 
 
@@ -17,14 +17,17 @@ async def test_other_bad_request_on_edit_is_logged(bot, add_events, caplog):
     user = bot.user(1)
     await user.send("/termine")
     bot.api.fail_next(1, 400, method="editMessageText")
-    with caplog.at_level(logging.WARNING, logger="handlers.editing"):
+    with caplog.at_level(logging.WARNING, logger="handlers.ui.editing"):
         await user.press("Spätere ▶")
-    refusals = [r for r in caplog.records if r.name == "handlers.editing"]
+    refusals = [r for r in caplog.records if r.name == "handlers.ui.editing"]
     assert refusals and refusals[0].exc_info is not None
     assert "injected failure" in str(refusals[0].exc_info[1]).lower()
 
 
 def test_not_modified_stays_silent(caplog):
-    with caplog.at_level(logging.DEBUG, logger="handlers.editing"), editing.tolerating_unchanged():
+    with (
+        caplog.at_level(logging.DEBUG, logger="handlers.ui.editing"),
+        editing.tolerating_unchanged(),
+    ):
         raise BadRequest("Message is not modified: specified new message content")
-    assert not [r for r in caplog.records if r.name == "handlers.editing"]
+    assert not [r for r in caplog.records if r.name == "handlers.ui.editing"]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.event_input import InputError, example_values, parse_when
+from domain.reading.event_input import InputError, example_values, parse_when
 from testing.factories import NOW
 
 BERLIN = ZoneInfo("Europe/Berlin")

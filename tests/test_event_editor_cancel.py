@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import EventStatus
 from storage import events as event_store
 from tests.conftest import ADMIN_ID, make_event

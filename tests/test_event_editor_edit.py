@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
 from storage import events as event_store
 from tests.conftest import ADMIN_ID, make_event

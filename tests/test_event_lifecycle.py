@@ -4,7 +4,7 @@ summary to confirm."""
 
 from __future__ import annotations
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import EventStatus
 from storage import registrations
 from tests.conftest import ADMIN_ID, make_event

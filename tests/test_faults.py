@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import Action
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from storage import registrations as registration_store
 from storage import users as user_store
 from testing.fake_telegram import Entity, FakeBotApi

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.evening import end_of
-from handlers.feedback import FEEDBACK_JOB, plan_feedback
+from handlers.attendee.feedback import FEEDBACK_JOB, plan_feedback
 from storage import attendees as attendee_store
 from storage import events as event_store
 from storage import feedback as feedback_store

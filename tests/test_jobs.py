@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.jobs import replace_repeating_job
-from bot.sender import OUTBOX_JOB
-from handlers.broadcast import PROGRESS_JOB
-from handlers.privacy import RETENTION_JOB
-from handlers.reminders import REMINDERS_JOB
+from bot.sending.sender import OUTBOX_JOB
+from handlers.attendee.privacy import RETENTION_JOB
+from handlers.notices.reminders import REMINDERS_JOB
+from handlers.organiser.broadcast import PROGRESS_JOB
 
 
 async def test_start_up_arms_each_job_once_and_late_runs_still_happen(bot):

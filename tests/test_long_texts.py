@@ -1,6 +1,6 @@
 """Issue 15: every text that goes into one message fits, whatever the data. Events at the limits
-the program file and the editor allow (``domain.program.LIMITS``: 20 speakers, long bios and
-descriptions, full of characters that HTML escapes or that count twice in UTF-16) go through
+the program file and the editor allow (``domain.reading.program.LIMITS``: 20 speakers, long bios
+and descriptions, full of characters that HTML escapes or that count twice in UTF-16) go through
 the real Application; the fake Bot API rejects texts over 4096 characters and broken HTML, and
 the ``bot`` fixture fails a test on any rejection."""
 
@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from bot.render import MESSAGE_LIMIT, shorten, split_message, visible_length
 from domain.models import Speaker
-from domain.program import LIMITS, MAX_SPEAKERS, SPEAKER_LIMITS
-from handlers.feedback import MAX_COMMENT
+from domain.reading.program import LIMITS, MAX_SPEAKERS, SPEAKER_LIMITS
+from handlers.attendee.feedback import MAX_COMMENT
 from tests.conftest import ADMIN_ID, make_event
 from tests.organiser_support import sign_up
 

@@ -11,9 +11,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot.sender import OBSOLETE, drain_outbox
+from bot.sending.sender import OBSOLETE, drain_outbox
 from domain.models import EventStatus, RegistrationStatus
-from handlers.reminders import plan_reminders
+from handlers.notices.reminders import plan_reminders
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import Database

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from bot.pacer import CATCH_UP, Pacer
+from bot.sending.pacer import CATCH_UP, Pacer
 
 
 class VirtualClock:
@@ -30,7 +30,7 @@ class VirtualClock:
 
 
 async def send_paced(pacer: Pacer, clock: VirtualClock, durations: list[float]) -> list[float]:
-    """One drain as bot.sender runs it: a turn, the call (taking ``durations[i]`` seconds),
+    """One drain as bot.sending.sender runs it: a turn, the call (taking ``durations[i]`` seconds),
     finished. Returns when each call reached Telegram, on the pacer's clock."""
     arrivals = []
     pacer.start_run()

@@ -15,10 +15,10 @@ import pytest
 from bot.app import build_application
 from bot.context import UserData
 from bot.persistence import UPDATE_INTERVAL, dump_dialogues, load_dialogues
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import Speaker
-from handlers.broadcast import report_progress
-from handlers.event_editor import EventDraft
+from handlers.organiser.broadcast import report_progress
+from handlers.organiser.event_editor import EventDraft
 from storage import dialogues
 from storage import events as event_store
 from storage import privacy as privacy_store

@@ -8,8 +8,8 @@ import dataclasses
 import json
 from datetime import timedelta
 
-from bot.sender import drain_outbox
-from handlers.privacy import RETENTION_JOB, schedule_retention
+from bot.sending.sender import drain_outbox
+from handlers.attendee.privacy import RETENTION_JOB, schedule_retention
 from storage import events as event_store
 from storage import outbox
 from storage import users as user_store

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_program import export_program, import_program
-from domain.program import dump_program
+from bot.cli.program import export_program, import_program
+from domain.reading.program import dump_program
 from storage.db import Database
 from storage.registrations import sign_up
 from tests.program_support import BERLIN, EXAMPLE, MINIMAL, parse, with_lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.program import EventEntry, ProgramFile
+from domain.reading.program import EventEntry, ProgramFile
 from tests.program_support import BERLIN, MINIMAL, errors_of, with_lines
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.models import Event, EventStatus, Speaker
-from domain.program import ProgramFile, dump_program, parse_program
+from domain.reading.program import ProgramFile, dump_program, parse_program
 from tests.program_support import BERLIN, EXAMPLE, MINIMAL, parse, with_lines
 
 
@@ -218,7 +218,7 @@ def test_any_event_dumps_to_a_file_that_reads_back_to_the_same_dump(
 def test_the_file_and_the_editor_clean_text_the_same_way():
     """One cleaning rule for both inputs: what an organiser types in the chat and what the same
     text in the program file becomes are identical (line breaks of every kind, runs of space)."""
-    from domain.event_input import parse_field
+    from domain.reading.event_input import parse_field
 
     typed = "  Allianzen\u2028für   die\r\nRegion \x85 "
     source = EXAMPLE_YAML_WITH_TITLE.format(title=json.dumps(typed))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import EventStatus
 from storage import registrations
 from tests.conftest import make_event

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.callbacks import Action, pack
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
 from storage import registrations as registration_store
 from tests.conftest import START, make_event

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sender import OBSOLETE, drain_outbox
-from handlers.reminders import REMINDERS_JOB, plan_reminders
+from bot.sending.sender import OBSOLETE, drain_outbox
+from handlers.notices.reminders import REMINDERS_JOB, plan_reminders
 from storage import events as event_store
 from storage import outbox
 from storage import registrations as registration_store
@@ -182,7 +182,7 @@ async def test_crash_while_sending_loses_at_most_the_message_in_flight(settings,
         in_flight = await outbox.claim_next(first.data.db, clock.now())  # then: the crash
         assert in_flight is not None and in_flight.user_id == 2
         assert [len(first.api.messages(u)) for u in (1, 2, 3)] == [1, 0, 0]
-    caplog.set_level(logging.WARNING, logger="bot.sender")
+    caplog.set_level(logging.WARNING, logger="bot.sending.sender")
     async with running_bot(settings, clock) as second:
         await tick(second)
         assert [len(second.api.messages(u)) for u in (1, 2, 3)] == [0, 0, 1]

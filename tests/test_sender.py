@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.budget import TelegramBudget
 from bot.context import BotData
-from bot.outgoing import OutboxKindEntry
-from bot.sender import (
+from bot.sending.budget import TelegramBudget
+from bot.sending.outgoing import OutboxKindEntry
+from bot.sending.sender import (
     OutgoingMessage,
     backoff,
     drain_outbox,
@@ -194,7 +194,7 @@ async def test_obsolete_and_unknown_rows_are_closed_without_sending(bot, caplog)
     await queue(bot, [1], obsolete=True)
     await queue(bot, [2], kind="no_such_kind")
     await queue(bot, [3])
-    caplog.set_level(logging.ERROR, logger="bot.sender")
+    caplog.set_level(logging.ERROR, logger="bot.sending.sender")
     report = await drain_outbox(bot.app)
     assert (report.obsolete, report.failed, report.sent) == (1, 1, 1)
     rows = await outbox_rows(bot.data.db)

@@ -99,7 +99,7 @@ def test_durations(text, seconds):
 @pytest.mark.parametrize("rate", [25, 30, 100])
 def test_the_shared_budget_is_telegrams_whatever_the_broadcast_rate(rate):
     """Issue 14: no BROADCAST_RATE may push the bot over Telegram's 30 messages a second; bulk
-    takes what answers to people leave of it (bot.budget)."""
+    takes what answers to people leave of it (bot.sending.budget)."""
     from bot.app import production_rate_limiter
 
     limiter = production_rate_limiter(load_settings(broadcast_rate=rate))

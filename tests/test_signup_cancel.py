@@ -7,7 +7,7 @@ import dataclasses
 from datetime import timedelta
 
 from bot.callbacks import Action, pack
-from bot.sender import drain_outbox
+from bot.sending.sender import drain_outbox
 from storage import registrations as registration_store
 from tests.conftest import make_event
 from tests.invariants import assert_consistent

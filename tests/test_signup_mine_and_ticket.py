@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.callbacks import Action, pack
 from domain.models import EventStatus
-from handlers.tickets import check_in_url, qr_png
+from handlers.attendee.tickets import check_in_url, qr_png
 from tests.conftest import make_event
 from tests.signup_support import (
     BOT_USERNAME,

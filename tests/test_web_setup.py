@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import build_application
 from bot.web.server import attach, bind_socket
-from domain.program import ProgramError, parse_program
+from domain.reading.program import ProgramError, parse_program
 from storage.events import save_events
 from storage.outbox import OutboxKind, enqueue
 from testing.fake_telegram import FakeBotApi

@@ -211,8 +211,9 @@ def test_a_refused_webhook_url_is_one_line_and_exit_2(tmp_path):
         result = run(tmp_path, **hook_env(tmp_path, server, closed_port()))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    # The last line says it all. (Lines before it: PTB's warning about handlers/feedback.py's
-    # ConversationHandler, printed by every start that builds the application; not ours.)
+    # The last line says it all. (Lines before it: PTB's warning about
+    # handlers/attendee/feedback.py's ConversationHandler, printed by every start that builds
+    # the application; not ours.)
     line = lines(result.stderr)[-1]
     assert line.startswith("Telegram refused WEBHOOK_URL https://bot.example.org/tg/hook: ")
     assert "resolve host" in line

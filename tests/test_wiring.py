@@ -14,11 +14,11 @@ import pytest
 from bot.app import PLANNERS, build_application, outbox_kinds
 from bot.clock import ManualClock
 from bot.context import BotData
-from bot.delivery import policy_of
 from bot.jobs import start_planners
-from bot.sender import DRAIN_JOB
+from bot.sending.delivery import policy_of
+from bot.sending.sender import DRAIN_JOB
 from domain.models import Speaker
-from handlers.broadcast import BroadcastDraft
+from handlers.organiser.broadcast import BroadcastDraft
 from storage import dialogues, outbox
 from storage.broadcasts import Audience
 from storage.db import Database

@@ -1,0 +1,2 @@
+"""The command line (run.py): running the bot, the console, program import/export, data export and
+backups."""

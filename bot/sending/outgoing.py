@@ -1,0 +1,90 @@
+"""What the paced sender sends, and how, per outbox kind: the one table of kinds.
+
+Every kind of message the bot sends on its own (an ``outbox`` row's ``kind``) has one entry in
+a table built where the application is built (:func:`bot.app.outbox_kinds`, kept in
+:attr:`bot.context.BotData.outbox_kinds`): its renderer and its delivery policy
+(:mod:`bot.sending.delivery`). Nothing is registered at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.sending.pacer import Pacer
+
+if TYPE_CHECKING:
+    from bot.context import BotData
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """What to send for one outbox row: an HTML text, or a copy of an existing message."""
+
+    text: str | None = None
+    reply_markup: InlineKeyboardMarkup | None = None
+    from_chat_id: int | None = None
+    message_id: int | None = None
+
+    def __post_init__(self) -> None:
+        is_copy = self.from_chat_id is not None and self.message_id is not None
+        if is_copy == (self.text is not None):
+            raise ValueError("an OutgoingMessage is either a text or a copy of a message")
+
+    @classmethod
+    def html(cls, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> OutgoingMessage:
+        """A text message (Telegram HTML, the application's default parse mode)."""
+        return cls(text=text, reply_markup=reply_markup)
+
+    @classmethod
+    def copy(
+        cls,
+        from_chat_id: int,
+        message_id: int,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> OutgoingMessage:
+        """A copy of any message (text, photo, document…) as written (``copyMessage``)."""
+        return cls(from_chat_id=from_chat_id, message_id=message_id, reply_markup=reply_markup)
+
+    @property
+    def is_copy(self) -> bool:
+        return self.from_chat_id is not None
+
+
+RenderRow = Callable[["BotData", str, dict[str, Any]], Awaitable[OutgoingMessage | None]]
+"""Renders one outbox row for its recipient in their stored language: ``(bot_data, lang,
+payload)``. ``None`` means the message has become pointless (the event was moved, cancelled or
+deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error ``obsolete``."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Policy:
+    """A kind's delivery rule: never repeat an uncertain send; expire after the retry window."""
+
+    at_most_once: bool = False
+    window: bool = False  # give up after BROADCAST_RETRY_HOURS (kinds with no evening to ask)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutboxKindEntry:
+    """One row of the table of outbox kinds: how a row is rendered, how hard it is tried."""
+
+    render: RenderRow
+    policy: Policy = Policy()
+
+
+OutboxKinds = dict[str, OutboxKindEntry]
+
+
+class SenderState:
+    """The sender's state in one application: the drain lock, the pacer, whether the last call
+    failed transiently (Telegram may be unreachable)."""
+
+    def __init__(self, rate: float) -> None:
+        self.lock = asyncio.Lock()
+        self.pacer = Pacer(rate)
+        self.failing = False

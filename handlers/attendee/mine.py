@@ -1,0 +1,165 @@
+"""/meine, /mine: the reader's sign-ups of upcoming evenings with date, status, waitlist
+position, ticket and cancel buttons and withdrawing a question to the speakers; then the past
+evenings whose certificate of attendance they can fetch again."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Action, pack, pattern
+from bot.context import BotContext
+from bot.render import MESSAGE_LIMIT, visible_length
+from domain.standing import Offer, StandingKind, offers, standing
+from handlers.ui import editing
+from handlers.ui.reader import is_group, renderer
+from storage import questions as question_store
+from storage import registrations as registration_store
+
+MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
+MORE_ROOM = 100  # for the line "… und N weitere Anmeldungen"
+ORIGIN_MINE = "m"  # cancellation origin (see handlers.attendee.cancellation)
+_STATUS_KEYS = {
+    StandingKind.CONFIRMED: "mine.status_confirmed",
+    StandingKind.CHECKED_IN: "mine.status_confirmed",
+    StandingKind.VOID: "mine.status_event_cancelled",
+}
+
+
+def _too_long(lines: list[Markup], line: Markup) -> bool:
+    """Whether ``line`` would push the list past one message (leaving room for "… und N
+    weitere")."""
+    return visible_length(Markup("\n\n").join([*lines, line])) > MESSAGE_LIMIT - MORE_ROOM
+
+
+def _button(
+    context: BotContext, key: str, index: int, action: str, *args: object
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key, index=index), callback_data=pack(action, *args))
+
+
+async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, InlineKeyboardMarkup]:
+    """Text and buttons of the /meine list as ``user_id`` sees it right now: each entry opens
+    its evening and offers what ``domain.standing.offers`` allows (ticket, cancel, withdraw
+    the question, and for past evenings the certificate)."""
+    now = context.now()
+    db = context.db
+    entries = await registration_store.upcoming_registrations_with_events(db, user_id, now)
+    certificates = await registration_store.certificate_registrations_with_events(
+        db, user_id, now, MAX_LISTED
+    )
+    asked = await question_store.asked_events(db, user_id)
+    events_button = context.button("mine.button_events", Action.LIST, 0)
+    if not entries and not certificates:
+        return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
+    render = renderer(context)
+    lines = [
+        context.text("mine.heading", count=len(entries)) if entries else context.text("mine.empty")
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    listed = 0
+    for index, (registration, event) in enumerate(entries[:MAX_LISTED], 1):
+        mine = standing(event, registration)
+        if mine.kind is StandingKind.WAITLISTED:
+            status = context.text("mine.status_waitlisted", position=mine.waitlist_position or 1)
+        else:
+            status = context.text(_STATUS_KEYS.get(mine.kind, "mine.status_confirmed"))
+        if event.id in asked:
+            status = Markup("\n    ").join([status, context.text("mine.status_asked")])
+        line = context.text(
+            "mine.line",
+            index=index,
+            title=event.title,
+            when=render.short_when(event.starts_at),
+            status=status,
+        )
+        if _too_long(lines, line):
+            break  # long titles: the rest is counted in the last line
+        lines.append(line)
+        listed = index
+        offered = offers(event, registration, now, event.id in asked)
+        row = [
+            InlineKeyboardButton(
+                context.plain("mine.button_open", index=index),
+                callback_data=pack(Action.CARD, event.id),
+            )
+        ]
+        if Offer.TICKET in offered:
+            row.append(
+                InlineKeyboardButton(
+                    context.plain("mine.button_ticket", index=index),
+                    callback_data=pack(Action.TICKET, registration.id),
+                )
+            )
+        if Offer.CANCEL in offered:
+            row.append(
+                InlineKeyboardButton(
+                    context.plain("mine.button_cancel", index=index),
+                    callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MINE),
+                )
+            )
+        rows.append(row)
+        if Offer.WITHDRAW_QUESTION in offered:
+            rows.append(
+                [
+                    _button(
+                        context,
+                        "mine.button_withdraw_question",
+                        index,
+                        Action.QUESTION_WITHDRAW,
+                        event.id,
+                        ORIGIN_MINE,
+                    )
+                ]
+            )
+    if len(entries) > listed:
+        lines.append(context.text("mine.more", count=len(entries) - listed))
+    if certificates:
+        lines.append(context.text("mine.certificates_heading", count=len(certificates)))
+    for index, (registration, event) in enumerate(certificates, listed + 1):
+        line = context.text(
+            "mine.certificate_line",
+            index=index,
+            title=event.title,
+            when=render.short_when(event.starts_at),
+        )
+        if _too_long(lines, line):
+            break  # the most recent certificates are listed first
+        lines.append(line)
+        rows.append(
+            [
+                _button(context, "mine.button_open", index, Action.CARD, event.id),
+                _button(
+                    context, "mine.button_certificate", index, Action.CERTIFICATE, registration.id
+                ),
+            ]
+        )
+    rows.append([events_button])
+    return Markup("\n\n").join(lines), InlineKeyboardMarkup(rows)
+
+
+async def show_mine(update: Update, context: BotContext) -> None:
+    """/meine, /mine: my sign-ups."""
+    text, markup = await mine_content(context, update.effective_user.id)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def press_mine(update: Update, context: BotContext) -> None:
+    """🎟 Meine Anmeldungen in the main menu: the message becomes the list."""
+    query = update.callback_query
+    if is_group(update):
+        await query.answer(context.plain("signup.private_only"), show_alert=True)
+        return
+    await query.answer()
+    text, markup = await mine_content(context, update.effective_user.id)
+    if not await editing.edit_pressed(query, text, markup):
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def build_handlers() -> list:
+    """/meine, /mine and the menu button."""
+    return [
+        CommandHandler(["meine", "mine"], show_mine, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(press_mine, pattern(Action.MINE)),
+    ]

@@ -1,0 +1,165 @@
+"""/datenschutz, /privacy (PRODUCT §4, §6): the privacy notice, "Meine Daten" (everything stored
+about the reader as a JSON file), "Alles löschen" after a confirmation, and the daily job that
+removes personal data of evenings past the retention period.
+
+The notice is a catalogue text in both languages; ``PRIVACY_NOTICE_FILE`` replaces it with the
+operator's own text (plain text, shown as written).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import Action, pack, pattern, unpack
+from bot.context import BotContext
+from bot.jobs import replace_repeating_job
+from bot.render import split_message
+from handlers import users
+from handlers.dialogues import end_dialogues
+from handlers.ui import editing
+from handlers.ui.reader import is_group
+from storage import privacy as privacy_store
+from storage.db import to_db_time
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "data_retention"
+RETENTION_INTERVAL = timedelta(days=1)
+RETENTION_FIRST_RUN = timedelta(minutes=1)  # soon after start-up, then daily
+EXPORT = "export"
+DELETE = "delete"
+DELETE_YES = "delete_yes"
+KEEP = "keep"
+
+
+def notice(context: BotContext) -> Markup:
+    """The privacy notice: the operator's file if configured and readable, else the default."""
+    path = context.settings.privacy_notice_file
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("PRIVACY_NOTICE_FILE %s not readable, default notice shown: %s", path, exc)
+        else:
+            if text:
+                return Markup.escape(text)  # the operator's file is plain text
+    return context.text("privacy.notice", days=context.settings.data_retention_days)
+
+
+def _button(context: BotContext, key: str, arg: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.plain(key), callback_data=pack(Action.PRIVACY, arg))
+
+
+async def show_privacy(update: Update, context: BotContext) -> None:
+    """/datenschutz, /privacy: the notice with "Meine Daten" and "Alles löschen"."""
+    markup = InlineKeyboardMarkup(
+        [
+            [_button(context, "privacy.button_export", EXPORT)],
+            [_button(context, "privacy.button_delete", DELETE)],
+        ]
+    )
+    chunks = split_message(notice(context))
+    for chunk in chunks[:-1]:
+        await update.effective_message.reply_text(chunk)
+    await update.effective_message.reply_text(chunks[-1], reply_markup=markup)
+
+
+async def _export(update: Update, context: BotContext) -> None:
+    await context.application.update_persistence()  # open dialogues' latest steps are in it
+    data = await privacy_store.export_person(context.db, update.effective_user.id)
+    document = {"exported_at": to_db_time(context.now()), **data}
+    content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(
+            content,
+            filename=context.plain("privacy.export_filename"),
+        ),
+        caption=context.text("privacy.export_caption"),
+    )
+
+
+async def _delete(update: Update, context: BotContext) -> None:
+    user_id = update.effective_user.id
+    report = await privacy_store.delete_person(context.db, user_id, context.now())
+    text = context.text("privacy.deleted", count=report.cancelled)
+    if report.withdrawn:  # their broadcast could only be copied from their chat: it stopped
+        withdrawn = context.text("privacy.broadcast_withdrawn", count=report.withdrawn)
+        text = Markup("\n\n").join([text, withdrawn])
+    # Nothing of the person stays in memory either (no open dialogue to be stored again);
+    # their next update starts afresh.
+    await end_dialogues(context.application, update, context)
+    users.forget_user(context.application, user_id)
+    context.user_data.clear()
+    await editing.edit_pressed(update.callback_query, text)
+
+
+async def privacy_button(update: Update, context: BotContext) -> None:
+    """The buttons under the notice and under the deletion question."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    choice = callback.arg() if callback else None
+    if is_group(update) or choice not in (EXPORT, DELETE, DELETE_YES, KEEP):
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    if choice == EXPORT:
+        await _export(update, context)
+    elif choice == DELETE:
+        markup = InlineKeyboardMarkup(
+            [
+                [_button(context, "privacy.button_delete_yes", DELETE_YES)],
+                [_button(context, "privacy.button_keep", KEEP)],
+            ]
+        )
+        await context.bot.send_message(
+            update.effective_chat.id, context.text("privacy.delete_question"), reply_markup=markup
+        )
+    elif choice == DELETE_YES:
+        await _delete(update, context)
+    else:
+        await editing.edit_pressed(query, context.text("privacy.kept"))
+
+
+async def remove_expired_data(context: BotContext) -> None:
+    """Daily job: anonymise sign-ups of evenings that ended more than DATA_RETENTION_DAYS ago."""
+    report = await privacy_store.remove_expired_personal_data(
+        context.db, context.now(), context.settings.data_retention_days
+    )
+    if any(dataclasses.astuple(report)):
+        log.info(
+            "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows,"
+            " %d people, %d questions and %d feedback comments removed",
+            report.registrations,
+            report.messages,
+            report.dialogues,
+            report.people,
+            report.questions,
+            report.comments,
+        )
+
+
+def schedule_retention(application: Application) -> None:
+    """Arm the daily retention job (replacing one of the same name); called from post_init."""
+    replace_repeating_job(
+        application,
+        remove_expired_data,
+        name=RETENTION_JOB,
+        interval=RETENTION_INTERVAL,
+        first=RETENTION_FIRST_RUN,
+    )
+
+
+def build_handlers() -> list:
+    """/datenschutz, /privacy and its buttons."""
+    return [
+        CommandHandler(["datenschutz", "privacy"], show_privacy, filters.ChatType.PRIVATE),
+        CallbackQueryHandler(privacy_button, pattern(Action.PRIVACY)),
+    ]

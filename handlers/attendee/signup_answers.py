@@ -1,0 +1,223 @@
+"""What a person is told about a sign-up (PRODUCT §4): confirmed or waitlisted with the
+position, already signed up, every reason sign-up is closed, and the outbox message for someone
+moved up from the waitlist.
+
+Signing up from the card needs no message of its own: the card is refreshed in place and
+already shows the status, the waitlist position, the ticket, the calendar file and the cancel
+button, so the press is answered with a short pop-up (a toast). That saves one message per
+sign-up (one ``sendMessage`` less of the chat's and the bot's Telegram budget). Where there is
+no card to refresh (the consent question, a press from elsewhere) the full confirmation is a
+message with those buttons.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+
+from bot.callbacks import Action, pack
+from bot.context import BotContext
+from bot.i18n import Translator
+from bot.render import Renderer
+from domain.evening import is_upcoming
+from domain.models import Event, Registration, RegistrationStatus
+from domain.standing import Offer, Refusal, offers
+from handlers.ui import editing
+from handlers.ui.card import card_content
+from handlers.ui.reader import renderer
+from storage import events as event_store
+from storage import registrations as registration_store
+from storage.db import Database
+from storage.registrations import SignUpResult
+
+ORIGIN_MESSAGE = "n"  # cancellation origin for buttons under a message (see bot.callbacks)
+
+# Why a sign-up is refused (domain.standing.may_sign_up), as the answer to the press.
+REFUSAL_KEYS = {
+    Refusal.EVENT_CANCELLED: "signup.closed_cancelled",
+    Refusal.EVENT_BEGUN: "signup.closed_past",
+    Refusal.EVENT_OVER: "signup.closed_over",
+    Refusal.REGISTRATION_CLOSED: "signup.closed_deadline",
+    Refusal.NO_REGISTRATION: "signup.closed_no_registration",
+}
+
+
+def registration_buttons(
+    label: Callable[[str], str], event: Event, registration: Registration, now: datetime
+) -> InlineKeyboardMarkup:
+    """The buttons under a message about one sign-up: what ``domain.standing.offers`` allows
+    (ticket, cancel, calendar file) and the evening's card; ``label`` turns a message id into a
+    button label in the reader's language."""
+    offered = offers(event, registration, now)
+    row = []
+    if Offer.TICKET in offered:
+        row.append(
+            InlineKeyboardButton(
+                label("signup.button_ticket"), callback_data=pack(Action.TICKET, registration.id)
+            )
+        )
+    if Offer.CANCEL in offered:
+        waiting = registration.status is RegistrationStatus.WAITLISTED
+        row.append(
+            InlineKeyboardButton(
+                label("signup.button_leave_waitlist" if waiting else "signup.button_cancel"),
+                callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MESSAGE),
+            )
+        )
+    more = [
+        InlineKeyboardButton(
+            label("signup.button_card"), callback_data=pack(Action.CARD, event.id)
+        )
+    ]
+    if Offer.CALENDAR in offered:
+        more.insert(
+            0,
+            InlineKeyboardButton(
+                label("signup.button_calendar"), callback_data=pack(Action.ICS, event.id)
+            ),
+        )
+    return InlineKeyboardMarkup([row, more] if row else [more])
+
+
+def _is_card_of(message: object, event: Event) -> bool:
+    """Whether ``message`` is this event's card (it carries the card's venue button)."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    marker = pack(Action.VENUE, event.id)
+    return any(
+        button.callback_data == marker
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
+
+
+async def _refresh_card(update: Update, context: BotContext, event: Event) -> bool:
+    """Show the pressed card in its current state (seats, own status, buttons); ``False`` when
+    the pressed message is no card of this event (or cannot be edited)."""
+    query = update.callback_query
+    if query is None or not _is_card_of(query.message, event):
+        return False
+    text, markup = await card_content(context, event, update.effective_user.id)
+    return await editing.edit_pressed(query, text, markup)
+
+
+async def notice(
+    update: Update,
+    context: BotContext,
+    event: Event | None,
+    edit_pressed: bool,
+    key: str,
+    **values: object,
+) -> None:
+    """A short answer without buttons (already signed up, closed, gone): the pressed dialogue
+    message rewritten, or an alert on the button (and the card refreshed if it is one), or a
+    reply to a typed message."""
+    query = update.callback_query
+    if query is None:
+        await update.effective_message.reply_text(context.text(key, **values))
+        return
+    if edit_pressed:
+        await query.answer()
+        if not await editing.edit_pressed(query, context.text(key, **values)):
+            await context.bot.send_message(update.effective_chat.id, context.text(key, **values))
+        return
+    await query.answer(context.plain(key, **values), show_alert=True)
+    if event is not None:
+        await _refresh_card(update, context, event)
+
+
+def outcome_text(render: Renderer, event: Event, registration: Registration) -> Markup:
+    """The message after a successful sign-up: confirmed, or waitlisted with the position."""
+    if registration.status is RegistrationStatus.CONFIRMED:
+        return render.text(
+            "signup.confirmed",
+            title=event.title,
+            when=render.event_time(event),
+            venue=event.venue,
+        )
+    return render.text(
+        "signup.waitlisted",
+        title=event.title,
+        when=render.event_time(event),
+        position=registration.waitlist_position or 1,
+    )
+
+
+def outcome_toast(context: BotContext, registration: Registration) -> str:
+    """The pop-up on the card's sign-up button: confirmed, or waitlisted with the position."""
+    if registration.status is RegistrationStatus.CONFIRMED:
+        return context.plain("signup.toast_confirmed")
+    return context.plain("signup.toast_waitlisted", position=registration.waitlist_position or 1)
+
+
+async def announce(
+    update: Update, context: BotContext, event: Event, result: SignUpResult, edit_pressed: bool
+) -> None:
+    """Tell the user how the sign-up went: on the card a toast and the refreshed card, after
+    the consent question that message rewritten, else a message with the sign-up's buttons."""
+    registration = result.registration
+    if result.refusal in REFUSAL_KEYS:
+        await notice(update, context, event, edit_pressed, REFUSAL_KEYS[result.refusal])
+        return
+    if registration is None:
+        await notice(update, context, event, edit_pressed, "card.unknown_event")
+        return
+    if result.refusal is Refusal.ALREADY_CONFIRMED:
+        await notice(update, context, event, edit_pressed, "signup.already_confirmed")
+        return
+    if result.refusal is Refusal.ALREADY_WAITLISTED:
+        position = registration.waitlist_position or 1
+        await notice(
+            update, context, event, edit_pressed, "signup.already_waitlisted", position=position
+        )
+        return
+    text = outcome_text(renderer(context), event, registration)
+    markup = registration_buttons(context.plain, event, registration, context.now())
+    query = update.callback_query
+    if query is not None:
+        on_card = not edit_pressed and _is_card_of(query.message, event)
+        # Done is done: a failed answer (a slow network, an old press) must not turn the
+        # sign-up into an apology; the refreshed card shows it either way.
+        with contextlib.suppress(TelegramError):
+            await query.answer(outcome_toast(context, registration) if on_card else None)
+        if on_card and await _refresh_card(update, context, event):
+            return
+        if edit_pressed and await editing.edit_pressed(query, text, markup):
+            return
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def render_promoted(
+    translator: Translator,
+    lang: str,
+    tz: ZoneInfo,
+    payload: dict[str, Any],
+    db: Database,
+    now: datetime,
+) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+    """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
+    language. ``None`` when it no longer applies (cancelled since, event gone)."""
+    registration_id = payload.get("registration_id")
+    registration = (
+        await registration_store.get_registration(db, int(registration_id))
+        if isinstance(registration_id, int)
+        else None
+    )
+    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    event = await event_store.get_event(db, registration.event_id)
+    if event is None or not is_upcoming(event, now):
+        return None
+    render = Renderer(translator, lang, tz)
+    text = render.text(
+        "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
+    )
+    return text, registration_buttons(partial(translator.plain, lang), event, registration, now)
