@@ -25,7 +25,7 @@ from telegram.request import BaseRequest
 
 from bot import commands
 from bot.clock import Clock
-from bot.context import BotContext, BotData, UserData
+from bot.context import BotContext, BotData, OutboxKindEntry, OutboxKinds, UserData
 from bot.fairness import FairUpdateProcessor
 from bot.i18n import Translator
 from bot.jobs import start_planners
@@ -39,8 +39,8 @@ from bot.sending.delivery import (
     WITHIN_WINDOW,
     render_delivery_report,
 )
-from bot.sending.outgoing import OutboxKindEntry, OutboxKinds
 from bot.settings import Settings
+from bot.state import AlertThrottle, ProgressTracker
 from handlers import dialogues, errors, flood, users
 from handlers.attendee import (
     attendance,
@@ -270,8 +270,8 @@ def build_application(
         outbox_kinds=outbox_kinds(),
         on_blocked=partial(users.forget_user, application),
         wake_sender=partial(sender.wake_sender, application),  # the database's after-commit hook
-        error_alerts=errors.AlertThrottle(),
-        broadcast_progress=broadcast.ProgressTracker(),
+        error_alerts=AlertThrottle(),
+        broadcast_progress=ProgressTracker(),
     )
     persistence.attach(data)
     register_handlers(application)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 VERSION = "1"
 MAX_BYTES = 64
+# ``/start ev_<event id>`` opens an event's card: the link in a group, the .ics and the web page.
+EVENT_DEEP_LINK_PREFIX = "ev_"
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then rejects or misreads.
 _ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton
@@ -16,14 +16,10 @@ from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (bot
 from bot.callbacks import pack
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.sending.outgoing import OutboxKinds, SenderState
+from bot.outgoing import OutgoingMessage, Policy, SenderState
 from bot.settings import Settings
+from bot.state import AlertThrottle, BroadcastDraft, EventDraft, ProgressTracker
 from storage.db import Database
-
-if TYPE_CHECKING:  # the features' own types; they import this module
-    from handlers.errors import AlertThrottle
-    from handlers.organiser.broadcast import BroadcastDraft, ProgressTracker
-    from handlers.organiser.event_draft import EventDraft
 
 
 class SignupDialogue(TypedDict):
@@ -50,8 +46,8 @@ class UserData:
 
     def clear(self) -> None:
         """Forget everything (after the person deleted their data)."""
-        for field in fields(self):
-            setattr(self, field.name, field.default)
+        for declared in fields(self):
+            setattr(self, declared.name, declared.default)
 
 
 class BotData:
@@ -79,7 +75,7 @@ class BotData:
     settings: Settings
     translator: Translator
     clock: Clock
-    outbox_kinds: OutboxKinds  # kind -> renderer and delivery policy (bot.sending.outgoing)
+    outbox_kinds: OutboxKinds  # kind -> renderer and delivery policy (bot.outgoing)
     sender: SenderState  # the paced sender's lock and pacer (bot.sending.sender)
     on_blocked: Callable[[int], None]  # a person blocked the bot (the sender tells the features)
     wake_sender: Callable[[], None]  # the database's after-commit hook for new outbox rows
@@ -137,6 +133,25 @@ class BotData:
                     self.settings.database_path, after_enqueue=self.wake_sender
                 )
         return self._db
+
+
+# --- the table of outbox kinds (bot.app.outbox_kinds; the sender reads it) ---------------
+
+RenderRow = Callable[[BotData, str, dict[str, Any]], Awaitable[OutgoingMessage | None]]
+"""Renders one outbox row for its recipient in their stored language: ``(bot_data, lang,
+payload)``. ``None`` means the message has become pointless (the event was moved, cancelled or
+deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error ``obsolete``."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxKindEntry:
+    """One row of the table of outbox kinds: how a row is rendered, how hard it is tried."""
+
+    render: RenderRow
+    policy: Policy = field(default_factory=Policy)
+
+
+OutboxKinds = dict[str, OutboxKindEntry]
 
 
 class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):

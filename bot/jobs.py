@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The daily retention job (handlers.attendee.privacy arms it; the console removes it, so that a
+# moved clock never deletes real people's data).
+RETENTION_JOB = "data_retention"
+
 # APScheduler's default misfire_grace_time of one second silently drops a run that starts
 # late (a busy event loop, a suspended machine); None runs it late instead, and coalesce turns
 # a backlog of missed runs into one.

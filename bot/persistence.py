@@ -32,8 +32,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from typing_extensions import TypedDict
 
 from bot.context import BotData, SignupDialogue, UserData
-from handlers.organiser.broadcast import BroadcastDraft
-from handlers.organiser.event_draft import EventDraft
+from bot.state import BroadcastDraft, EventDraft
 from storage import dialogues
 from storage.db import Database
 from storage.dialogues import StateKey

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
@@ -20,34 +18,14 @@ from telegram.ext import Application
 
 from bot.callbacks import unpack
 from bot.context import BotContext
+from bot.state import AlertThrottle
 from handlers.dialogues import end_dialogues
 from handlers.users import forget_user
 from storage import users as user_store
 
 log = logging.getLogger(__name__)
 
-ORGANISER_ALERT_INTERVAL = timedelta(minutes=1)  # an error storm becomes one message a minute
 ALERT_SUMMARY_LIMIT = 500  # characters of the exception shown to organisers
-
-
-@dataclass
-class AlertThrottle:
-    """When the organisers were last alerted, and how many errors went unreported since."""
-
-    last_alert: datetime | None = None
-    suppressed: int = 0
-
-    def admit(self, now: datetime) -> int | None:
-        """``None`` while an alert went out less than a minute ago (the error is counted);
-        else the number of errors suppressed since that alert, and the clock restarts.
-
-        Synchronous on purpose: concurrent errors cannot both pass between check and update.
-        """
-        if self.last_alert is not None and now - self.last_alert < ORGANISER_ALERT_INTERVAL:
-            self.suppressed += 1
-            return None
-        suppressed, self.suppressed, self.last_alert = self.suppressed, 0, now
-        return suppressed
 
 
 def alert_throttle(application: Application) -> AlertThrottle:

@@ -35,7 +35,7 @@ def make_settings(folder: Path, **overrides: object) -> Settings:
         "web_port": 0,  # no fixed port in tests; the web tests bind a free one themselves
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 def fast_bulk_settings(folder: Path, **overrides: object) -> Settings:

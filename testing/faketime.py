@@ -44,4 +44,4 @@ def without_faketime() -> dict[str, str]:
 def mend_sleep() -> None:
     """Under libfaketime, make ``time.sleep`` work again in this process; else nothing."""
     if under_faketime():
-        time.sleep = select_sleep
+        time.sleep = select_sleep  # type: ignore[assignment]  # seconds: the callers pass floats

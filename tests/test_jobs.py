@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.jobs import replace_repeating_job
+from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.sending.sender import OUTBOX_JOB
-from handlers.attendee.privacy import RETENTION_JOB
 from handlers.notices.reminders import REMINDERS_JOB
 from handlers.organiser.broadcast import PROGRESS_JOB
 

@@ -1,13 +1,19 @@
-"""What `make lint` holds about types: domain/ and storage/ are checked as strictly as
-``mypy --strict``, and the list of modules mypy does not report on only shrinks."""
+"""What `make lint` holds: domain/ and storage/ are type-checked as strictly as ``mypy --strict``,
+the list of modules mypy does not report on only shrinks, and the import contracts (the rooms'
+order, no import cycles) are declared, run and able to fail."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
+ROOT = Path(__file__).parent.parent
+PYPROJECT = ROOT / "pyproject.toml"
+ROOTS = ("domain", "storage", "handlers", "bot", "testing")
 
 # The exclusion list when it was made (issue 20). A module may leave it; none may join it.
 EXCLUDED_AT_THE_START = frozenset(
@@ -71,3 +77,78 @@ def test_domain_and_storage_are_checked_strictly() -> None:
     config = mypy_config()
     assert config["warn_unused_ignores"] is True
     assert {"domain", "storage", "bot", "handlers", "testing"} <= set(config["files"])
+
+
+# --- the import contracts (issue 20) ---------------------------------------------------------
+
+
+def import_contracts() -> dict[str, dict[str, Any]]:
+    config: dict[str, Any] = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]
+    assert tuple(config["root_packages"]) == ROOTS
+    return {contract["id"]: contract for contract in config["contracts"]}
+
+
+def test_the_import_contracts_are_declared() -> None:
+    contracts = import_contracts()
+    assert set(contracts) >= {"rooms", "handler-rooms", "reading", "acyclic"}
+    rooms = contracts["rooms"]["layers"]
+    assert rooms[-2:] == ["storage", "domain"]
+    wiring = rooms.index("bot.app")
+    [features] = [i for i, layer in enumerate(rooms) if "handlers" in layer.split(" | ")]
+    core = rooms.index("bot.context")
+    assert wiring < features < core < rooms.index("storage")  # domain < storage < handlers < bot
+    assert contracts["handler-rooms"]["containers"] == ["handlers"]
+    assert contracts["handler-rooms"]["exhaustive"] is True
+    assert contracts["acyclic"]["type"] == "acyclic_siblings"
+    assert set(contracts["acyclic"]["ancestors"]) == set(ROOTS)
+    for contract in contracts.values():  # an exception needs a written reason, and none has one
+        assert not contract.get("ignore_imports"), contract["id"]
+
+
+def test_make_lint_runs_the_import_contracts() -> None:
+    lint = (ROOT / "Makefile").read_text().split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "lint-imports" in lint
+
+
+def lint_imports(tree: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` run on ``tree`` (a checkout: the packages and pyproject.toml)."""
+    command = [str(Path(sys.executable).parent / "lint-imports"), "--no-cache", "--no-logo"]
+    for contract in contracts:
+        command += ["--contract", contract]
+    return subprocess.run(command, cwd=tree, capture_output=True, text=True, timeout=120)
+
+
+def copy_of_the_tree(tmp_path: Path) -> Path:
+    for room in ROOTS:
+        shutil.copytree(ROOT / room, tmp_path / room, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PYPROJECT, tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def add_import(tree: Path, module: str, imported: str) -> None:
+    path = tree / (module.replace(".", "/") + ".py")
+    path.write_text(path.read_text() + f"\nimport {imported}  # noqa\n")
+
+
+def test_the_rooms_hold() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_upward_import_or_a_cycle_breaks_a_contract(tmp_path: Path) -> None:
+    tree = copy_of_the_tree(tmp_path)
+    assert lint_imports(tree).returncode == 0
+    add_import(tree, "bot.web.server", "handlers.attendee.browsing")  # the web page on a feature
+    add_import(tree, "storage.events", "bot.context")  # SQL on the wiring
+    add_import(tree, "handlers.notices.reminders", "handlers.attendee.cancellation")  # rooms
+    add_import(tree, "domain.models", "domain.reading.program")  # a rule on a reader
+    add_import(tree, "bot.sending.delivery", "bot.sending.sender")  # a cycle (sender -> delivery)
+    for contract in ("rooms", "handler-rooms", "reading", "acyclic"):
+        result = lint_imports(tree, contract)
+        assert result.returncode == 1, (contract, result.stdout)
+        assert "BROKEN" in result.stdout
+    rooms = lint_imports(tree, "rooms").stdout
+    assert "bot.web.server -> handlers.attendee.browsing" in rooms
+    assert "storage.events -> bot.context" in rooms
+    assert "No cycles are allowed in bot.sending." in lint_imports(tree, "acyclic").stdout

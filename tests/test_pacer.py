@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from bot.sending.pacer import CATCH_UP, Pacer
+from bot.pacer import CATCH_UP, Pacer
 
 
 class VirtualClock:

@@ -16,9 +16,9 @@ from bot.app import build_application
 from bot.context import UserData
 from bot.persistence import UPDATE_INTERVAL, dump_dialogues, load_dialogues
 from bot.sending.sender import drain_outbox
+from bot.state import EventDraft
 from domain.models import Speaker
 from handlers.organiser.broadcast import report_progress
-from handlers.organiser.event_editor import EventDraft
 from storage import dialogues
 from storage import events as event_store
 from storage import privacy as privacy_store

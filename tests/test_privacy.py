@@ -8,8 +8,9 @@ import dataclasses
 import json
 from datetime import timedelta
 
+from bot.jobs import RETENTION_JOB
 from bot.sending.sender import drain_outbox
-from handlers.attendee.privacy import RETENTION_JOB, schedule_retention
+from handlers.attendee.privacy import schedule_retention
 from storage import events as event_store
 from storage import outbox
 from storage import users as user_store

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.jobs import RETENTION_JOB
 from bot.sending.sender import drain_outbox
-from handlers.attendee.privacy import RETENTION_JOB
 from handlers.organiser.broadcast import report_progress
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, NOW, fast_bulk_settings, make_event

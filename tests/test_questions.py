@@ -11,7 +11,7 @@ import json
 from datetime import timedelta
 
 from bot.callbacks import Action, pack
-from handlers.attendee.privacy import RETENTION_JOB
+from bot.jobs import RETENTION_JOB
 from storage import questions as question_store
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, NOW, make_event

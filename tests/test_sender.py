@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.context import BotData
+from bot.context import BotData, OutboxKindEntry
 from bot.sending.budget import TelegramBudget
-from bot.sending.outgoing import OutboxKindEntry
 from bot.sending.sender import (
     OutgoingMessage,
     backoff,

@@ -17,8 +17,8 @@ from bot.context import BotData
 from bot.jobs import start_planners
 from bot.sending.delivery import policy_of
 from bot.sending.sender import DRAIN_JOB
+from bot.state import BroadcastDraft
 from domain.models import Speaker
-from handlers.organiser.broadcast import BroadcastDraft
 from storage import dialogues, outbox
 from storage.broadcasts import Audience
 from storage.db import Database

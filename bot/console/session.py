@@ -26,10 +26,10 @@ from bot.clock import ConsoleClock
 from bot.console.demo import demo_program
 from bot.console.terminal import ConsoleScreen, Key, Keyboard, read_entry, start_reader
 from bot.console.timeshift import ClockRefused, describe, keep, parse_shift, start_clock
+from bot.jobs import RETENTION_JOB
 from bot.sending import sender
 from bot.settings import Settings
 from bot.web.server import ConsolePage, serving_if_free
-from handlers.attendee.privacy import RETENTION_JOB
 from storage import events as event_store
 from storage import users as user_store
 from testing.fake_telegram import FakeUser

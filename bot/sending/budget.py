@@ -12,7 +12,7 @@ everything else is an interactive answer.
 - **One window, counted the safe way.** A call may start only while fewer than ``limit`` calls
   are in flight or finished less than a second ago. Telegram counts a call somewhere between
   its start and its end, so however the network delays them, no second at Telegram's end ever
-  sees more than ``limit`` (the same reasoning as :mod:`bot.sending.pacer`, for concurrent calls).
+  sees more than ``limit`` (the same reasoning as :mod:`bot.pacer`, for concurrent calls).
 - **Interactive first.** An answer may use the whole window; a bulk call only what is left
   after :data:`BULK_HEADROOM`, and never while an answer is waiting for a slot. So bulk runs at
   ``min(BROADCAST_RATE, budget − recent answers)`` and an answer never waits behind bulk for

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from telegram.error import TimedOut
 
 from bot.context import BotData
-from bot.sending.outgoing import OutgoingMessage, Policy
+from bot.outgoing import OutgoingMessage, Policy
 from storage import outbox
 from storage.outbox import OutboxItem, OutboxKind
 

@@ -27,7 +27,7 @@ transaction as the change that causes it, by this process or another one such as
   :data:`OUTBOX_JOB` merely wakes a drain, and so does every transaction that queued rows, once
   it has committed (the database's after-commit hook is :func:`wake_sender`, set in bot.app).
 
-Each kind is rendered by its entry in the table of outbox kinds (:mod:`bot.sending.outgoing`, built
+Each kind is rendered by its entry in the table of outbox kinds (:mod:`bot.outgoing`, built
 in bot.app): ``(bot_data, lang, payload) -> OutgoingMessage | None`` renders one row for its
 recipient in their stored language. ``None`` means the message has become pointless (the event
 was moved, cancelled or deleted, the sign-up was cancelled…): the row is closed as 'failed' with
@@ -45,6 +45,7 @@ from telegram.ext import Application
 
 from bot.context import BotContext, BotData
 from bot.jobs import replace_repeating_job
+from bot.outgoing import OutgoingMessage, SenderState
 from bot.sending.budget import BULK, retry_seconds
 from bot.sending.delivery import (
     BULK_READ_TIMEOUT,
@@ -55,7 +56,6 @@ from bot.sending.delivery import (
     report_given_up,
     window_passed,
 )
-from bot.sending.outgoing import OutgoingMessage, SenderState
 from storage import outbox
 from storage import users as user_store
 from storage.outbox import EXPIRED, UNCERTAIN, OutboxItem

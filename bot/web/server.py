@@ -23,13 +23,13 @@ from aiohttp import web
 from telegram.ext import Application
 from telegram.helpers import create_deep_linked_url
 
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX
 from bot.context import BotData
 from bot.files.calendar_file import CalendarEntry, evening_ics, event_url, feed_ics
 from bot.i18n import LANGUAGES
 from bot.web.pages import Evening, PageTexts, evening
 from domain.evening import end_of, is_over
 from domain.models import EVENT_ID_PATTERN
-from handlers.ui.card import EVENT_DEEP_LINK_PREFIX
 from storage import calendar, events
 
 log = logging.getLogger(__name__)

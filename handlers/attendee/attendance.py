@@ -11,9 +11,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
-from handlers.notices.reminders import reminder_content
 from handlers.ui import editing
 from handlers.ui.reader import is_group
+from handlers.ui.registration import reminder_content
 from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store

@@ -7,13 +7,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.files.calendar_file import evening_ics
 from bot.paging import Page, page_line, paging_row
 from domain.models import Event, EventStatus
 from domain.standing import Refusal, may_add_to_calendar
-from handlers.ui.card import EVENT_DEEP_LINK_PREFIX, back_to_card, send_card
+from handlers.ui.card import back_to_card, send_card
 from handlers.ui.editing import reply_or_edit, send_split
 from handlers.ui.reader import renderer
 from storage import events as event_store

@@ -27,10 +27,10 @@ from bot.context import BotContext
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Refusal, may_cancel
 from handlers.attendee.mine import mine_content
-from handlers.notices.reminders import ORIGIN_REMINDER, reminder_content
 from handlers.ui import editing
 from handlers.ui.card import card_content
 from handlers.ui.reader import is_group, renderer
+from handlers.ui.registration import ORIGIN_MESSAGE, ORIGIN_REMINDER, reminder_content
 from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -39,7 +39,6 @@ from storage.registrations import CancelOutcome
 
 ORIGIN_CARD = "c"  # the button is on the event card (the default: the card omits the origin)
 ORIGIN_MINE = "m"  # the button is in the /meine list
-ORIGIN_MESSAGE = "n"  # any other message: the confirmation is asked in a new message
 ORIGINS = (ORIGIN_CARD, ORIGIN_MINE, ORIGIN_MESSAGE, ORIGIN_REMINDER)
 
 # Buttons of reminders sent before the flows were merged carry these actions (no origin).

@@ -29,7 +29,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.i18n import Translator
 from bot.jobs import Planner
-from bot.sending.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage
 from domain.feedback import RATINGS
 from handlers.dialogues import leavable
 from handlers.ui import editing

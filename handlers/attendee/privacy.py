@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
-from bot.jobs import replace_repeating_job
+from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.render import split_message
 from handlers import users
 from handlers.dialogues import end_dialogues
@@ -30,7 +30,6 @@ from storage.db import to_db_time
 
 log = logging.getLogger(__name__)
 
-RETENTION_JOB = "data_retention"
 RETENTION_INTERVAL = timedelta(days=1)
 RETENTION_FIRST_RUN = timedelta(minutes=1)  # soon after start-up, then daily
 EXPORT = "export"

@@ -1,6 +1,6 @@
 """What a person is told about a sign-up (PRODUCT §4): confirmed or waitlisted with the
-position, already signed up, every reason sign-up is closed, and the outbox message for someone
-moved up from the waitlist.
+position, already signed up, every reason sign-up is closed. (The outbox message for someone
+moved up from the waitlist is handlers.notices.notifications'.)
 
 Signing up from the card needs no message of its own: the card is refreshed in place and
 already shows the status, the waitlist position, the ticket, the calendar file and the cancel
@@ -13,32 +13,21 @@ message with those buttons.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from datetime import datetime
-from functools import partial
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 
 from bot.callbacks import Action, pack
 from bot.context import BotContext
-from bot.i18n import Translator
 from bot.render import Renderer
-from domain.evening import is_upcoming
 from domain.models import Event, Registration, RegistrationStatus
-from domain.standing import Offer, Refusal, offers
+from domain.standing import Refusal
 from handlers.ui import editing
 from handlers.ui.card import card_content
 from handlers.ui.reader import renderer
-from storage import events as event_store
-from storage import registrations as registration_store
-from storage.db import Database
+from handlers.ui.registration import registration_buttons
 from storage.registrations import SignUpResult
-
-ORIGIN_MESSAGE = "n"  # cancellation origin for buttons under a message (see bot.callbacks)
 
 # Why a sign-up is refused (domain.standing.may_sign_up), as the answer to the press.
 REFUSAL_KEYS = {
@@ -48,43 +37,6 @@ REFUSAL_KEYS = {
     Refusal.REGISTRATION_CLOSED: "signup.closed_deadline",
     Refusal.NO_REGISTRATION: "signup.closed_no_registration",
 }
-
-
-def registration_buttons(
-    label: Callable[[str], str], event: Event, registration: Registration, now: datetime
-) -> InlineKeyboardMarkup:
-    """The buttons under a message about one sign-up: what ``domain.standing.offers`` allows
-    (ticket, cancel, calendar file) and the evening's card; ``label`` turns a message id into a
-    button label in the reader's language."""
-    offered = offers(event, registration, now)
-    row = []
-    if Offer.TICKET in offered:
-        row.append(
-            InlineKeyboardButton(
-                label("signup.button_ticket"), callback_data=pack(Action.TICKET, registration.id)
-            )
-        )
-    if Offer.CANCEL in offered:
-        waiting = registration.status is RegistrationStatus.WAITLISTED
-        row.append(
-            InlineKeyboardButton(
-                label("signup.button_leave_waitlist" if waiting else "signup.button_cancel"),
-                callback_data=pack(Action.CANCEL, registration.id, ORIGIN_MESSAGE),
-            )
-        )
-    more = [
-        InlineKeyboardButton(
-            label("signup.button_card"), callback_data=pack(Action.CARD, event.id)
-        )
-    ]
-    if Offer.CALENDAR in offered:
-        more.insert(
-            0,
-            InlineKeyboardButton(
-                label("signup.button_calendar"), callback_data=pack(Action.ICS, event.id)
-            ),
-        )
-    return InlineKeyboardMarkup([row, more] if row else [more])
 
 
 def _is_card_of(message: object, event: Event) -> bool:
@@ -193,31 +145,3 @@ async def announce(
         if edit_pressed and await editing.edit_pressed(query, text, markup):
             return
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
-
-
-async def render_promoted(
-    translator: Translator,
-    lang: str,
-    tz: ZoneInfo,
-    payload: dict[str, Any],
-    db: Database,
-    now: datetime,
-) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
-    """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
-    language. ``None`` when it no longer applies (cancelled since, event gone)."""
-    registration_id = payload.get("registration_id")
-    registration = (
-        await registration_store.get_registration(db, int(registration_id))
-        if isinstance(registration_id, int)
-        else None
-    )
-    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
-        return None
-    event = await event_store.get_event(db, registration.event_id)
-    if event is None or not is_upcoming(event, now):
-        return None
-    render = Renderer(translator, lang, tz)
-    text = render.text(
-        "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
-    )
-    return text, registration_buttons(partial(translator.plain, lang), event, registration, now)

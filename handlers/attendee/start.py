@@ -11,12 +11,12 @@ from telegram.ext import (
 )
 
 from bot import commands
-from bot.callbacks import Action, pack, pattern, unpack
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from domain.models import EVENT_ID_PATTERN
 from handlers.attendee import subscription
-from handlers.ui.card import EVENT_DEEP_LINK_PREFIX, send_card
+from handlers.ui.card import send_card
 from handlers.ui.reader import is_group
 from storage import users as user_store
 

@@ -11,8 +11,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
+from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from bot.sending.outgoing import OutgoingMessage
 from domain.evening import is_upcoming
 from handlers.ui import editing
 from handlers.ui.reader import is_group

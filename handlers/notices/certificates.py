@@ -15,7 +15,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.files.certificate import CertificateData, certificate_pdf
 from bot.jobs import Planner
-from bot.sending.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage
 from domain.standing import may_get_certificate
 from storage import certificates as certificate_store
 from storage import events as event_store

@@ -10,20 +10,26 @@ the configured zone.
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Action, pack
 from bot.context import BotData
+from bot.i18n import Translator
+from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from bot.sending.outgoing import OutgoingMessage
-from domain.models import Event, EventStatus
+from domain.evening import is_upcoming
+from domain.models import Event, EventStatus, RegistrationStatus
 from domain.notices import NOTIFIED_FIELDS
-from handlers.attendee import signup
+from handlers.ui.registration import registration_buttons
 from storage import events as event_store
-from storage.db import from_db_time
+from storage import registrations as registration_store
+from storage.db import Database, from_db_time
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
 
@@ -123,6 +129,34 @@ async def render_event_reinstated(
     return OutgoingMessage.html(Markup("\n").join(parts), markup)
 
 
+async def _promoted_content(
+    translator: Translator,
+    lang: str,
+    tz: ZoneInfo,
+    payload: dict[str, Any],
+    db: Database,
+    now: datetime,
+) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+    """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
+    language. ``None`` when it no longer applies (cancelled since, event gone)."""
+    registration_id = payload.get("registration_id")
+    registration = (
+        await registration_store.get_registration(db, int(registration_id))
+        if isinstance(registration_id, int)
+        else None
+    )
+    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    event = await event_store.get_event(db, registration.event_id)
+    if event is None or not is_upcoming(event, now):
+        return None
+    render = Renderer(translator, lang, tz)
+    text = render.text(
+        "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
+    )
+    return text, registration_buttons(partial(translator.plain, lang), event, registration, now)
+
+
 async def render_promoted(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
@@ -130,7 +164,7 @@ async def render_promoted(
     event = await _upcoming_event(data, payload)
     if event is None:
         return None
-    rendered = await signup.render_promoted(
+    rendered = await _promoted_content(
         data.translator, lang, data.settings.tz, payload, data.db, data.clock.now()
     )
     if rendered is None:

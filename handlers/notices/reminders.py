@@ -1,4 +1,4 @@
-"""Reminders (PRODUCT §4): the message, its "Ich kann nicht kommen" button, and the jobs.
+"""Reminders (PRODUCT §4): the outbox renderer and the planner job.
 
 The database decides what is due (``storage.reminders``); the JobQueue only asks it every
 :data:`CHECK_SECONDS` and once at start-up (the catch-up after downtime), and the paced sender
@@ -6,27 +6,23 @@ The database decides what is due (``storage.reminders``); the JobQueue only asks
 recipient's stored language, and not at all if it no longer applies (sign-up cancelled, event
 moved, cancelled or begun).
 
-"Ich kann nicht kommen" is a cancellation button with the origin :data:`ORIGIN_REMINDER`: asking,
-cancelling and keeping live in ``handlers.attendee.cancellation``, which shows
-:func:`reminder_content` again when the sign-up is kept.
+The message itself (:func:`handlers.ui.registration.reminder_content`) is shared with the
+attendee's buttons under it: "Ich kann nicht kommen" is a cancellation button with the origin
+``ORIGIN_REMINDER`` (asking, cancelling and keeping live in ``handlers.attendee.cancellation``,
+which shows the reminder again when the sign-up is kept) and "Ich komme" is
+``handlers.attendee.attendance``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.callbacks import Action, pack
 from bot.context import BotData
-from bot.i18n import Translator
 from bot.jobs import Planner
-from bot.render import Renderer
-from bot.sending.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage
 from domain.models import Event, EventStatus, Registration, RegistrationStatus
+from handlers.ui.registration import reminder_content
 from storage import attendance as attendance_store
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -36,64 +32,9 @@ from storage.reminders import plan_due_reminders
 
 REMINDERS_JOB = "reminders"
 CHECK_SECONDS = 30  # how late a reminder may go out at most (plus the sender's heartbeat)
-ORIGIN_REMINDER = (
-    "r"  # cancellation origin of "Ich kann nicht kommen" (see handlers.attendee.cancellation)
-)
 
 
 # --- the message -----------------------------------------------------------------------------
-
-
-def reminder_content(
-    translator: Translator,
-    lang: str,
-    tz: ZoneInfo,
-    event: Event,
-    registration: Registration,
-    *,
-    coming: bool = False,
-) -> tuple[Markup, InlineKeyboardMarkup]:
-    """Text and buttons of a reminder: title, date and time, venue and address; venue and
-    ticket buttons and the attendance question "Ich komme" / "Ich kann nicht kommen" (once
-    "Ich komme" is recorded, a note says so and only "Ich kann nicht kommen" is left)."""
-    render = Renderer(translator, lang, tz)
-    if event.address:
-        where = render.text("reminders.where_address", venue=event.venue, address=event.address)
-    else:
-        where = render.text("reminders.where", venue=event.venue)
-    text = render.text(
-        "reminders.text", title=event.title, when=render.event_time(event), where=where
-    )
-    if coming:
-        text = Markup() + text + "\n\n" + render.text("reminders.coming_recorded")
-    answers = [
-        InlineKeyboardButton(
-            translator.plain(lang, "reminders.button_cant_come"),
-            callback_data=pack(Action.CANCEL, registration.id, ORIGIN_REMINDER),
-        )
-    ]
-    if not coming:
-        coming_button = InlineKeyboardButton(
-            translator.plain(lang, "reminders.button_coming"),
-            callback_data=pack(Action.ATTEND, registration.id),
-        )
-        answers.insert(0, coming_button)
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    translator.plain(lang, "reminders.button_venue"),
-                    callback_data=pack(Action.VENUE, event.id),
-                ),
-                InlineKeyboardButton(
-                    translator.plain(lang, "reminders.button_ticket"),
-                    callback_data=pack(Action.TICKET, registration.id),
-                ),
-            ],
-            answers,
-        ]
-    )
-    return text, markup
 
 
 def _applies(event: Event | None, registration: Registration | None, now: datetime) -> bool:

@@ -13,7 +13,6 @@ broadcasts in the database and shows their progress again; the sender drains the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -33,7 +32,8 @@ from telegram.ext import (
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.jobs import replace_repeating_job
-from bot.sending.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage
+from bot.state import BroadcastDraft, ProgressTracker, ShownProgress
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, abort_button, organisers_only
 from handlers.ui.picker import show_picker
@@ -59,16 +59,6 @@ MESSAGE, AUDIENCE, EVENT, CONFIRM = BroadcastState
 PROGRESS_JOB = "broadcast-progress"
 PROGRESS_INTERVAL = 3.0  # seconds between runs of the progress job
 PROGRESS_EDIT_INTERVAL = timedelta(seconds=3)  # at most one edit of a progress message per …
-
-
-@dataclass
-class BroadcastDraft:
-    """The dialogue so far."""
-
-    chat_id: int | None = None
-    message_id: int | None = None
-    audience: Audience | None = None
-    event_id: str | None = None
 
 
 def _draft(context: BotContext) -> BroadcastDraft | None:
@@ -231,7 +221,7 @@ async def send(update: Update, context: BotContext) -> int:
         return END
     text = context.text("broadcast.progress", done=0, total=created.recipients)
     await reply_or_edit(update, context, text)
-    _tracker(context.application).shown[created.broadcast_id] = _Shown(text, now)
+    _tracker(context.application).shown[created.broadcast_id] = ShownProgress(text, now)
     return END
 
 
@@ -266,19 +256,6 @@ async def render_broadcast(
 # --- progress and the report ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Shown:
-    text: str
-    at: datetime
-
-
-@dataclass
-class ProgressTracker:
-    """What each progress message of this process shows, and since when."""
-
-    shown: dict[int, _Shown] = field(default_factory=dict)
-
-
 def _tracker(application: Application) -> ProgressTracker:
     """This process's progress messages (a field of ``bot_data``, made in bot.app)."""
     return application.bot_data.broadcast_progress
@@ -308,7 +285,7 @@ async def report_progress(application: Application) -> None:
             lang, "broadcast.progress", done=progress.processed, total=progress.total
         )
         if text != shown.text and await _edit(application, progress, text):
-            tracker.shown[progress.id] = _Shown(text, now)
+            tracker.shown[progress.id] = ShownProgress(text, now)
 
 
 async def _edit(application: Application, progress: Progress, text: str) -> bool:
@@ -341,7 +318,7 @@ async def _resume(application: Application, progress: Progress, lang: str, now: 
             data.db, progress.id, message.chat_id, message.message_id
         )
     # Shown (or not showable): either way the next edit waits the usual interval.
-    _tracker(application).shown[progress.id] = _Shown(text, now)
+    _tracker(application).shown[progress.id] = ShownProgress(text, now)
 
 
 async def _finish(application: Application, progress: Progress, lang: str) -> None:

@@ -9,8 +9,9 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.callbacks import Action, unpack
 from bot.context import BotContext
+from bot.state import EventDraft
 from domain.models import EventStatus
-from handlers.organiser.event_draft import CANCEL_CONFIRM, END, EventDraft, draft_of, gone
+from handlers.organiser.event_draft import CANCEL_CONFIRM, END, draft_of, gone
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import abort_button, organisers_only
 from handlers.ui.reader import renderer

@@ -5,17 +5,14 @@ it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import ConversationHandler
-from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (bot.persistence)
 
 from bot.context import BotContext
-from domain.models import Speaker
+from bot.state import EventDraft
 from domain.reading.event_input import values_of
 from storage import events as event_store
 
@@ -35,41 +32,6 @@ class EditorState(IntEnum):
 
 
 ASK, FIELD_MENU, CONFIRM, CANCEL_CONFIRM, SPEAKERS, SPEAKER_ASK = EditorState
-
-
-class EventValues(TypedDict, total=False):
-    """The dialogue's answers by field (domain.reading.event_input.FIELDS); ``None``: left
-    empty."""
-
-    title: str | None
-    series: str | None
-    starts: datetime | None
-    ends: datetime | None
-    venue: str | None
-    address: str | None
-    coordinates: tuple[float, float] | None
-    capacity: int | None
-    registration_closes: datetime | None
-    cpd_hours: float | None
-    description: str | None
-    speakers: tuple[Speaker, ...] | None
-
-
-@dataclass
-class EventDraft:
-    """The dialogue so far: for a new event all answers, for an edit only the changes."""
-
-    mode: str  # "create" | "edit" | "cancel"
-    event_id: str | None = None
-    values: EventValues = field(default_factory=EventValues)
-    asking: str | None = None
-    reviewing: bool = False  # a new event's summary was shown: an answer returns to it
-    # The speakers screen: the list being changed, which speaker and part a typed answer is
-    # for, and a version every change raises (buttons of an older list are stale).
-    speakers: tuple[Speaker, ...] | None = None
-    speaker_index: int | None = None
-    speaker_part: str | None = None
-    speakers_version: int = 0
 
 
 def draft_of(context: BotContext) -> EventDraft | None:

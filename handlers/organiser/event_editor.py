@@ -16,6 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
+from bot.state import EventDraft
 from domain.reading.event_input import (
     CREATE_STEPS,
     FIELDS,
@@ -34,7 +35,6 @@ from handlers.organiser.event_draft import (
     END,
     FIELD_MENU,
     EditorState,
-    EventDraft,
     current_values,
     draft_of,
     gone,

@@ -17,18 +17,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.callbacks import Action, Callback, pack, pattern, unpack
 from bot.context import BotContext
+from bot.state import EventDraft
 from domain.models import Speaker
 from domain.reading.event_input import InputError
 from domain.reading.program import MAX_SPEAKERS, SPEAKER_LIMITS
 from domain.reading.speaker_list import PARTS, added, moved_up, parse_part, with_part, without
-from handlers.organiser.event_draft import (
-    END,
-    SPEAKER_ASK,
-    SPEAKERS,
-    EventDraft,
-    current_values,
-    draft_of,
-)
+from handlers.organiser.event_draft import END, SPEAKER_ASK, SPEAKERS, current_values, draft_of
 from handlers.organiser.event_summary import show_summary
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import abort_button, organisers_only

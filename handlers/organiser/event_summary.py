@@ -14,8 +14,9 @@ from markupsafe import Markup
 from telegram import InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import Action
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
 from bot.context import BotContext
+from bot.state import EventDraft
 from domain.models import Event, EventStatus
 from domain.notices import changed_fields
 from domain.reading.event_input import (
@@ -28,8 +29,8 @@ from domain.reading.event_input import (
     values_of,
     with_suffix,
 )
-from handlers.organiser.event_draft import CONFIRM, END, FIELD_MENU, EventDraft, draft_of, gone
-from handlers.ui.card import EVENT_DEEP_LINK_PREFIX, send_card
+from handlers.organiser.event_draft import CONFIRM, END, FIELD_MENU, draft_of, gone
+from handlers.ui.card import send_card
 from handlers.ui.editing import reply_or_edit, send_split
 from handlers.ui.guard import abort_button, organisers_only
 from handlers.ui.reader import renderer

@@ -1,5 +1,5 @@
 """The event card as every feature shows it: its text and the buttons the reader may press now,
-the way back to it, and the deep-link prefix that opens it from outside."""
+and the way back to it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import Action
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
 from bot.context import BotContext
 from domain.evening import has_begun
 from domain.models import Event, Registration
@@ -17,8 +17,6 @@ from handlers.ui.reader import is_group, renderer
 from storage import events as event_store
 from storage import questions as question_store
 from storage import registrations as registration_store
-
-EVENT_DEEP_LINK_PREFIX = "ev_"
 
 
 def card_keyboard(

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .constants import JSONDict
 from .html import Entity
-
-if TYPE_CHECKING:
-    from .api import FakeBotApi
 
 
 @dataclass(frozen=True)
@@ -168,10 +165,18 @@ class _ApiError(Exception):
         self.retry_after = retry_after
 
 
+class History(Protocol):
+    """What a cursor reads: the fake's change history (``FakeBotApi``, see .history)."""
+
+    def marker(self) -> int: ...
+
+    def sent_since(self, marker: int, chat_id: int | None = None) -> list[SentMessage]: ...
+
+
 class MessageCursor:
     """Remembers where a reader stopped; :meth:`new` returns what changed since then."""
 
-    def __init__(self, api: FakeBotApi, chat_id: int | None = None) -> None:
+    def __init__(self, api: History, chat_id: int | None = None) -> None:
         self._api = api
         self._chat_id = chat_id
         self._marker = api.marker()

@@ -2,23 +2,20 @@
 
 Every kind of message the bot sends on its own (an ``outbox`` row's ``kind``) has one entry in
 a table built where the application is built (:func:`bot.app.outbox_kinds`, kept in
-:attr:`bot.context.BotData.outbox_kinds`): its renderer and its delivery policy
-(:mod:`bot.sending.delivery`). Nothing is registered at import time.
+:attr:`bot.context.BotData.outbox_kinds`, whose types :class:`bot.context.OutboxKindEntry` are
+declared there): its renderer and its delivery policy (:mod:`bot.sending.delivery`). Nothing is
+registered at import time. Here: the message, the policy and the sender's state, which BotData
+declares (so this module sits below bot.context, beside bot.pacer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.sending.pacer import Pacer
-
-if TYPE_CHECKING:
-    from bot.context import BotData
+from bot.pacer import Pacer
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,29 +52,12 @@ class OutgoingMessage:
         return self.from_chat_id is not None
 
 
-RenderRow = Callable[["BotData", str, dict[str, Any]], Awaitable[OutgoingMessage | None]]
-"""Renders one outbox row for its recipient in their stored language: ``(bot_data, lang,
-payload)``. ``None`` means the message has become pointless (the event was moved, cancelled or
-deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error ``obsolete``."""
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class Policy:
     """A kind's delivery rule: never repeat an uncertain send; expire after the retry window."""
 
     at_most_once: bool = False
     window: bool = False  # give up after BROADCAST_RETRY_HOURS (kinds with no evening to ask)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class OutboxKindEntry:
-    """One row of the table of outbox kinds: how a row is rendered, how hard it is tried."""
-
-    render: RenderRow
-    policy: Policy = Policy()
-
-
-OutboxKinds = dict[str, OutboxKindEntry]
 
 
 class SenderState:
