@@ -24,7 +24,7 @@ from domain.reading.program import (
     MAX_SPEAKERS,
     SPEAKER_LIMITS,
 )
-from domain.reading.spoken_date import Impossible, Unreadable, clock, read_moment
+from domain.reading.spoken_date import Impossible, Unreadable, clock, read_moment, written
 
 # The fields an organiser can set, in the order the edit menu shows them.
 FIELDS = (
@@ -79,13 +79,14 @@ class InputError(ValueError):
         self.values = values
 
 
-def example_values(now: datetime, tz: tzinfo) -> dict[str, str]:
+def example_values(now: datetime, tz: tzinfo, lang: str = "de") -> dict[str, str]:
     """Example answers in the future (about a month from ``now``) for prompts and hints: a date
-    in a prompt must never be one the organiser could not enter."""
+    in a prompt must never be one the organiser could not enter (in words: in ``lang``)."""
     day = (now.astimezone(tz) + timedelta(days=30)).date()
     return {
         "example": f"{day:%d.%m.%Y} 18:30",
         "example_iso": f"{day:%Y-%m-%d} 18:30",
+        "example_words": written(day, 19, lang),
         "example_end": f"{day:%d.%m.%Y} 21:00",
         "example_closes": f"{day - timedelta(days=1):%d.%m.%Y} 12:00",
     }

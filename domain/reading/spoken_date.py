@@ -14,6 +14,12 @@ import contextlib
 import re
 from datetime import date, datetime, timedelta, tzinfo
 
+MONTH_NAMES = {
+    "de": ("Januar Februar März April Mai Juni Juli August September Oktober November Dezember"),
+    "en": (
+        "January February March April May June July August September October November December"
+    ),
+}
 MONTHS = {
     **dict.fromkeys(("januar", "jänner", "jan", "january"), 1),
     **dict.fromkeys(("februar", "feb", "february"), 2),
@@ -59,6 +65,14 @@ class Unreadable(ValueError):
 
 class Impossible(ValueError):
     """Read, but no such moment (31 February, 25:00)."""
+
+
+def written(day: date, hour: int, lang: str) -> str:
+    """``15. Januar 2027, 19 Uhr`` / ``15 January 2027, 7 pm``: an example in words."""
+    month = MONTH_NAMES.get(lang, MONTH_NAMES["en"]).split()[day.month - 1]
+    if lang == "de":
+        return f"{day.day}. {month} {day.year}, {hour} Uhr"
+    return f"{day.day} {month} {day.year}, {(hour - 1) % 12 + 1} {'am' if hour < 12 else 'pm'}"
 
 
 def _normal(text: str) -> str:

@@ -54,6 +54,8 @@ from storage import events as event_store
 
 __all__ = ["EditorState", "EventDraft", "dialogue_parts"]
 
+DATE_FIELDS = frozenset({"starts", "ends", "registration_closes"})
+
 
 def _ask_markup(context: BotContext, draft: EventDraft, name: str) -> InlineKeyboardMarkup:
     row = []
@@ -64,14 +66,17 @@ def _ask_markup(context: BotContext, draft: EventDraft, name: str) -> InlineKeyb
     return InlineKeyboardMarkup([row])
 
 
-async def ask(update: Update, context: BotContext, draft: EventDraft, name: str) -> int:
-    """Ask for ``name`` in a new message; the dialogue waits for the answer."""
+async def ask(
+    update: Update, context: BotContext, draft: EventDraft, name: str, lead: Markup | None = None
+) -> int:
+    """Ask for ``name`` in a new message (after ``lead``: the echo of the last answer); the
+    dialogue waits for the answer."""
     draft.asking = name
-    parts = []
+    parts = [lead] if lead is not None else []
     if draft.mode == "create" and not draft.reviewing and name in CREATE_STEPS:
         step = CREATE_STEPS.index(name) + 1
         parts.append(context.text("editor.step", step=step, steps=len(CREATE_STEPS)))
-    examples = example_values(context.now(), context.settings.tz)
+    examples = example_values(context.now(), context.settings.tz, context.lang)
     parts.append(context.text(f"editor.ask_{name}", **examples))
     if draft.mode == "edit":
         current = await current_values(context, draft)
@@ -87,7 +92,10 @@ async def ask(update: Update, context: BotContext, draft: EventDraft, name: str)
 
 
 async def _reask(update: Update, context: BotContext, draft: EventDraft, error: InputError) -> int:
-    hint = context.text(error.key, **error.values)
+    values = error.values
+    if "example" in values:  # the examples in the organiser's language
+        values = {**values, **example_values(context.now(), context.settings.tz, context.lang)}
+    hint = context.text(error.key, **values)
     await update.effective_message.reply_text(
         context.text("editor.invalid", hint=hint),
         reply_markup=_ask_markup(context, draft, draft.asking or ""),
@@ -95,9 +103,19 @@ async def _reask(update: Update, context: BotContext, draft: EventDraft, error: 
     return ASK
 
 
+def _echo(context: BotContext, name: str, value: Any) -> Markup | None:
+    """A date answer as understood ("Verstanden. Beginn: Freitag, 15. Januar 2027, 19:00
+    Uhr"), shown at once with whatever comes next."""
+    if name not in DATE_FIELDS or value is None:
+        return None
+    label = context.text(f"editor.field_{name}")
+    return context.text("editor.understood", label=label, value=show_value(context, name, value))
+
+
 async def accept(update: Update, context: BotContext, draft: EventDraft, value: Any) -> int:
     """Store a checked answer and go on: the next question, or the summary."""
     name = draft.asking or ""
+    echo = _echo(context, name, value)
     if draft.mode == "edit":
         event = await event_store.get_event(context.db, draft.event_id or "")
         if event is None:
@@ -107,12 +125,12 @@ async def accept(update: Update, context: BotContext, draft: EventDraft, value: 
         except InputError as error:
             return await _reask(update, context, draft, error)
         draft.values[name] = value
-        return await show_summary(update, context, draft)
+        return await show_summary(update, context, draft, lead=echo)
     draft.values[name] = value
     index = CREATE_STEPS.index(name) if name in CREATE_STEPS else len(CREATE_STEPS)
     if not draft.reviewing and index + 1 < len(CREATE_STEPS):
-        return await ask(update, context, draft, CREATE_STEPS[index + 1])
-    return await show_summary(update, context, draft)
+        return await ask(update, context, draft, CREATE_STEPS[index + 1], lead=echo)
+    return await show_summary(update, context, draft, lead=echo)
 
 
 @organisers_only
