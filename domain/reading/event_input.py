@@ -288,6 +288,16 @@ def apply_changes(event: Event, changes: Mapping[str, Any]) -> Event:
     return build_event(event.id, values, event.status)
 
 
+def deadline_choices(event: Event, new_start: datetime) -> tuple[datetime, datetime | None] | None:
+    """When the start of ``event`` moves to ``new_start`` and it has an explicit sign-up
+    deadline, the organiser is asked: the deadline moved by the same amount, and the deadline
+    as it is (``None`` when it would then lie after the new start). ``None``: nothing to ask."""
+    closes_at = event.registration_closes_at
+    if closes_at is None or new_start == event.starts_at:
+        return None
+    return closes_at + (new_start - event.starts_at), closes_at if closes_at <= new_start else None
+
+
 def build_event(event_id: str, values: Mapping[str, Any], status: EventStatus) -> Event:
     """An event from the dialogue's values; raises :class:`InputError` for combinations that
     do not fit (an end before the start, a deadline after it)."""
