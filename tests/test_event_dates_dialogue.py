@@ -102,3 +102,17 @@ async def test_a_typed_deadline_answers_the_question(bot, add_events):
     await admin.press("Speichern")
     saved = await event_store.get_event(bot.data.db, "abend")
     assert saved.registration_closes_at == datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+
+
+async def test_english_dates_and_echo(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga", language_code="en")
+    await admin.send("/admin")
+    await admin.press("New event")
+    await admin.send("Alliances")
+    answers = await admin.send("sometime in spring")
+    assert "25 December 2026, 7 pm" in answers[-1].text  # an example in words, in the future
+    assert "tomorrow 6:30 pm" in answers[-1].text
+    answers = await admin.send("tomorrow 6:30 pm")
+    assert "Start: Thursday, 26 November 2026" in answers[-1].text
+    answers = await admin.send("9 pm")
+    assert "End: Thursday, 26 November 2026" in answers[-1].text
