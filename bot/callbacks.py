@@ -64,6 +64,7 @@ class Action:
     EVENT_SKIP = "askp"  # leave an optional field empty
     EVENT_SAVE = "asv"
     EVENT_MORE = "amore"  # edit one more field before saving
+    EVENT_DEADLINE = "adeadl"  # arg: move | keep (a new start: the explicit deadline)
     # The speakers screen of the event dialogue; "version" is the draft's speakers_version.
     EVENT_SPEAKERS = "aspl"  # arg: version (back to the list of speakers)
     EVENT_SPEAKER = "asp"  # args: index, version (one speaker's screen)

@@ -9,8 +9,10 @@ import csv
 import io
 import os
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from storage import attendees as attendee_store
 from storage import registrations as registration_store
@@ -58,7 +60,7 @@ async def test_attendee_list_counts_and_csv(bot, add_events, clock):
     await admin.send("/admin")
     await admin.press("Teilnehmende")
     answers = await admin.press("Umbau statt Neubau")
-    listing, document = answers[-2], answers[-1]
+    listing, document, workbook = answers[-3], answers[-2], answers[-1]
     text = listing.text
     assert "Teilnehmende: Umbau statt Neubau" in text
     assert "Plätze: 2 von 2 belegt" in text
@@ -76,8 +78,8 @@ async def test_attendee_list_counts_and_csv(bot, add_events, clock):
     decoded = content.decode("utf-8-sig")
     assert decoded.endswith("\r\n")
     table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
-    # Issue 12: in the organiser's language, dates as a German Excel reads them, and every
-    # name a text constant Excel shows verbatim (never runs, never turns into a number).
+    # Issue 12: in the organiser's language, dates as a German Excel reads them. Issue 23:
+    # every name the text it is; only one that would start a formula defused with "'".
     assert table[0] == [
         "Name",
         "Status",
@@ -88,7 +90,7 @@ async def test_attendee_list_counts_and_csv(bot, add_events, clock):
         "Eingecheckt am",
     ]
     assert table[1] == [
-        '="Anna Alt"',
+        "Anna Alt",
         "angemeldet",
         "",
         "25.11.2026 10:00",
@@ -96,12 +98,29 @@ async def test_attendee_list_counts_and_csv(bot, add_events, clock):
         "",
         "25.11.2026 10:20",
     ]
-    assert table[2][:2] == ['="Ben <b>""Bau"" & Söhne</b>"', "angemeldet"]
-    assert table[3][:4] == ['="Carla"', "Warteliste", "1", "25.11.2026 10:15"]
-    assert table[4][:3] == ['="Dora"', "Warteliste", "2"]
-    # A name Excel would run as a formula is a string constant; the ';' inside it is quoted.
-    assert table[5][:2] == ['="=HYPERLINK(""x"");Eva"', "abgemeldet"]
+    assert table[2][:2] == ['Ben <b>"Bau" & Söhne</b>', "angemeldet"]
+    assert table[3][:4] == ["Carla", "Warteliste", "1", "25.11.2026 10:15"]
+    assert table[4][:3] == ["Dora", "Warteliste", "2"]
+    # A name a spreadsheet would run as a formula is defused; the ';' inside it is quoted.
+    assert table[5][:2] == ['\'=HYPERLINK("x");Eva', "abgemeldet"]
     assert len(table) == 6
+
+    # Issue 23: the same list as .xlsx, names text-typed, times real date-times.
+    assert workbook.document.filename == "teilnehmende-umbau-2026.xlsx"
+    sheet = load_workbook(io.BytesIO(workbook.document.content)).active
+    cells = list(sheet.iter_rows())
+    assert [cell.value for cell in cells[0]] == table[0]
+    assert [row[0].value for row in cells[1:]] == [
+        "Anna Alt",
+        'Ben <b>"Bau" & Söhne</b>',
+        "Carla",
+        "Dora",
+        '=HYPERLINK("x");Eva',  # as written: a text cell, no formula
+    ]
+    assert all(row[0].data_type == "s" and row[0].number_format == "@" for row in cells[1:])
+    assert cells[1][1].value == "angemeldet"
+    assert cells[1][3].value == datetime(2026, 11, 25, 10, 0)  # local time, a date value
+    assert cells[3][2].value == 1  # the waitlist place, a number
 
 
 async def test_csv_is_identical_to_the_command_line(bot, add_events, clock, settings):
@@ -109,7 +128,7 @@ async def test_csv_is_identical_to_the_command_line(bot, add_events, clock, sett
     await _fill(bot, clock)
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
-    from_chat = answers[-1].document.content
+    from_chat = answers[-2].document.content
     env = {
         key: value
         for key, value in os.environ.items()
@@ -134,23 +153,27 @@ async def test_english_attendee_list(bot, add_events, clock):
     await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
     admin = bot.user(ADMIN_ID, first_name="Orga", language_code="en")
     answers = await admin.send("/attendees umbau-2026")
-    assert "Attendees: Umbau statt Neubau" in answers[-2].text
-    assert "Signed up: 1 (unlimited seats)" in answers[-2].text
-    assert "Confirmed (1)" in answers[-2].text
-    assert answers[-1].document.filename == "attendees-umbau-2026.csv"
-    table = answers[-1].document.content.decode("utf-8-sig").splitlines()
+    assert "Attendees: Umbau statt Neubau" in answers[-3].text
+    assert "Signed up: 1 (unlimited seats)" in answers[-3].text
+    assert "Confirmed (1)" in answers[-3].text
+    assert answers[-2].document.filename == "attendees-umbau-2026.csv"
+    assert answers[-1].document.filename == "attendees-umbau-2026.xlsx"
+    sheet = load_workbook(io.BytesIO(answers[-1].document.content)).active
+    assert [cell.value for cell in sheet[1]][:2] == ["Name", "Status"]
+    assert [cell.value for cell in sheet[2]][:2] == ["Anna", "confirmed"]
+    table = answers[-2].document.content.decode("utf-8-sig").splitlines()
     assert table[0] == (
         "Name;Status;Waitlist position;Signed up at;Confirmed at;Cancelled at;Checked in at"
     )
-    assert table[1].startswith('"=""Anna""";confirmed;;')
+    assert table[1].startswith("Anna;confirmed;;")
 
 
 async def test_event_without_sign_ups(bot, add_events):
     await add_events(make_event("umbau-2026"))
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
-    assert "Noch niemand hat sich angemeldet" in answers[-2].text
-    content = answers[-1].document.content.decode("utf-8-sig")
+    assert "Noch niemand hat sich angemeldet" in answers[-3].text
+    content = answers[-2].document.content.decode("utf-8-sig")
     assert content.count("\r\n") == 1  # the header only
 
 
@@ -175,20 +198,37 @@ async def test_up_to_fifty_names_are_split_into_messages_telegram_accepts(bot, a
     assert all(len(text) <= 4096 for text in texts)
     joined = "\n".join(texts)
     assert all(f"Nummer {user_id} {place}" in joined for user_id in range(100, 150))
-    rows = answers[-1].document.content.decode("utf-8-sig").split("\r\n")
+    rows = answers[-2].document.content.decode("utf-8-sig").split("\r\n")
     assert len(rows) == 52  # header, 50 people, the empty string after the last CRLF
 
 
 async def test_names_stay_text_in_a_spreadsheet(bot, add_events, clock):
-    """Issue 12: "007" stays 007, "1.2" no date, "=1+1" no formula, in chat and CLI alike."""
+    """Issue 23: the CSV writes names as the text they are (a mail merge reads "Anna Müller",
+    not '="Anna Müller"'); only a cell that would start a formula (= + - @ tab CR) gets OWASP's
+    apostrophe. The .xlsx keeps every name a text cell: "007" stays 007, "1.2" no date."""
     await add_events(make_event("umbau-2026", capacity=None))
-    for user_id, name in enumerate(("007", "1.2", "=1+1", "+49 711"), 11):
+    names = ("Anna Müller", "007", "1.2", "=1+1", "+49 711", "-x", "@home", "\tTab", "Ja=Nein")
+    for user_id, name in enumerate(names, 11):
         await sign_up(bot, clock.now(), "umbau-2026", user_id, name)
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
-    decoded = answers[-1].document.content.decode("utf-8-sig")
+    decoded = answers[-2].document.content.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(decoded, newline=""), delimiter=";"))
-    assert [row[0] for row in table[1:]] == ['="007"', '="1.2"', '="=1+1"', '="+49 711"']
+    written = {row[0] for row in table[1:]}
+    assert {
+        "Anna Müller",
+        "007",
+        "1.2",
+        "'=1+1",
+        "'+49 711",
+        "'-x",
+        "'@home",
+        "Ja=Nein",
+    } <= written
+    sheet = load_workbook(io.BytesIO(answers[-1].document.content)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.value for cell in cells} >= {"Anna Müller", "007", "1.2", "=1+1", "+49 711"}
+    assert all(cell.data_type == "s" for cell in cells)
 
 
 async def test_a_long_list_is_counts_and_the_csv_not_dozens_of_messages(bot, add_events, clock):
@@ -198,8 +238,8 @@ async def test_a_long_list_is_counts_and_the_csv_not_dozens_of_messages(bot, add
         await sign_up(bot, clock.now(), "umbau-2026", 10_000 + user_id, f"Person {user_id}")
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
-    assert len(answers) == 2
-    listing, document = answers
+    assert len(answers) == 3  # the counts, the CSV, the workbook
+    listing, document, _ = answers
     assert "Plätze: 400 von 400 belegt" in listing.text
     assert "Warteliste: 100" in listing.text
     assert "Bei 500 Anmeldungen stehen die Namen nur in der Tabelle unten" in listing.text

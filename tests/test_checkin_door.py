@@ -95,13 +95,33 @@ async def test_the_tap_list_warns_outside_the_window(bot, add_events, clock):
     await add_events(make_event("umbau-2026", days=14))
     await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
     admin = bot.user(ADMIN_ID, first_name="Orga")  # two weeks early
-    await admin.send("/checkin umbau-2026")
+    [listing] = await admin.send("/checkin umbau-2026")
+    # Issue 23: the list warns before any tap (the window: 12 hours before the start to 6
+    # hours after the end; the evening is 9 December, 18:30, ending at 21:00).
+    assert "Der Einlass ist noch nicht geöffnet" in listing.text
+    assert "(von Mi., 9. Dez. 2026, 06:30 bis Do., 10. Dez. 2026, 03:00)" in listing.text
     answers = await admin.press("⬜ Anna")
-    assert "nicht für jetzt" in answers[-1].text
+    assert "Anna ist für Umbau statt Neubau am Mittwoch, 9. Dezember 2026" in answers[-1].text
+    assert "Noch nicht eingecheckt" in answers[-1].text
+    assert "Ticket" not in answers[-1].text  # a tap, not a scan
     assert _checked_in(bot)["Anna"] is None
     answers = await admin.press("Trotzdem einchecken")
     assert _checked_in(bot)["Anna"] is not None
     assert "✅ Anna" in answers[-1].button_labels
+
+
+async def test_the_tap_list_warns_only_outside_the_window(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", days=14))  # 9 December, 18:30 to 21:00
+    await sign_up(bot, clock.now(), "umbau-2026", 11, "Anna")
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    clock.advance(timedelta(days=14, hours=8))  # 9 December, 18:00: the door is open
+    [listing] = await admin.send("/checkin umbau-2026")
+    assert "Einlass" in listing.text and "⚠️" not in listing.text
+    clock.advance(timedelta(hours=9, minutes=1))  # 03:01 the next morning: over
+    [listing] = await admin.send("/checkin umbau-2026")
+    assert "Der Einlass ist vorbei" in listing.text
+    answers = await admin.send("Anna")  # the search shows it too
+    assert "Der Einlass ist vorbei" in answers[-1].text
 
 
 def test_name_folding():

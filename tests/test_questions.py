@@ -166,13 +166,13 @@ async def test_organisers_read_questions_per_evening_newest_last_with_csv(bot, a
     rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
     assert rows[1] == [
         "1",
-        '="Erika Muster"',
+        "Erika Muster",  # issue 23: names and questions as the text they are
         "25.11.2026 10:00",
-        '="=HYPERLINK(""x"") erste Frage"',  # a string constant: Excel shows it, never runs it
+        '\'=HYPERLINK("x") erste Frage',  # only a formula start defused, OWASP's way
     ]
     assert rows[2] == [
         "2",
-        '="Jan <Hambach>"',
+        "Jan <Hambach>",
         "25.11.2026 10:05",
         "Zweite\nmit Zeilen & <Zeichen>",
     ]

@@ -3,9 +3,11 @@
 The same bytes come out of the bot's /teilnehmer and ``python run.py attendees EVENT_ID`` (the
 CLI in ``DEFAULT_LANGUAGE``). Made for Excel as the chamber uses it: UTF-8 with BOM (so umlauts
 survive), ``;`` between cells (what a German Excel expects), CRLF, times as ``25.11.2026 10:00``
-(which a German Excel reads as a date and time). A name is written as the formula ``="…"``: Excel
-shows it as the text it is, never as a number (``007``), a date (``1.2``) or a formula it runs
-(``=1+1``, ``=HYPERLINK(…)``): the formula is a string constant, quotes inside doubled.
+(which a German Excel reads as a date and time). A name is written as the text it is, so that a
+mail merge, a script or a CRM import reads ``Anna Müller``; only a cell that would start a formula
+(``=`` ``+`` ``-`` ``@``, tab, CR) is defused OWASP's way, with a leading apostrophe. (Excel may
+still show ``007`` as 7 when it opens a CSV: the .xlsx workbook of ``bot.files.attendee_xlsx``
+types every name as text.)
 """
 
 from __future__ import annotations
@@ -31,23 +33,25 @@ COLUMNS = (
     "attendees.csv_cancelled_at",
     "attendees.csv_checked_in_at",
 )
-# Excel keeps at most 255 characters in a string constant, and a line break would end the formula;
-# such text (never a name the bot accepts; a long question) is defused with the apostrophe instead.
-_FORMULA_TEXT_LIMIT = 255
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV injection"
 
 
 def text_cell(value: str) -> str:
-    """A cell Excel shows as exactly this text (empty stays empty)."""
-    if not value:
-        return ""
-    if len(value) > _FORMULA_TEXT_LIMIT or "\n" in value or "\r" in value:
-        return "'" + value if value.startswith(_FORMULA_START) else value
-    return '="' + value.replace('"', '""') + '"'
+    """The text as it is; one that a spreadsheet would run as a formula gets a leading ``'``."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _time(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime(CSV_TIME) if moment else ""
+
+
+def header(translator: Translator, lang: str) -> list[str]:
+    """The column names in ``lang``."""
+    return [translator.plain(lang, key) for key in COLUMNS]
+
+
+def status_text(translator: Translator, lang: str, registration: Registration) -> str:
+    return translator.plain(lang, f"attendees.csv_{registration.status.value}")
 
 
 def attendees_csv(
@@ -56,13 +60,12 @@ def attendees_csv(
     """The rows as CSV bytes, column names and statuses in ``lang``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([translator.plain(lang, key) for key in COLUMNS])
+    writer.writerow(header(translator, lang))
     for registration in registrations:
-        status = translator.plain(lang, f"attendees.csv_{registration.status.value}")
         writer.writerow(
             (
                 text_cell(registration.name or ""),
-                status,
+                status_text(translator, lang, registration),
                 registration.waitlist_position or "",
                 _time(registration.created_at, tz),
                 _time(registration.confirmed_at, tz),

@@ -1,6 +1,7 @@
 """The questions of one evening as a spreadsheet file, in the organiser's language, made like the
 attendee list (``bot.files.attendee_csv``): UTF-8 with BOM, ``;``, CRLF, German date-times, and
-every name and question a text cell Excel never turns into a number, a date or a formula."""
+every name and question written as the text it is (only a cell that would start a formula is
+defused, with a leading apostrophe)."""
 
 from __future__ import annotations
 

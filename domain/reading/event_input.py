@@ -1,13 +1,13 @@
 """Reading what an organiser types in the event dialogue: one field at a time, each answer
 checked, a wrong one explained by a catalogue hint. Pure functions: no Telegram, no database.
 
-Times are local times in ``TIMEZONE`` written ``22.10.2025 18:30`` or ``2025-10-22 18:30``;
-an end may also be just ``21:00`` (the day of the start).
+Times are local times in ``TIMEZONE``, written as people write them (``15.1.2027 19 Uhr``,
+``morgen 18:30``, ``Friday 7 pm``: :mod:`domain.reading.spoken_date`); an end may also be a
+time alone (``21 Uhr``: the day of the start, after midnight the next day).
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -24,6 +24,7 @@ from domain.reading.program import (
     MAX_SPEAKERS,
     SPEAKER_LIMITS,
 )
+from domain.reading.spoken_date import Impossible, Unreadable, clock, read_moment, written
 
 # The fields an organiser can set, in the order the edit menu shows them.
 FIELDS = (
@@ -57,15 +58,9 @@ REQUIRED = frozenset({"title", "starts", "venue"})
 SKIP_WORDS = frozenset({"-", "–", "—"})  # typed instead of pressing "skip" / "clear"
 
 
+OVERNIGHT = timedelta(hours=12)  # the longest evening an end given as a time alone can make
 SUFFIX_ROOM = 4  # "-999"
 
-# "15.1.2027 19 Uhr", "15.01.2027, 19:00", "15.1. 19:00" (no year: the coming 15 January).
-_DOTTED = re.compile(
-    r"(\d{1,2})\.(\d{1,2})\.(\d{4})?\s*,?\s+(?:um\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*(uhr)?",
-    re.IGNORECASE,
-)
-_ISO = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})(?:\s+|\s*,\s*|T)(\d{1,2})[:.](\d{2})(?:\s*uhr)?", re.I)
-_TIME_ONLY = re.compile(r"(\d{1,2})[:.](\d{2})(?:\s*uhr)?", re.IGNORECASE)
 _NUMBER = r"-?\d{1,3}(?:\.\d+)?"
 _POINT_DOT = re.compile(rf"({_NUMBER})\s*[,;]?\s+({_NUMBER})|({_NUMBER}),({_NUMBER})")
 _POINT_COMMA = re.compile(r"(-?\d{1,3},\d+)\s*[;\s]\s*(-?\d{1,3},\d+)")
@@ -84,73 +79,65 @@ class InputError(ValueError):
         self.values = values
 
 
-def example_values(now: datetime, tz: tzinfo) -> dict[str, str]:
+def example_values(now: datetime, tz: tzinfo, lang: str = "de") -> dict[str, str]:
     """Example answers in the future (about a month from ``now``) for prompts and hints: a date
-    in a prompt must never be one the organiser could not enter."""
+    in a prompt must never be one the organiser could not enter (in words: in ``lang``)."""
     day = (now.astimezone(tz) + timedelta(days=30)).date()
     return {
         "example": f"{day:%d.%m.%Y} 18:30",
         "example_iso": f"{day:%Y-%m-%d} 18:30",
+        "example_words": written(day, 19, lang),
         "example_end": f"{day:%d.%m.%Y} 21:00",
         "example_closes": f"{day - timedelta(days=1):%d.%m.%Y} 12:00",
     }
 
 
-def _year_for(day: int, month: int, hour: int, minute: int, tz: tzinfo, now: datetime) -> int:
-    """The year of the coming ``day.month.`` at that time, seen from ``now``."""
-    local = now.astimezone(tz)
-    for year in (local.year, local.year + 1):
-        with contextlib.suppress(ValueError):
-            if datetime(year, month, day, hour, minute, tzinfo=tz) > local:
-                return year
-    return local.year + 1
-
-
-def parse_when(text: str, tz: tzinfo, now: datetime | None = None) -> datetime:
-    """``15.1.2027 19 Uhr``, ``15.01.2027 19:00``, ``15.1. 19:00`` (the coming 15 January, seen
-    from ``now``) or ``2027-01-15 19:00``, local in ``tz``, as an aware UTC datetime."""
-    text = " ".join(text.split())
-    hints = example_values(now, tz) if now is not None else {}
-    if match := _DOTTED.fullmatch(text):
-        day, month, year, hour, minute, uhr = match.groups()
-        if minute is None and uhr is None:  # "15.1.2027 19" is no time anyone writes
-            raise InputError("editor.hint_when", **hints)
-        minute = minute or "00"
-        if year is None:
-            if now is None or not (day.isdigit() and month.isdigit()):
-                raise InputError("editor.hint_when", **hints)
-            try:
-                year = str(_year_for(int(day), int(month), int(hour), int(minute), tz, now))
-            except ValueError:
-                raise InputError("editor.hint_when_invalid", **hints) from None
-        iso = f"{year}-{month}-{day} {hour}:{minute}"
-    elif match := _ISO.fullmatch(text):
-        day_part, hour, minute = match.groups()
-        iso = f"{day_part} {hour}:{minute}"
-    else:
-        raise InputError("editor.hint_when", **hints)
+def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
+    """A date and time as people write them (:mod:`domain.reading.spoken_date`: ``15.1.2027
+    19 Uhr``, ``15. Januar 2027, 19 Uhr``, ``morgen 18:30``, ``Friday 7 pm`` …), local in
+    ``tz``, day words seen from ``now``, as an aware UTC datetime."""
+    hints = example_values(now, tz)
     try:
-        return parse_time(iso, tz).astimezone(UTC)
+        local = read_moment(text, tz, now)
+    except Unreadable:
+        raise InputError("editor.hint_when", **hints) from None
+    except Impossible:
+        raise InputError("editor.hint_when_invalid", **hints) from None
+    try:
+        return parse_time(local, tz).astimezone(UTC)
     except ValueError:
         raise InputError("editor.hint_when_invalid", **hints) from None
 
 
-def parse_end(
-    text: str, tz: tzinfo, starts_at: datetime | None, now: datetime | None = None
-) -> datetime:
-    """An end: a full date and time, or only a time on the day of the start; after the start."""
-    text = text.strip()
-    if (match := _TIME_ONLY.fullmatch(text)) and starts_at is not None:
-        hour, minute = int(match[1]), int(match[2])
-        if hour > 23 or minute > 59:
-            raise InputError("editor.hint_end", **example_values(now, tz) if now else {})
-        day: date = starts_at.astimezone(tz).date()
-        ends_at = parse_when(f"{day:%Y-%m-%d} {hour}:{minute:02d}", tz)
-    else:
+def parse_end(text: str, tz: tzinfo, starts_at: datetime | None, now: datetime) -> datetime:
+    """An end: a date and time, or a time alone (``21 Uhr``), which falls on the start's day,
+    or on the next day when it is not after the start's time but within :data:`OVERNIGHT` of
+    it (``1 Uhr``: after midnight; ``17 Uhr`` after a 19:00 start is a slip, refused)."""
+    hints = example_values(now, tz)
+    try:
+        hour, minute = clock(text)
+    except Impossible:
+        raise InputError("editor.hint_end", **hints) from None
+    except Unreadable:
         try:
             ends_at = parse_when(text, tz, now)
         except InputError:
-            raise InputError("editor.hint_end", **example_values(now, tz) if now else {}) from None
+            raise InputError("editor.hint_end", **hints) from None
+    else:
+        if starts_at is None:
+            raise InputError("editor.hint_end", **hints)
+        start = starts_at.astimezone(tz)
+        day: date = start.date()
+        overnight = (hour, minute) <= (start.hour, start.minute)
+        if overnight:
+            day += timedelta(days=1)
+        try:
+            ends_at = parse_time(datetime(day.year, day.month, day.day, hour, minute), tz)
+        except ValueError:
+            raise InputError("editor.hint_when_invalid", **hints) from None
+        ends_at = ends_at.astimezone(UTC)
+        if overnight and ends_at - starts_at > OVERNIGHT:
+            raise InputError("editor.hint_end_after_start")
     if starts_at is not None and ends_at <= starts_at:
         raise InputError("editor.hint_end_after_start")
     return ends_at
@@ -299,6 +286,16 @@ def apply_changes(event: Event, changes: Mapping[str, Any]) -> Event:
             if field not in changes and values[field] is not None:
                 values[field] = values[field] + delta
     return build_event(event.id, values, event.status)
+
+
+def deadline_choices(event: Event, new_start: datetime) -> tuple[datetime, datetime | None] | None:
+    """When the start of ``event`` moves to ``new_start`` and it has an explicit sign-up
+    deadline, the organiser is asked: the deadline moved by the same amount, and the deadline
+    as it is (``None`` when it would then lie after the new start). ``None``: nothing to ask."""
+    closes_at = event.registration_closes_at
+    if closes_at is None or new_start == event.starts_at:
+        return None
+    return closes_at + (new_start - event.starts_at), closes_at if closes_at <= new_start else None
 
 
 def build_event(event_id: str, values: Mapping[str, Any], status: EventStatus) -> Event:

@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
+from domain.evening import check_in_window
 from domain.models import Event, Registration
 from domain.names import name_matches
 from handlers.door.checkin_scan import (
@@ -97,9 +98,15 @@ async def _answer_in_view(
         await _show_view(update, context, registration.event_id, view)
         return
     event = registration and await event_store.get_event(context.db, registration.event_id)
-    await reply_or_edit(
-        update, context, result_text(context, result, event), result_markup(context, result, view)
-    )
+    text = result_text(context, result, event)
+    if view != SCAN_VIEW and event and result.outcome is CheckInOutcome.OUTSIDE_WINDOW:
+        text = context.text(  # a tap in the list: no ticket was scanned
+            "checkin.tap_outside",
+            name=name_of(context, registration),
+            title=event.title,
+            when=renderer(context).when(event.starts_at),
+        )
+    await reply_or_edit(update, context, text, result_markup(context, result, view))
 
 
 # --- the tap list --------------------------------------------------------------------------
@@ -127,7 +134,7 @@ def _name_rows(
 
 
 def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int) -> list[Markup]:
-    return [
+    lines = [
         context.text(
             "checkin.list_heading",
             title=event.title,
@@ -135,6 +142,16 @@ def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int)
         ),
         context.text("checkin.list_counts", checked_in=checked_in, confirmed=confirmed),
     ]
+    window, now = check_in_window(event), context.now()
+    if not window.contains(now):  # warned before any tap, as a scan would be
+        key = "checkin.list_early" if now < window.opens else "checkin.list_late"
+        render = renderer(context)
+        lines.append(
+            context.text(
+                key, opens=render.short_when(window.opens), closes=render.short_when(window.closes)
+            )
+        )
+    return lines
 
 
 def _menu_row(context: BotContext) -> list[InlineKeyboardButton]:

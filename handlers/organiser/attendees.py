@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from bot.files.attendee_csv import attendees_file
+from bot.files.attendee_xlsx import attendees_workbook
 from bot.render import split_message
 from domain.models import Registration, RegistrationStatus
 from handlers.ui.guard import organisers_only
@@ -81,7 +82,7 @@ def _line(context: BotContext, index: int, registration: Registration) -> Markup
 
 
 async def send_attendees(update: Update, context: BotContext, event_id: str) -> None:
-    """The counts and list of one event, then the CSV file."""
+    """The counts and list of one event, then the CSV file and the .xlsx workbook."""
     chat_id = update.effective_chat.id
     figures = await attendee_store.figures_of(context.db, event_id)
     if figures is None:
@@ -126,6 +127,16 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
             filename=context.plain("attendees.filename", id=event_id),
         ),
         caption=context.text("attendees.csv_caption", title=figures.title),
+    )
+    workbook = await attendees_workbook(
+        context.db, event_id, context.bot_data.translator, context.lang, context.settings.tz
+    )
+    if workbook is None:
+        return
+    await context.bot.send_document(
+        chat_id,
+        InputFile(workbook, filename=context.plain("attendees.filename_xlsx", id=event_id)),
+        caption=context.text("attendees.xlsx_caption"),
     )
 
 

@@ -24,6 +24,7 @@ from domain.reading.event_input import (
     InputError,
     apply_changes,
     check_point,
+    deadline_choices,
     example_values,
     parse_field,
 )
@@ -50,9 +51,12 @@ from handlers.organiser.event_summary import (
 )
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import abort_button, organisers_only
+from handlers.ui.reader import renderer
 from storage import events as event_store
 
 __all__ = ["EditorState", "EventDraft", "dialogue_parts"]
+
+DATE_FIELDS = frozenset({"starts", "ends", "registration_closes"})
 
 
 def _ask_markup(context: BotContext, draft: EventDraft, name: str) -> InlineKeyboardMarkup:
@@ -64,14 +68,17 @@ def _ask_markup(context: BotContext, draft: EventDraft, name: str) -> InlineKeyb
     return InlineKeyboardMarkup([row])
 
 
-async def ask(update: Update, context: BotContext, draft: EventDraft, name: str) -> int:
-    """Ask for ``name`` in a new message; the dialogue waits for the answer."""
+async def ask(
+    update: Update, context: BotContext, draft: EventDraft, name: str, lead: Markup | None = None
+) -> int:
+    """Ask for ``name`` in a new message (after ``lead``: the echo of the last answer); the
+    dialogue waits for the answer."""
     draft.asking = name
-    parts = []
+    parts = [lead] if lead is not None else []
     if draft.mode == "create" and not draft.reviewing and name in CREATE_STEPS:
         step = CREATE_STEPS.index(name) + 1
         parts.append(context.text("editor.step", step=step, steps=len(CREATE_STEPS)))
-    examples = example_values(context.now(), context.settings.tz)
+    examples = example_values(context.now(), context.settings.tz, context.lang)
     parts.append(context.text(f"editor.ask_{name}", **examples))
     if draft.mode == "edit":
         current = await current_values(context, draft)
@@ -87,7 +94,10 @@ async def ask(update: Update, context: BotContext, draft: EventDraft, name: str)
 
 
 async def _reask(update: Update, context: BotContext, draft: EventDraft, error: InputError) -> int:
-    hint = context.text(error.key, **error.values)
+    values = error.values
+    if "example" in values:  # the examples in the organiser's language
+        values = {**values, **example_values(context.now(), context.settings.tz, context.lang)}
+    hint = context.text(error.key, **values)
     await update.effective_message.reply_text(
         context.text("editor.invalid", hint=hint),
         reply_markup=_ask_markup(context, draft, draft.asking or ""),
@@ -95,9 +105,19 @@ async def _reask(update: Update, context: BotContext, draft: EventDraft, error: 
     return ASK
 
 
+def _echo(context: BotContext, name: str, value: Any) -> Markup | None:
+    """A date answer as understood ("Verstanden. Beginn: Freitag, 15. Januar 2027, 19:00
+    Uhr"), shown at once with whatever comes next."""
+    if name not in DATE_FIELDS or value is None:
+        return None
+    label = context.text(f"editor.field_{name}")
+    return context.text("editor.understood", label=label, value=show_value(context, name, value))
+
+
 async def accept(update: Update, context: BotContext, draft: EventDraft, value: Any) -> int:
     """Store a checked answer and go on: the next question, or the summary."""
     name = draft.asking or ""
+    echo = _echo(context, name, value)
     if draft.mode == "edit":
         event = await event_store.get_event(context.db, draft.event_id or "")
         if event is None:
@@ -107,11 +127,67 @@ async def accept(update: Update, context: BotContext, draft: EventDraft, value: 
         except InputError as error:
             return await _reask(update, context, draft, error)
         draft.values[name] = value
-        return await show_summary(update, context, draft)
+        if name == "starts" and "registration_closes" not in draft.values:
+            choices = deadline_choices(event, value)
+            if choices is not None:
+                return await _ask_deadline(update, context, draft, choices, echo)
+        return await show_summary(update, context, draft, lead=echo)
     draft.values[name] = value
     index = CREATE_STEPS.index(name) if name in CREATE_STEPS else len(CREATE_STEPS)
     if not draft.reviewing and index + 1 < len(CREATE_STEPS):
-        return await ask(update, context, draft, CREATE_STEPS[index + 1])
+        return await ask(update, context, draft, CREATE_STEPS[index + 1], lead=echo)
+    return await show_summary(update, context, draft, lead=echo)
+
+
+async def _ask_deadline(
+    update: Update,
+    context: BotContext,
+    draft: EventDraft,
+    choices: tuple[Any, Any],
+    echo: Markup | None,
+) -> int:
+    """A new start and an explicit deadline: move it along, keep it, or type another one."""
+    moved, kept = choices
+    render = renderer(context)
+    event = await event_store.get_event(context.db, draft.event_id or "")
+    old = event.registration_closes_at if event else kept
+    draft.asking = "registration_closes"  # a typed answer is a new deadline
+    question = context.text(
+        "editor.deadline_question", old=render.when(old), moved=render.when(moved)
+    )
+    rows = [[context.button("editor.deadline_move", Action.EVENT_DEADLINE, "move")]]
+    if kept is not None:
+        rows.append([context.button("editor.deadline_keep", Action.EVENT_DEADLINE, "keep")])
+    rows.append([abort_button(context)])
+    parts = [echo, question] if echo is not None else [question]
+    await context.bot.send_message(
+        update.effective_chat.id,
+        Markup("\n\n").join(parts),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return ASK
+
+
+@organisers_only
+async def choose_deadline(update: Update, context: BotContext) -> int:
+    """ "Mitverschieben" / "Beibehalten" after a new start: the deadline, then the summary."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    draft = draft_of(context)
+    choice = callback.arg() if callback else None
+    event = draft and await event_store.get_event(context.db, draft.event_id or "")
+    new_start = draft.values.get("starts") if draft else None
+    choices = deadline_choices(event, new_start) if event and new_start else None
+    if draft is None or choices is None or choice not in ("move", "keep"):
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return ASK if draft is not None else END
+    value = choices[0] if choice == "move" else choices[1]
+    if value is None:  # kept, but the new start is before it
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return ASK
+    await query.answer()
+    draft.values["registration_closes"] = value
+    draft.asking = None
     return await show_summary(update, context, draft)
 
 
@@ -223,6 +299,7 @@ def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]
             MessageHandler(filters.TEXT & ~filters.COMMAND, receive_text),
             MessageHandler(filters.LOCATION, receive_location),
             CallbackQueryHandler(skip_field, pattern(Action.EVENT_SKIP)),
+            CallbackQueryHandler(choose_deadline, pattern(Action.EVENT_DEADLINE)),
             MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, receive_other),
         ],
         FIELD_MENU: [CallbackQueryHandler(choose_field, pattern(Action.EVENT_FIELD))],

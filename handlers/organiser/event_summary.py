@@ -76,8 +76,11 @@ def _summary(context: BotContext, values: dict[str, Any], old: dict[str, Any] | 
     return Markup("\n").join(lines)
 
 
-async def show_summary(update: Update, context: BotContext, draft: EventDraft) -> int:
-    """The summary in a new message, with "Speichern", "Feld ändern" and ✖."""
+async def show_summary(
+    update: Update, context: BotContext, draft: EventDraft, lead: Markup | None = None
+) -> int:
+    """The summary in a new message (after ``lead``: the echo of the last answer), with
+    "Speichern", "Feld ändern" and ✖."""
     buttons = [context.button("editor.save", Action.EVENT_SAVE)]
     old = None
     notes = []
@@ -96,7 +99,8 @@ async def show_summary(update: Update, context: BotContext, draft: EventDraft) -
         draft.reviewing = True
         buttons.append(context.button("editor.change_field", Action.EVENT_MORE))
     buttons.append(abort_button(context))
-    text = Markup("\n\n").join([_summary(context, values, old), *notes])
+    leads = [lead] if lead is not None else []
+    text = Markup("\n\n").join([*leads, _summary(context, values, old), *notes])
     # Values at their limits (a long description before and after, 20 speakers with bios)
     # make a summary longer than one message: it comes in parts, the buttons under the last.
     await send_split(context, update.effective_chat.id, text, InlineKeyboardMarkup([buttons]))
