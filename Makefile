@@ -34,12 +34,16 @@ browser:
 
 # The whole suite once more at another moment, through libfaketime (it reaches the processes
 # the tests start, too): no test may depend on the hour it runs at. Default: 22:55 UTC, late
-# in a Berlin evening. Other moments: make test-at AT='2027-03-28 00:55:00'.
+# in a Berlin evening. Other moments: make test-at AT='2027-03-28 00:55:00'. The time is set
+# as an offset from now, not as faketime's '@start': that restarts the clock in every process,
+# so a bot process started minutes into the run would lag the test that started it.
 AT ?= 2026-12-10 22:55:00
 test-at: $(STAMP) browser faketime
 	@if command -v faketime >/dev/null 2>&1; then \
-	  echo "the whole suite at $(AT) UTC (faketime)"; \
-	  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '@$(AT)' \
+	  offset=$$(( $$(date -ud '$(AT)' +%s) - $$(date +%s) )); \
+	  [ $$offset -ge 0 ] && offset="+$$offset"; \
+	  echo "the whole suite at $(AT) UTC (faketime, $$offset s)"; \
+	  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$offset" \
 	    $(BIN)/python -m pytest -p no:cacheprovider; \
 	else echo "no faketime: the suite at $(AT) UTC was not run (apt-get install faketime)"; fi
 
