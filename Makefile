@@ -54,9 +54,12 @@ faketime:
 	     >/dev/null 2>&1 && echo "installed faketime for the run at another hour"; } \
 	  || echo "no faketime (not root, no apt-get, or the install failed): make test-at will skip"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff; mypy (domain/ and storage/ strict; see [tool.mypy]); vulture; lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/vulture
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .
