@@ -16,8 +16,20 @@ from typing import IO
 from storage.migrations import MIGRATIONS, current_name
 
 
+def one_line(text: object) -> str:
+    """``text`` as one line: SQLite's messages may span several (a damaged page gives
+    "*** in database main ***" and "Page 2: btreeInitPage() returns error code 11")."""
+    return " ".join(str(text).split())
+
+
 def database_problem(path: Path, *, must_exist: bool = False) -> str | None:
-    """Why the bot cannot use the database at ``path``, or ``None``; nothing is created."""
+    """Why the bot cannot use the database at ``path`` (one line), or ``None``; nothing is
+    created."""
+    problem = _database_problem(path, must_exist)
+    return None if problem is None else one_line(problem)
+
+
+def _database_problem(path: Path, must_exist: bool) -> str | None:
     where = f"DATABASE_PATH {path}"
     if not path.exists():
         if must_exist:
@@ -66,13 +78,24 @@ _ADVICE = "free some space (or raise the limit) and start again"
 
 def write_problem(path: Path | None, exc: BaseException) -> str | None:
     """One line for an error that kept the database (or its lock file) at ``path`` from being
-    written because the disk is full, or ``None`` when ``exc`` is something else.
+    written because the disk is full, or used because it is damaged, or ``None`` when ``exc`` is
+    something else.
 
     A full disk reaches the bot as ``ENOSPC``/``EFBIG`` from the kernel, as SQLite's
     ``SQLITE_FULL`` ("database or disk is full", a write cut short) or, when a write is
     refused outright, as one of SQLite's ``SQLITE_IOERR_*`` codes ("disk I/O error").
     """
+    problem = _write_problem(path, exc)
+    return None if problem is None else one_line(problem)
+
+
+def _write_problem(path: Path | None, exc: BaseException) -> str | None:
     where = f"DATABASE_PATH {path}" if path is not None else "DATABASE_PATH"
+    if isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorname", "") in (
+        "SQLITE_CORRUPT",
+        "SQLITE_NOTADB",
+    ):
+        return f"{where}: the database is damaged ({exc}); restore a backup"
     if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
         return f"{where}: cannot write {exc.filename or 'the database'}: {exc.strerror}; {_ADVICE}"
     if isinstance(exc, sqlite3.OperationalError):
