@@ -77,3 +77,13 @@ def test_a_message_in_flight_at_a_kill_is_resent_or_closed_as_its_kind_says(tmp_
         assert delivered == []  # perhaps it arrived before the crash: never twice
         assert outbox_row(database) == ("failed", INTERRUPTED)
         assert "not sent again" in err
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_operations_guide_states_each_kinds_policy(kind):
+    """PRODUCT §6: the table is also in docs/OPERATIONS.md, one row per kind, as in bot.app."""
+    guide = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    [row] = [line for line in guide.splitlines() if line.startswith("|") and f"(`{kind}`)" in line]
+    policy = row.split("|")[2]
+    expected = "at most once" if KINDS[kind].policy.at_most_once else "must arrive"
+    assert expected in policy, row
