@@ -183,8 +183,8 @@ async def post_init(application: Application) -> None:
         )
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)
-    # Close outbox rows a crash left in flight (never re-sent), start the paced sender, then
-    # catch up on reminders (feedback, certificates) that fell due while the bot was down.
+    # Settle outbox rows a crash left in flight (by kind: sent again or closed), start the
+    # sender, then catch up on reminders (feedback, certificates) that fell due while down.
     await sender.start_sender(application)
     await start_planners(application, PLANNERS)
     broadcast.start_progress(application)

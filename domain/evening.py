@@ -61,6 +61,12 @@ def is_over(event: Timed, now: datetime) -> bool:
     return end_of(event) <= now
 
 
+def door_check_used(checked_in: int) -> bool:
+    """Whether the door check was used for an evening: somebody was checked in. Only then
+    can the statistics tell who did not come (no-shows); otherwise nobody was checked in."""
+    return checked_in > 0
+
+
 def is_upcoming(event: Event, now: datetime) -> bool:
     """Scheduled and not begun: the evenings reminders, notices and announcements are about."""
     return event.status is EventStatus.SCHEDULED and not has_begun(event, now)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.evening import is_over
+from domain.evening import door_check_used, is_over
 from domain.models import EventStatus, Registration
 from domain.standing import Refusal, may_check_in, may_undo_check_in
 from storage.db import Connection, Database, Row, from_db_time, from_db_time_required, to_db_time
@@ -162,9 +162,14 @@ class EventFigures:
         """Confirmed attendees who have not answered the attendance question."""
         return self.confirmed - self.coming
 
+    def was_held(self, now: datetime) -> bool:
+        """The evening took place and is over."""
+        return is_over(self, now) and self.status is not EventStatus.CANCELLED
+
     def no_shows(self, now: datetime) -> int | None:
-        """Confirmed but not checked in, once the event is over; ``None`` before that."""
-        if not is_over(self, now) or self.status is EventStatus.CANCELLED:
+        """Confirmed but not checked in, once the event is over and only where the door check
+        was used; ``None`` otherwise (before, cancelled, or nobody checked in)."""
+        if not self.was_held(now) or not door_check_used(self.checked_in):
             return None
         return self.confirmed - self.checked_in
 

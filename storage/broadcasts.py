@@ -14,11 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage.db import Connection, Database, Row, from_db_time, to_db_time
-from storage.outbox import UNCERTAIN, OutboxKind
-
-# The error ``storage.outbox.abandon_in_flight`` gives rows a crash left in flight: they were
-# handed to Telegram or about to be, so whether they arrived is unknown.
-INTERRUPTED = "interrupted while sending"
+from storage.outbox import INTERRUPTED, UNCERTAIN, OutboxKind
 
 
 class Audience(StrEnum):

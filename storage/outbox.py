@@ -19,6 +19,7 @@ from storage.db import Database, from_db_time_required, to_db_time
 
 EXPIRED = "expired"  # given up: transient failures until the message no longer mattered
 UNCERTAIN = "uncertain: timed out, perhaps delivered"  # never repeated (at-most-once kinds)
+INTERRUPTED = "interrupted while sending"  # in flight when the process died: perhaps delivered
 
 
 class OutboxKind:
@@ -149,15 +150,6 @@ async def has_due(db: Database, now: datetime, recipients: Recipients = None) ->
     )
 
 
-async def list_in_flight(db: Database, recipients: Recipients = None) -> list[OutboxItem]:
-    """Rows marked 'sending' (at start-up: the messages that were in flight during a crash)."""
-    only, only_values = _only(recipients)
-    rows = await db.fetch_all(
-        "SELECT * FROM outbox WHERE state = 'sending'" + only + " ORDER BY id", only_values
-    )
-    return [_item(row) for row in rows]
-
-
 async def finish(
     db: Database, item_id: int, state: str, now: datetime, error: str | None = None
 ) -> None:
@@ -187,15 +179,47 @@ async def retry_later(
     )
 
 
-async def abandon_in_flight(db: Database, recipients: Recipients = None) -> int:
-    """At start-up: rows left 'sending' by a crash are closed as 'failed' (never re-sent);
-    only those for ``recipients`` (``None``: everyone's)."""
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """What start-up did with the rows a crash left 'sending'."""
+
+    resent: list[OutboxItem]  # *must arrive* kinds: pending again, sent after the restart
+    uncertain: list[OutboxItem]  # *at most once* kinds: closed as INTERRUPTED, never repeated
+
+
+async def settle_in_flight(
+    db: Database, at_most_once: Collection[str], recipients: Recipients = None
+) -> InFlight:
+    """At start-up, in one transaction: rows left 'sending' by a crash whose kind is in
+    ``at_most_once`` are closed as 'failed' with :data:`INTERRUPTED` (perhaps delivered, never
+    sent twice); every other kind goes back to 'pending' and is sent again (rather twice than
+    never). Only rows for ``recipients`` (``None``: everyone's)."""
+    return await db.write(_settle_in_flight, sorted(at_most_once), recipients)
+
+
+def _settle_in_flight(
+    conn: sqlite3.Connection, at_most_once: list[str], recipients: Recipients
+) -> InFlight:
     only, only_values = _only(recipients)
-    return await db.execute(
-        "UPDATE outbox SET state = 'failed', error = 'interrupted while sending'"
-        " WHERE state = 'sending'" + only,
-        only_values,
-    )
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE state = 'sending'" + only + " ORDER BY id", only_values
+    ).fetchall()
+    resent, uncertain = [], []
+    for row in rows:
+        item = _item(row)
+        if item.kind in at_most_once:
+            conn.execute(
+                "UPDATE outbox SET state = 'failed', error = ? WHERE id = ?",
+                (INTERRUPTED, item.id),
+            )
+            uncertain.append(item)
+        else:
+            conn.execute(
+                "UPDATE outbox SET state = 'pending', not_before = NULL, error = ? WHERE id = ?",
+                (INTERRUPTED, item.id),
+            )
+            resent.append(item)
+    return InFlight(resent=resent, uncertain=uncertain)
 
 
 async def release_backoff(db: Database, now: datetime) -> int:

@@ -9,6 +9,7 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
+from telegram import BotCommandScopeChat
 
 from bot.jobs import RETENTION_JOB
 from bot.sending.sender import drain_outbox
@@ -44,9 +45,9 @@ async def _traces_of(bot, user_id: int) -> list[tuple[str, str]]:
     return found
 
 
-# The organiser command menu the bot set in an ADMIN_IDS member's chat stays recorded: the bot
-# needs it to take the menu away once the id leaves ADMIN_IDS (and the id is in ADMIN_IDS).
-ORGANISER_MENU = [("organiser_menus", "user_id")]
+# Issue 22: the organiser command menu set in the person's chat is removed on deletion, and
+# then its record (organiser_menus): nothing of the id stays.
+ORGANISER_MENU: list[tuple[str, str]] = []
 
 
 async def _delete_my_data(user) -> str:
@@ -102,6 +103,34 @@ async def test_a_broadcast_still_sending_stops_when_its_author_deletes_their_dat
     assert bot.api.calls[calls:] == []
     assert sum(_deliveries(bot.api).values()) == 12  # nobody got it twice, nobody more
     assert_consistent(bot.data.db.path)
+
+
+async def test_deletion_removes_the_command_menu_of_the_chat_and_then_its_record(bot):
+    """Issue 22.8: an organiser (or anyone with a menu in their own chat, as door staff) who
+    deletes their data loses the chat's command menu (deleteMyCommands with their chat scope)
+    and then the organiser_menus row."""
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/start")
+    scope = BotCommandScopeChat(ADMIN_ID)
+    assert bot.api.commands(scope) != []
+    assert await rows_of(bot, "SELECT user_id FROM organiser_menus") == [(ADMIN_ID,)]
+
+    await _delete_my_data(admin)
+    [call] = bot.api.calls_to("deleteMyCommands")
+    assert call.params["scope"] in (scope.to_dict(), scope.to_json())
+    assert bot.api.commands(scope) == []
+    assert await rows_of(bot, "SELECT user_id FROM organiser_menus") == []
+    assert await _traces_of(bot, ADMIN_ID) == []
+
+
+async def test_a_menu_telegram_would_not_remove_stays_recorded_for_the_next_try(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/start")
+    bot.api.fail_next(status=500, method="deleteMyCommands")
+    text = await _delete_my_data(admin)
+    assert text.startswith("✅ Ihre Daten wurden gelöscht")  # the deletion itself is done
+    assert bot.api.commands(BotCommandScopeChat(ADMIN_ID)) != []
+    assert await rows_of(bot, "SELECT user_id FROM organiser_menus") == [(ADMIN_ID,)]
 
 
 async def test_retention_removes_people_whose_every_sign_up_has_expired(bot, add_events, clock):

@@ -120,3 +120,38 @@ async def test_no_events_yet(bot):
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/statistik")
     assert "Es gibt noch keine Termine" in answers[-1].text
+
+
+async def test_no_shows_only_where_the_door_check_was_used(bot, add_events, clock):
+    """Issue 22: an evening without door check is not "Eingecheckt: 0 · Nicht erschienen: 3";
+    the statistics say that nobody was checked in, and the totals count no no-shows for it."""
+    await add_events(
+        make_event("umbau-2026", capacity=3),
+        make_event("ohne-2026", days=14.1, title="Ohne Einlass", capacity=3),
+    )
+    await _figures(bot, clock)  # Umbau: three confirmed, two checked in
+    for user_id in (21, 22, 23):  # three confirmed, nobody checked in
+        await sign_up(bot, clock.now(), "ohne-2026", user_id, f"P{user_id}")
+    clock.advance(timedelta(days=15))
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    text = (await admin.send("/statistik"))[-1].text
+    without = next(part for part in text.split("\n\n") if part.startswith("Ohne Einlass"))
+    assert without.splitlines()[-1] == (
+        "Eingecheckt: niemand (Einlasskontrolle nicht genutzt, Nichterscheinen unbekannt)"
+    )
+    assert "Nicht erschienen" not in without
+    umbau = next(part for part in text.split("\n\n") if part.startswith("Umbau"))
+    assert "Eingecheckt: 2 · Nicht erschienen: 1" in umbau
+    assert "Anmeldungen: 6 · Eingecheckt: 2 · Nicht erschienen: 1" in text  # the totals
+
+
+async def test_an_evening_without_door_check_in_english(bot, add_events, clock):
+    await add_events(make_event("umbau-2026", capacity=3))
+    for user_id in (21, 22):
+        await sign_up(bot, clock.now(), "umbau-2026", user_id, f"P{user_id}")
+    clock.advance(timedelta(days=15))
+    admin = bot.user(ADMIN_ID, first_name="Orga", language_code="en")
+    text = (await admin.send("/stats"))[-1].text
+    assert "Checked in: nobody (door check not used, no-shows unknown)" in text
+    assert "No-shows: 0" in text  # the totals: no evening with a door check
+    assert "Checked in: 0 · No-shows: 2" not in text

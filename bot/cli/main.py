@@ -20,6 +20,7 @@ from bot.console.timeshift import console_moment
 from bot.settings import ConfigError, Settings, load_settings
 from storage.preflight import (
     database_problem,
+    one_line,
     release_instance_lock,
     take_instance_lock,
     write_problem,
@@ -59,11 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(problem: object) -> None:
+    """A start error: one line on stderr, whatever the message contains."""
+    print(one_line(problem), file=sys.stderr)
+
+
 def _settings_or_exit() -> Settings | None:
     try:
         return load_settings()
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        _say(exc)
         return None
 
 
@@ -103,7 +109,7 @@ def main(argv: Sequence[str]) -> int:
         problem = write_problem(_database_path(), exc)
         if problem is None:
             raise
-        print(problem, file=sys.stderr)
+        _say(problem)
         return EXIT_INVALID
 
 
@@ -132,7 +138,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         settings.database_path, must_exist=args.verb in ("attendees", "backup")
     )
     if problem:
-        print(problem, file=sys.stderr)
+        _say(problem)
         return EXIT_INVALID
     if args.verb == "console":
         from bot.console.session import run_console
@@ -152,15 +158,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 def run_bot(settings: Settings) -> int:
     """Run against Telegram until stopped: polling, or a webhook when ``WEBHOOK_URL`` is set."""
     if settings.bot_token is None:
-        print(
+        _say(
             "BOT_TOKEN is not set. Get a token from @BotFather and set BOT_TOKEN, "
-            "or try the bot without Telegram: python run.py console",
-            file=sys.stderr,
+            "or try the bot without Telegram: python run.py console"
         )
         return EXIT_INVALID
     lock, problem = take_instance_lock(settings.database_path)
     if problem:
-        print(problem, file=sys.stderr)
+        _say(problem)
         return EXIT_INVALID
     try:
         return _run_locked(settings)
@@ -183,7 +188,7 @@ def _run_locked(settings: Settings) -> int:
     except PortTaken as exc:
         if sock is not None:
             sock.close()
-        print(exc, file=sys.stderr)
+        _say(exc)
         return EXIT_INVALID
     application = build_application(settings, polls=not webhook)
     if sock is not None:
@@ -196,16 +201,16 @@ def _run_locked(settings: Settings) -> int:
     try:
         _serve(application, settings, hook_sock)
     except WebhookRefused as exc:
-        print(exc, file=sys.stderr)
+        _say(exc)
         return EXIT_INVALID
     except InvalidToken:
-        print("BOT_TOKEN was rejected by Telegram; check it with @BotFather.", file=sys.stderr)
+        _say("BOT_TOKEN was rejected by Telegram; check it with @BotFather.")
         return EXIT_INVALID
     except NetworkError as exc:
-        print(f"Cannot reach the Bot API at {settings.bot_api_base_url}: {exc}", file=sys.stderr)
+        _say(f"Cannot reach the Bot API at {settings.bot_api_base_url}: {exc}")
         return 1
     except TelegramError as exc:
-        print(f"Telegram refused to start the bot: {exc}", file=sys.stderr)
+        _say(f"Telegram refused to start the bot: {exc}")
         return 1
     finally:
         gc.unfreeze()  # the bot has stopped (tests call this function in their own process)

@@ -14,6 +14,9 @@ The rules per kind (PRODUCT §6, stated for organisers in docs/OPERATIONS.md):
   broadcast report counts it. Bulk calls get a generous read timeout so this stays rare.
 - **Rather twice than never** (change and cancellation notices, waitlist promotions): they tell
   a person something they must act on, so a timed-out send is tried again.
+- **After a crash** the same policy decides (bot.sending.sender.start_sender): a row left in
+  flight is sent again when its kind must arrive, and closed as interrupted (perhaps delivered,
+  counted in the broadcast report) when it is at most once.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ def policy_of(data: BotData, kind: str) -> Policy:
     """The delivery rule of ``kind`` (the table of outbox kinds, bot.app)."""
     entry = data.outbox_kinds.get(kind)
     return entry.policy if entry is not None else RATHER_TWICE
+
+
+def at_most_once_kinds(data: BotData) -> frozenset[str]:
+    """The kinds never sent twice: left in flight by a crash, they are closed, not re-sent."""
+    kinds = data.outbox_kinds.items()
+    return frozenset(kind for kind, entry in kinds if entry.policy.at_most_once)
 
 
 def backoff(attempts: int) -> timedelta:

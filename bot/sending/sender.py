@@ -17,10 +17,12 @@ transaction as the change that causes it, by this process or another one such as
   row waiting out a backoff due again, so an outage ends with the queue sent at once.
 - **403**: the user blocked the bot; they are marked (``users.blocked_at``), their cached state
   is dropped, and their rows are skipped until they write again.
-- **Exactly once**: a row is claimed ('sending') right before its call and marked 'sent' right
-  after. Rows found 'sending' at start-up were in flight during a crash; they are logged and
-  closed as 'failed', never sent again. So a crash (even ``kill -9``) loses at most the one
-  message in flight, and never sends anything twice. A send that timed out after it went out
+- **After a crash**: a row is claimed ('sending') right before its call and marked 'sent' right
+  after. Rows found 'sending' at start-up were in flight during a crash; the kind's policy
+  decides: *must arrive* kinds (notices, promotions, certificates…) are sent again, *at most
+  once* kinds (broadcasts, reminders, announcements) are logged and closed as interrupted,
+  never sent twice. So a crash (even ``kill -9``) loses at most the one at-most-once message in
+  flight. A send that timed out after it went out
   is never repeated for broadcasts, reminders and announcements ('uncertain'); change notices
   and promotions are tried again (see :mod:`bot.sending.delivery`).
 - **Never blocks updates**: draining runs as a JobQueue job; the heartbeat job named
@@ -49,6 +51,7 @@ from bot.outgoing import OutgoingMessage, SenderState
 from bot.sending.budget import BULK, retry_seconds
 from bot.sending.delivery import (
     BULK_READ_TIMEOUT,
+    at_most_once_kinds,
     backoff,
     gave_up_before,
     may_have_arrived,
@@ -263,23 +266,32 @@ def wake_sender(application: Application) -> None:
 
 
 async def start_sender(application: Application) -> None:
-    """At start-up (``post_init``): close rows a crash left in flight, schedule the heartbeat.
+    """At start-up (``post_init``): settle rows a crash left in flight, schedule the heartbeat.
 
-    Rows still 'sending' were handed to Telegram, or about to be, when the process died. Whether
-    they arrived is unknown; they are logged and closed as 'failed' rather than sent again.
+    Rows still 'sending' were handed to Telegram, or about to be, when the process died; whether
+    they arrived is unknown. The kind's policy in the table of outbox kinds decides
+    (:func:`bot.sending.delivery.at_most_once_kinds`): *must arrive* kinds are sent again,
+    *at most once* kinds are closed as interrupted (counted in the broadcast report).
     """
     data: BotData = application.bot_data
-    recipients = data.outbox_recipients
-    in_flight = await outbox.list_in_flight(data.db, recipients)
-    if in_flight:
-        await outbox.abandon_in_flight(data.db, recipients)
-        for item in in_flight:
-            log.warning(
-                "Outbox row %s (%s to user %s) was in flight during a crash; not sent again",
-                item.id,
-                item.kind,
-                item.user_id,
-            )
+    settled = await outbox.settle_in_flight(
+        data.db, at_most_once_kinds(data), data.outbox_recipients
+    )
+    for item in settled.resent:
+        log.warning(
+            "Outbox row %s (%s to user %s) was in flight during a crash; sending it again",
+            item.id,
+            item.kind,
+            item.user_id,
+        )
+    for item in settled.uncertain:
+        log.warning(
+            "Outbox row %s (%s to user %s) was in flight during a crash; perhaps delivered,"
+            " not sent again",
+            item.id,
+            item.kind,
+            item.user_id,
+        )
     replace_repeating_job(
         application, _heartbeat, name=OUTBOX_JOB, interval=HEARTBEAT_SECONDS, first=0
     )

@@ -14,7 +14,14 @@ import logging
 from datetime import timedelta
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import (
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
@@ -25,6 +32,7 @@ from handlers import users
 from handlers.dialogues import end_dialogues
 from handlers.ui import editing
 from handlers.ui.reader import is_group
+from storage import organiser_menus
 from storage import privacy as privacy_store
 from storage.db import to_db_time
 
@@ -97,7 +105,20 @@ async def _delete(update: Update, context: BotContext) -> None:
     await end_dialogues(context.application, update, context)
     users.forget_user(context.application, user_id)
     context.user_data.clear()
+    await _remove_command_menu(context, user_id)
     await editing.edit_pressed(update.callback_query, text)
+
+
+async def _remove_command_menu(context: BotContext, user_id: int) -> None:
+    """The command menu set in the person's own chat (organisers, door staff) goes, and then
+    the record that it was there. Should Telegram refuse, the record stays, so that the start-up
+    sync (bot.commands) can still take the menu away."""
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+    except TelegramError as exc:
+        log.warning("Command menu of %s not removed after deletion: %s", user_id, exc)
+        return
+    await organiser_menus.forget(context.db, user_id)
 
 
 async def privacy_button(update: Update, context: BotContext) -> None:

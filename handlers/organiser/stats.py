@@ -60,7 +60,9 @@ def event_block(
         )
     )
     no_shows = figures.no_shows(now)
-    if no_shows is None:
+    if no_shows is None and figures.was_held(now):  # the door check was not used
+        lines.append(context.text("stats.nobody_checked_in"))
+    elif no_shows is None:
         lines.append(context.text("stats.checked_in", checked_in=figures.checked_in))
     else:
         lines.append(

@@ -57,6 +57,8 @@ class LoopbackBotApi:
         self.listeners: list[CallListener] = []
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._holds: dict[str, threading.Event] = {}
+        self._released: asyncio.Event | None = None
         self.port = 0
 
     @property
@@ -64,8 +66,17 @@ class LoopbackBotApi:
         """The value for ``BOT_API_BASE_URL`` (the token is appended by PTB)."""
         return f"http://127.0.0.1:{self.port}/bot"
 
+    def hold_next(self, method: str) -> threading.Event:
+        """Hold the next call of ``method``: it is never answered nor recorded (the bot waits
+        with the request in flight, e.g. to be killed); the returned event is set once the
+        call has arrived. Held calls get a 502 when the server stops."""
+        arrived = threading.Event()
+        self._holds[method] = arrived
+        return arrived
+
     async def start(self) -> None:
         """Listen on a free port of 127.0.0.1."""
+        self._released = asyncio.Event()
         app = web.Application(client_max_size=60 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._answer)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -76,6 +87,8 @@ class LoopbackBotApi:
 
     async def stop(self) -> None:
         """Close the listening socket and every connection."""
+        if self._released is not None:
+            self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -121,6 +134,11 @@ class LoopbackBotApi:
                     params[name] = _form_value(name, str(value))
         method = request.match_info["method"]
         token = request.match_info["token"]
+        arrived = self._holds.pop(method, None)
+        if arrived is not None and self._released is not None:
+            arrived.set()
+            await self._released.wait()
+            return web.Response(status=502, text="held until the fake stopped")
         status, body = await self.api.answer_call(method, params, files, token)
         answered = time.monotonic()
         for listener in self.listeners:
