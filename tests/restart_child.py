@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.app import build_application
 from bot.context import BotData
-from bot.sending.outgoing import OutgoingMessage
+from bot.outgoing import OutgoingMessage
 from bot.sending.sender import drain_outbox
 from storage import outbox
 from storage.db import to_db_time
