@@ -9,12 +9,16 @@ the next commit or until its ``valid_until`` (the next phase change of an evenin
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
 from storage.db import Database
 from storage.program import Program, read_program
+
+log = logging.getLogger(__name__)
 
 Generation = tuple[int, int]
 
@@ -49,7 +53,7 @@ class PageCache:
             return generation, self._program
         if self._loading is None or self._loading_of != generation:
             self._loading_of = generation
-            self._loading = asyncio.ensure_future(self.db.read(read_program))
+            self._loading = asyncio.ensure_future(self._read())
         loading = self._loading
         try:
             program = await asyncio.shield(loading)
@@ -60,6 +64,15 @@ class PageCache:
         if self._loading is loading:
             self._program, self._program_of, self._loading = program, generation, None
         return generation, program
+
+    async def _read(self) -> Program:
+        started = time.perf_counter()
+        program = await self.db.read(read_program)
+        took = (time.perf_counter() - started) * 1000
+        log.debug(
+            "Read the program for the pages: %d evenings, %.0f ms", len(program.events), took
+        )
+        return program
 
     def get(self, key: Hashable, now: datetime) -> Rendered | None:
         """The page kept under ``key`` if nothing was written since and it is still right."""
