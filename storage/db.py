@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -144,6 +145,8 @@ class Database:
         self.after_enqueue = after_enqueue  # called after a commit that queued outbox rows
         self.writes = 0  # commits through write(), for caches of what was read
         self._big_reader: sqlite3.Connection | None = None  # opened on the reader thread
+        self._probes = threading.local()  # generation(): a connection per thread that asks
+        self._probe_conns: list[sqlite3.Connection] = []
         self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
 
     @classmethod
@@ -168,6 +171,8 @@ class Database:
     async def close(self) -> None:
         """Close both connections and stop the writer thread (idempotent)."""
         self._reader.close()
+        for probe in self._probe_conns:
+            probe.close()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(RuntimeError):  # executor already shut down
             await loop.run_in_executor(self._read_executor, self._close_big_reader)
@@ -194,8 +199,12 @@ class Database:
 
     def generation(self) -> tuple[int, int]:
         """Changes with every commit: this process's (counted) and any other connection's
-        (SQLite's ``data_version`` as the loop-thread reader sees it; microseconds)."""
-        version: int = self._reader.execute("PRAGMA data_version").fetchone()[0]
+        (SQLite's ``data_version`` on a connection of the asking thread; microseconds)."""
+        probe = getattr(self._probes, "conn", None)
+        if probe is None:  # one per thread that asks (the web server may run on its own)
+            probe = self._probes.conn = sqlite3.connect(self.path, check_same_thread=False)
+            self._probe_conns.append(probe)
+        version: int = probe.execute("PRAGMA data_version").fetchone()[0]
         return self.writes, version
 
     async def read(self, work: Callable[..., T], *args: Any) -> T:

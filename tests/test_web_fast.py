@@ -149,7 +149,7 @@ async def test_a_slow_web_read_does_not_delay_the_bot(bot, add_events, monkeypat
 
 @pytest.fixture
 async def raw_server(bot):
-    server = WebServer(bot.app, bind_socket("127.0.0.1", 0), header_timeout=0.2)
+    server = WebServer(bot.app, bind_socket("127.0.0.1", 0), header_timeout=0.2, own_thread=True)
     await server.start()
     host, port = server.sock.getsockname()[:2]
     try:

@@ -8,9 +8,11 @@ It only reads: the same database, the same domain rules and catalogues as the bo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +83,7 @@ class WebServer:
         label: str = "Public program",
         lingering_time: float = 10.0,
         header_timeout: float = HEADER_TIMEOUT,
+        own_thread: bool = False,
     ):
         self.application = application
         self.sock = sock
@@ -90,6 +93,11 @@ class WebServer:
         # discard the rest for up to 10 s before closing; 0 closes at once.
         self.lingering_time = lingering_time
         self.header_timeout = header_timeout
+        # The public pages run on an event loop of their own in a thread of their own: however
+        # busy the visitors keep it, the bot's loop never queues behind their requests.
+        self.own_thread = own_thread
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
 
     @property
@@ -100,9 +108,24 @@ class WebServer:
 
     async def start(self) -> None:
         """Serve requests from now on (the database must be open)."""
+        app = self.routes()  # on the bot's loop: a site may note it (PublicSite.home_loop)
+        if self.own_thread:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(
+                target=self._loop.run_forever, name="web-server", daemon=True
+            )
+            self._thread.start()
+            await asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(self._serve(app), self._loop)
+            )
+        else:
+            await self._serve(app)
+        log.info("%s at %s", self.label, self.address)
+
+    async def _serve(self, app: web.Application) -> None:
         # No access log: visitors' IP addresses are personal data the service does not need.
         self._runner = web.AppRunner(
-            self.routes(),
+            app,
             access_log=None,
             lingering_time=self.lingering_time,
             keepalive_timeout=self.header_timeout,
@@ -110,13 +133,23 @@ class WebServer:
         )
         await self._runner.setup()
         await web.SockSite(self._runner, self.sock).start()
-        log.info("%s at %s", self.label, self.address)
 
-    async def stop(self) -> None:
-        """Stop serving and close the socket (before the database closes)."""
+    async def _unserve(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def stop(self) -> None:
+        """Stop serving and close the socket (before the database closes)."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._unserve(), loop))
+            loop.call_soon_threadsafe(loop.stop)
+            await asyncio.to_thread(thread.join)
+            loop.close()
+            self._loop = self._thread = None
+        else:
+            await self._unserve()
         self.sock.close()
 
 
@@ -142,7 +175,8 @@ async def serving_if_free(application: Application) -> AsyncIterator[ConsolePage
     except PortTaken as taken:
         yield ConsolePage(problem=str(taken))
         return
-    server = WebServer(application, sock, routes=PublicSite(application, console=True).build)
+    site = PublicSite(application, console=True)
+    server = WebServer(application, sock, routes=site.build, own_thread=True)
     await server.start()
     try:
         yield ConsolePage(address=server.address)
@@ -153,7 +187,7 @@ async def serving_if_free(application: Application) -> AsyncIterator[ConsolePage
 def attach(application: Application, sock: socket.socket) -> WebServer:
     """Run the web server with the bot: started after ``post_init`` has opened the database,
     stopped before ``post_shutdown`` closes it (PTB's public ``post_init``/``post_shutdown``)."""
-    server = WebServer(application, sock)
+    server = WebServer(application, sock, own_thread=True)
     opened, closing = application.post_init, application.post_shutdown
 
     async def post_init(app: Application) -> None:

@@ -6,6 +6,7 @@ kept until the next write or the next phase change of an evening on them.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Hashable, Sequence
@@ -119,6 +120,7 @@ class PublicSite:
             lstrip_blocks=True,
         )
         self._cache: PageCache | None = None
+        self.home_loop: asyncio.AbstractEventLoop | None = None  # the bot's, noted by build()
 
     @property
     def cache(self) -> PageCache:
@@ -133,7 +135,9 @@ class PublicSite:
         return self.application.bot_data
 
     def build(self) -> web.Application:
-        """The aiohttp application with every route and the 404 page."""
+        """The aiohttp application with every route and the 404 page (call it on the bot's
+        loop: ``/healthz`` asks the bot's services there)."""
+        self.home_loop = asyncio.get_running_loop()
         app = web.Application(middlewares=[self._headers_and_404])
         app.router.add_get("/", self.program)
         app.router.add_get("/vergangen", self.past)
@@ -347,6 +351,20 @@ class PublicSite:
     async def health(self, request: web.Request) -> web.Response:
         """``/healthz``: 200 when the database answers and the bot fetches updates (in the
         console: takes them from the terminal), else 503."""
+        home = self.home_loop
+        if home is None or home is asyncio.get_running_loop():
+            status = await self._health()
+        else:  # the web server's own thread: ask on the bot's loop, which owns the reader
+            status = await asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(self._health(), home)
+            )
+        return web.json_response(
+            status,
+            status=200 if status["status"] == "ok" else 503,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def _health(self) -> dict[str, Any]:
         data, application = self.data, self.application
         database_ok = await calendar.database_answers(data.db)
         updater = application.updater
@@ -361,8 +379,4 @@ class PublicSite:
             if database_ok
             else None,
         }
-        return web.json_response(
-            status,
-            status=200 if status["status"] == "ok" else 503,
-            headers={"Cache-Control": "no-store"},
-        )
+        return status
