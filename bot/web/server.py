@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # no separate header timeout; its keep-alive timer runs from the connection's start and is not
 # reset by incoming bytes, so it is one (idle keep-alive connections close after it, too).
 HEADER_TIMEOUT = 10.0
+SWITCH_INTERVAL = 0.001  # seconds; see WebServer.start
 
 
 class ServerLog(logging.LoggerAdapter):
@@ -110,6 +112,10 @@ class WebServer:
         """Serve requests from now on (the database must be open)."""
         app = self.routes()  # on the bot's loop: a site may note it (PublicSite.home_loop)
         if self.own_thread:
+            # Two busy threads share the GIL: the bot's loop, back from a system call, would
+            # wait up to the switch interval (5 ms by default) each time for the web thread
+            # to hand it over; a /termine makes dozens of such calls.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(
                 target=self._loop.run_forever, name="web-server", daemon=True
