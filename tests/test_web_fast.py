@@ -11,9 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.web import cache as page_cache
 from bot.web.server import WebServer, bind_socket
-from storage.program import read_program
 from storage.registrations import sign_up
 from storage.users import ensure_user
 from tests.conftest import NOW, make_event
@@ -23,6 +21,9 @@ from tests.web_support import served
 @pytest.fixture
 def reads(monkeypatch):
     """Every read of the whole program, by the thread it ran on."""
+    from bot.web import cache as page_cache
+    from storage.program import read_program
+
     threads: list[threading.Thread] = []
 
     def counted(conn):
@@ -46,7 +47,7 @@ async def test_a_page_is_kept_until_a_write(bot, add_events, reads):
     assert len(reads) == 2
 
 
-async def test_a_write_by_another_process_is_seen_too(bot, add_events, reads):
+async def test_a_write_by_another_process_is_seen_too(bot, add_events):
     import sqlite3
 
     await add_events(make_event("bald", days=7, title="Alter Titel"))
@@ -79,7 +80,7 @@ async def test_a_page_is_stale_at_the_next_phase_change(bot, clock, add_events, 
     assert len(reads) == 1  # the program itself did not change: rendered again, not read
 
 
-async def test_an_evening_moves_to_the_past_when_it_ends(bot, clock, add_events, reads):
+async def test_an_evening_moves_to_the_past_when_it_ends(bot, clock, add_events):
     await add_events(make_event("bald", days=1, title="Gleich vorbei"))
     async with served(bot) as web:
         assert "Gleich vorbei" in (await web.get("/")).text
@@ -127,6 +128,9 @@ async def test_web_reads_run_off_the_event_loop(bot, add_events, reads):
 
 async def test_a_slow_web_read_does_not_delay_the_bot(bot, add_events, monkeypatch):
     """The program read is held on its thread until the bot has answered /termine."""
+    from bot.web import cache as page_cache
+    from storage.program import read_program
+
     await add_events(make_event("bald", days=7, title="Umbau statt Neubau"))
     release, started = threading.Event(), threading.Event()
 
