@@ -1,9 +1,10 @@
-"""The web server of the public program (PRODUCT §8), run by aiohttp in the bot's event loop.
+"""The web servers of the process, run by aiohttp: the public program (PRODUCT §8) on an event
+loop of its own in a thread of its own, the webhook endpoint (bot.web.webhook) in the bot's.
 
 aiohttp's ``AppRunner``/``SockSite`` start and stop inside an event loop someone else owns and
 install no signal handlers, so PTB's ``run_polling``/``run_webhook`` keep theirs; the socket is
 bound before the bot starts, so a taken port stops ``python run.py`` at once (exit 2).
-It only reads: the same database, the same domain rules and catalogues as the bot.
+The public site only reads: the same database, the same domain rules and catalogues as the bot.
 """
 
 from __future__ import annotations
