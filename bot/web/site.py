@@ -175,10 +175,13 @@ class PublicSite:
         texts = self._texts(request)
         base = self.data.settings.public_base_url
         feed_url = f"{base}/kalender.ics"
+        # The language switch stays on the same year of the past (the one other parameter).
+        year = request.query.get("jahr", "")
         html = self.templates.get_template(template).render(
             t=texts,
             lang=texts.lang,
             other_lang="en" if texts.lang == "de" else "de",
+            keep_query=f"jahr={year}&" if year.isdigit() else "",
             lang_query=f"?lang={texts.lang}" if "lang" in request.query else "",
             feed_url=feed_url,
             webcal_url="webcal://" + feed_url.split("://", 1)[1],
