@@ -28,7 +28,7 @@ at once, so no statement keeps an old snapshot open.
 go through :meth:`Database.read`: a plain function ``work(conn)`` run as one job on a reader
 thread of its own with a third connection, so that a visitor never holds up the event loop.
 Like the write path it hands one function over, not every statement (aiosqlite's public API
-hands over each statement; ``python -m bench web`` gives both figures). :meth:`Database.generation`
+hands over each statement; ``python -m bench.web`` gives both figures). :meth:`Database.generation`
 changes with every commit, of this process or another, so that a cache of what was read knows
 when it is stale.
 """
