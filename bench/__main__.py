@@ -21,6 +21,7 @@ from bench.fairness import run_fairness
 from bench.startup import run_startup
 from bench.storm import run_storm
 from bench.throughput import run_throughput
+from bench.web import run_web
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -29,6 +30,7 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
     """(target, measured, met) per PRODUCT §7."""
     t, m, f = results["throughput"], results["termine"], results["fairness"]
     b, s, u = results["bulk"], results["signup_storm"], results["startup"]
+    w = results["web"]
     return [
         ("throughput ratio ≥ 0.7 (vs same calls)", f"{t['ratio']:.3f}", t["ratio"] >= 0.7),
         ("throughput p99 < 50 ms", f"{t['p99_ms']:.1f} ms", t["p99_ms"] < 50),
@@ -62,6 +64,8 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
         ),
         ("start-up < 3 s", f"{u['seconds']:.2f} s", u["seconds"] < 3),
         ("start-up < 200 MB", f"{u['peak_rss_mb']:.0f} MB", u["peak_rss_mb"] < 200),
+        ("web ratio ≥ 0.5 (vs bare aiohttp)", f"{w['ratio']:.3f}", w["ratio"] >= 0.5),
+        ("web: /termine p99 < 100 ms", f"{w['bot_p99_ms']:.1f} ms", w["bot_p99_ms"] < 100),
     ]
 
 
@@ -91,6 +95,7 @@ SIZES = {
         "attendees": 10_000,
         "startup": (100_000, 1_000, 200_000),
         "storm": (1_000, 100),
+        "web": (1_000, 10.0),
     },
     # The smoke test in make test (tests/test_bench_smoke.py): every part once, as small as it
     # still means something. Most of its time is the eight bot processes starting and stopping.
@@ -105,6 +110,7 @@ SIZES = {
         "attendees": 50,
         "startup": (300, 10, 400),
         "storm": (30, 10),
+        "web": (100, 1.0),
     },
 }
 
@@ -125,6 +131,8 @@ async def run(args: argparse.Namespace) -> dict:
         )
         print("bulk and reminders …", file=sys.stderr, flush=True)
         results["bulk"] = await run_bulk(folder, size["bulk_messages"], size["attendees"])
+        print("web …", file=sys.stderr, flush=True)
+        results["web"] = await run_web(folder, *size["web"])
     print("sign-up storm …", file=sys.stderr, flush=True)
     users, seats = size["storm"]
     results["signup_storm"] = await run_storm(users=users, seats=seats)

@@ -129,3 +129,11 @@ def is_editable(event: Event, now: datetime) -> bool:
 def feedback_due_at(event: Event, delay: timedelta) -> datetime:
     """When the attendees of an evening are asked how it was: ``delay`` after its end."""
     return end_of(event) + delay
+
+
+def next_phase_change(event: Timed, deadline: datetime, now: datetime) -> datetime | None:
+    """The first moment after ``now`` at which the evening's phase changes by time alone (the
+    sign-up ``deadline``, the start, the end); ``None`` once it is over. A page showing the
+    evening is stale from then on."""
+    upcoming = [moment for moment in (deadline, event.starts_at, end_of(event)) if moment > now]
+    return min(upcoming, default=None)

@@ -23,6 +23,14 @@ insert; writes without outbox rows cost nothing extra.
 are indexed lookups of 3-40 µs, less than a hand-over to a thread and back costs. In WAL mode a
 reader never waits for a writer and sees committed data only; every read fetches all its rows
 at once, so no statement keeps an old snapshot open.
+
+**Big reads** (the public pages read the whole program: a thousand evenings take milliseconds)
+go through :meth:`Database.read`: a plain function ``work(conn)`` run as one job on a reader
+thread of its own with a third connection, so that a visitor never holds up the event loop.
+Like the write path it hands one function over, not every statement (aiosqlite's public API
+hands over each statement; ``python -m bench.web`` gives both figures). :meth:`Database.generation`
+changes with every commit, of this process or another, so that a cache of what was read knows
+when it is stale.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -134,6 +143,11 @@ class Database:
         self._executor = executor
         self._enqueued = enqueued or _Enqueued()
         self.after_enqueue = after_enqueue  # called after a commit that queued outbox rows
+        self.writes = 0  # commits through write(), for caches of what was read
+        self._big_reader: sqlite3.Connection | None = None  # opened on the reader thread
+        self._probes = threading.local()  # generation(): a connection per thread that asks
+        self._probe_conns: list[sqlite3.Connection] = []
+        self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-reader")
 
     @classmethod
     async def open(
@@ -157,9 +171,50 @@ class Database:
     async def close(self) -> None:
         """Close both connections and stop the writer thread (idempotent)."""
         self._reader.close()
+        for probe in self._probe_conns:
+            probe.close()
+        loop = asyncio.get_running_loop()
         with contextlib.suppress(RuntimeError):  # executor already shut down
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._writer.close)
+            await loop.run_in_executor(self._read_executor, self._close_big_reader)
+        self._read_executor.shutdown(wait=True)
+        with contextlib.suppress(RuntimeError):  # executor already shut down
+            await loop.run_in_executor(self._executor, self._writer.close)
         self._executor.shutdown(wait=True)
+
+    def _close_big_reader(self) -> None:
+        if self._big_reader is not None:
+            self._big_reader.close()
+            self._big_reader = None
+
+    def _run_read(self, work: Callable[..., T], *args: Any) -> T:
+        """On the reader thread: ``work`` on the thread's own connection (opened at first use)."""
+        if self._big_reader is None:
+            self._big_reader = connect(self.path)
+        conn = self._big_reader
+        conn.execute("BEGIN")  # one snapshot for all of work's statements
+        try:
+            return work(conn, *args)
+        finally:
+            conn.execute("COMMIT")
+
+    def generation(self) -> tuple[int, int]:
+        """Changes with every commit: this process's (counted) and any other connection's
+        (SQLite's ``data_version`` on a connection of the asking thread; microseconds)."""
+        probe = getattr(self._probes, "conn", None)
+        if probe is None:  # one per thread that asks (the web server may run on its own)
+            probe = self._probes.conn = sqlite3.connect(self.path, check_same_thread=False)
+            self._probe_conns.append(probe)
+        version: int = probe.execute("PRAGMA data_version").fetchone()[0]
+        return self.writes, version
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """A big read off the event loop: ``work(conn, *args)`` as one job on the reader thread.
+
+        ``work`` is a plain function of a read-only use of its ``sqlite3.Connection`` that
+        fetches all its rows (no statement left open); it must not touch the event loop.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_executor, self._run_read, work, *args)
 
     async def checkpoint(self) -> None:
         """Move the WAL into the file and empty it: after deleting personal data, so that its
@@ -179,6 +234,7 @@ class Database:
         result, enqueued = await loop.run_in_executor(
             self._executor, _in_transaction, self._writer, self._enqueued, work, *args
         )
+        self.writes += 1
         if enqueued and self.after_enqueue is not None:
             self.after_enqueue()
         return result

@@ -16,6 +16,7 @@ CONTRACT = {
     "bulk": {"ratio", "http_429", "reminders_10k_ratio"},
     "signup_storm": {"confirmed", "seats", "waitlisted"},
     "startup": {"seconds", "peak_rss_mb"},
+    "web": {"pages_per_s", "ratio", "bot_p99_ms"},
 }
 
 
@@ -46,5 +47,7 @@ def test_quick_bench_writes_every_contract_key(tmp_path, capsys):
     assert storm["rejected_requests"] == 0
     assert results["startup"]["reminders_caught_up"] > 0
     assert 0 < results["startup"]["peak_rss_mb"] < 1000
-    assert len(targets(results)) == 12
+    web = results["web"]
+    assert web["errors"] == 0 and web["bot_samples"] > 0 and web["bare_pages_per_s"] > 0
+    assert len(targets(results)) == 14
     assert "reminders_10k_ratio" in capsys.readouterr().out

@@ -18,7 +18,7 @@ _JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.
 @contextlib.asynccontextmanager
 async def served(bot: OfflineBot) -> AsyncIterator[httpx.AsyncClient]:
     """The public site of ``bot`` on a free loopback port, and an HTTP client for it."""
-    server = WebServer(bot.app, bind_socket("127.0.0.1", 0))
+    server = WebServer(bot.app, bind_socket("127.0.0.1", 0), own_thread=True)
     await server.start()
     try:
         async with httpx.AsyncClient(base_url=server.address, timeout=10) as client:

@@ -1,49 +1,56 @@
-"""The web server of the public program (PRODUCT §8), run by aiohttp in the bot's event loop.
+"""The web servers of the process, run by aiohttp: the public program (PRODUCT §8) on an event
+loop of its own in a thread of its own, the webhook endpoint (bot.web.webhook) in the bot's.
 
 aiohttp's ``AppRunner``/``SockSite`` start and stop inside an event loop someone else owns and
 install no signal handlers, so PTB's ``run_polling``/``run_webhook`` keep theirs; the socket is
 bound before the bot starts, so a taken port stops ``python run.py`` at once (exit 2).
-It only reads: the same database, the same domain rules and catalogues as the bot.
+The public site only reads: the same database, the same domain rules and catalogues as the bot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import hashlib
 import logging
 import socket
+import sys
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from telegram.ext import Application
-from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import EVENT_DEEP_LINK_PREFIX
-from bot.context import BotData
-from bot.files.calendar_file import CalendarEntry, evening_ics, event_url, feed_ics
-from bot.i18n import LANGUAGES
-from bot.web.pages import Evening, PageTexts, evening
-from domain.evening import end_of, is_over
-from domain.models import EVENT_ID_PATTERN
-from storage import calendar, events
+from bot.web.site import PublicSite
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).parent / "templates"
-# Evenings that ended longer ago than this drop out of the feed (the page keeps them).
-FEED_KEEPS_PAST = timedelta(days=90)
-SECURITY_HEADERS = {
-    # Nothing is loaded from elsewhere and nothing runs: the policy says so to the browser.
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self';"
-    " base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+# A connection must have sent a whole request head this long after it opened (or after its
+# previous answer), else it is closed: half-sent requests hold nothing for long. aiohttp has
+# no separate header timeout; its keep-alive timer runs from the connection's start and is not
+# reset by incoming bytes, so it is one (idle keep-alive connections close after it, too).
+HEADER_TIMEOUT = 10.0
+SWITCH_INTERVAL = 0.001  # seconds; see WebServer.start
+
+
+class ServerLog(logging.LoggerAdapter):
+    """aiohttp's server log: a malformed request is one WARNING line without a traceback (and
+    without the visitor's address); every other error keeps its traceback."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        """``exc_info`` a parse error of aiohttp: one WARNING line; anything else unchanged."""
+        exc = kwargs.get("exc_info")
+        if isinstance(exc, HttpProcessingError):
+            reason = next(
+                (line.strip().rstrip(":") for line in exc.message.splitlines() if line.strip()), ""
+            )
+            self.logger.warning(
+                "Malformed HTTP request refused with %s: %s", exc.code, reason[:100] or "?"
+            )
+            return
+        super().log(level, msg, *args, **kwargs)
 
 
 class PortTaken(Exception):
@@ -67,237 +74,6 @@ def bind_socket(
     return sock
 
 
-def choose_language(request: web.Request, default: str) -> str:
-    """``?lang=`` first, then the best supported ``Accept-Language``, else ``default``."""
-    asked = request.query.get("lang", "").lower()
-    if asked in LANGUAGES:
-        return asked
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(request.headers.get("Accept-Language", "").split(",")):
-        code, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        base = code.split("-")[0].strip().lower()
-        if base in LANGUAGES and quality > 0:
-            ranked.append((-quality, index, base))
-    return min(ranked)[2] if ranked else default
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _not_modified(request: web.Request, tag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if header is None:
-        return False
-    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
-    return "*" in candidates or tag in candidates
-
-
-def calendar_response(request: web.Request, body: bytes, filename: str) -> web.Response:
-    """A calendar with its ``ETag``; 304 without a body when the client has this version."""
-    tag = _etag(body)
-    headers = {
-        "ETag": tag,
-        "Cache-Control": "no-cache",  # may be kept, but asked again (cheap: 304)
-        "Content-Disposition": f'inline; filename="{filename}"',
-    }
-    if _not_modified(request, tag):
-        return web.Response(status=304, headers=headers)
-    return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
-
-
-class PublicSite:
-    """The routes of PRODUCT §8 over one running ``Application``'s services.
-
-    ``console``: the console feeds the updates itself (typed in the terminal, no updater runs),
-    so ``/healthz`` counts the bot as running while the application runs.
-    """
-
-    def __init__(self, application: Application, console: bool = False):
-        self.application = application
-        self.console = console
-        self.templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,  # user text is escaped here, once, and nowhere else
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-
-    @property
-    def data(self) -> BotData:
-        """The bot's services: database, settings, translator, clock."""
-        return self.application.bot_data
-
-    def build(self) -> web.Application:
-        """The aiohttp application with every route and the 404 page."""
-        app = web.Application(middlewares=[self._headers_and_404])
-        app.router.add_get("/", self.program)
-        app.router.add_get("/vergangen", self.past)
-        app.router.add_get("/kalender.ics", self.feed)
-        app.router.add_get("/healthz", self.health)
-        app.router.add_get("/style.css", self.stylesheet)
-        app.router.add_get(
-            f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}.ics", self.event_calendar
-        )
-        app.router.add_get(f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}", self.event_page)
-        return app
-
-    @web.middleware
-    async def _headers_and_404(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        try:
-            response = await handler(request)
-        except web.HTTPNotFound:
-            response = self._page(request, "not_found.html", status=404)
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
-    # -- pages -----------------------------------------------------------------------------
-
-    def _texts(self, request: web.Request) -> PageTexts:
-        lang = choose_language(request, self.data.settings.default_language)
-        return PageTexts(self.data.translator, lang, self.data.settings.tz)
-
-    def _telegram_url(self, event_id: str) -> str:
-        return create_deep_linked_url(
-            self.application.bot.username, EVENT_DEEP_LINK_PREFIX + event_id
-        )
-
-    def _page(
-        self, request: web.Request, template: str, status: int = 200, **values: Any
-    ) -> web.Response:
-        texts = self._texts(request)
-        base = self.data.settings.public_base_url
-        feed_url = f"{base}/kalender.ics"
-        html = self.templates.get_template(template).render(
-            t=texts,
-            lang=texts.lang,
-            other_lang="en" if texts.lang == "de" else "de",
-            lang_query=f"?lang={texts.lang}" if "lang" in request.query else "",
-            feed_url=feed_url,
-            webcal_url="webcal://" + feed_url.split("://", 1)[1],
-            **values,
-        )
-        response = web.Response(
-            text=html, content_type="text/html", charset="utf-8", status=status
-        )
-        response.headers["Content-Language"] = texts.lang
-        response.headers["Vary"] = "Accept-Language"
-        return response
-
-    async def _evenings(self, request: web.Request, past: bool) -> list[Evening]:
-        db, now = self.data.db, self.data.clock.now()
-        texts, base = self._texts(request), self.data.settings.public_base_url
-        chosen = [e for e in await events.list_all(db) if is_over(e, now) == past]
-        if past:
-            chosen.reverse()  # the most recent first
-        return [
-            evening(
-                event,
-                await events.seat_counts(db, event.id),
-                now,
-                texts,
-                base,
-                self._telegram_url(event.id),
-            )
-            for event in chosen
-        ]
-
-    async def program(self, request: web.Request) -> web.Response:
-        """``/``: the evenings that are not over yet, soonest first."""
-        return self._page(request, "index.html", evenings=await self._evenings(request, False))
-
-    async def past(self, request: web.Request) -> web.Response:
-        """``/vergangen``: the evenings that took place (or were cancelled), latest first."""
-        return self._page(request, "past.html", evenings=await self._evenings(request, True))
-
-    async def event_page(self, request: web.Request) -> web.Response:
-        """``/termine/<id>``: one evening with everything on its card; 404 page if unknown."""
-        db, event_id = self.data.db, request.match_info["event_id"]
-        event = await events.get_event(db, event_id)
-        if event is None:
-            raise web.HTTPNotFound()
-        shown = evening(
-            event,
-            await events.seat_counts(db, event_id),
-            self.data.clock.now(),
-            self._texts(request),
-            self.data.settings.public_base_url,
-            self._telegram_url(event_id),
-        )
-        return self._page(request, "event.html", e=shown)
-
-    async def stylesheet(self, request: web.Request) -> web.Response:
-        """The one stylesheet, served from here (no third-party requests)."""
-        response = web.Response(
-            text=(TEMPLATES / "style.css").read_text(encoding="utf-8"), content_type="text/css"
-        )
-        response.headers["Cache-Control"] = "public, max-age=3600"
-        return response
-
-    # -- calendars -------------------------------------------------------------------------
-
-    async def event_calendar(self, request: web.Request) -> web.Response:
-        """``/termine/<id>.ics``: the same bytes the bot's calendar button sends."""
-        data, event_id = self.data, request.match_info["event_id"]
-        event = await events.get_event(data.db, event_id)
-        if event is None:
-            raise web.HTTPNotFound()
-        body = await evening_ics(
-            data.db, data.settings, event, self._telegram_url(event_id), data.clock.now()
-        )
-        return calendar_response(request, body, f"{event_id}.ics")
-
-    async def feed(self, request: web.Request) -> web.Response:
-        """``/kalender.ics``: upcoming and recent evenings, cancelled ones marked as such."""
-        data, now = self.data, self.data.clock.now()
-        revisions = await calendar.revisions(data.db)
-        horizon = now - FEED_KEEPS_PAST
-        entries = [
-            CalendarEntry(
-                event,
-                sequence=revisions[event.id].sequence,
-                stamp=revisions[event.id].updated_at,
-                url=event_url(data.settings, event.id, self._telegram_url(event.id)),
-            )
-            for event in await events.list_all(data.db)
-            if end_of(event) >= horizon and event.id in revisions
-        ]
-        name = data.translator.plain(data.settings.default_language, "web.site_title")
-        return calendar_response(request, feed_ics(entries, now, name), "kalender.ics")
-
-    # -- health ----------------------------------------------------------------------------
-
-    async def health(self, request: web.Request) -> web.Response:
-        """``/healthz``: 200 when the database answers and the bot fetches updates (in the
-        console: takes them from the terminal), else 503."""
-        data, application = self.data, self.application
-        database_ok = await calendar.database_answers(data.db)
-        updater = application.updater
-        fetching = application.running and (self.console or updater is None or updater.running)
-        webhook = data.settings.webhook_url is not None
-        mode = "console" if self.console else "webhook" if webhook else "polling"
-        status = {
-            "status": "ok" if database_ok and fetching else "unavailable",
-            "database": "ok" if database_ok else "unavailable",
-            "bot": mode if fetching else "stopped",
-            "outbox_backlog": await calendar.outbox_backlog(data.db, data.clock.now())
-            if database_ok
-            else None,
-        }
-        return web.json_response(
-            status,
-            status=200 if status["status"] == "ok" else 503,
-            headers={"Cache-Control": "no-store"},
-        )
-
-
 class WebServer:
     """An aiohttp application on an already bound socket, started and stopped with the bot:
     the public site unless ``routes`` builds another (the webhook endpoint, bot.web.webhook)."""
@@ -309,6 +85,8 @@ class WebServer:
         routes: Callable[[], web.Application] | None = None,
         label: str = "Public program",
         lingering_time: float = 10.0,
+        header_timeout: float = HEADER_TIMEOUT,
+        own_thread: bool = False,
     ):
         self.application = application
         self.sock = sock
@@ -317,6 +95,12 @@ class WebServer:
         # aiohttp's default: after answering a request whose body was not read, read and
         # discard the rest for up to 10 s before closing; 0 closes at once.
         self.lingering_time = lingering_time
+        self.header_timeout = header_timeout
+        # The public pages run on an event loop of their own in a thread of their own: however
+        # busy the visitors keep it, the bot's loop never queues behind their requests.
+        self.own_thread = own_thread
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
 
     @property
@@ -327,19 +111,52 @@ class WebServer:
 
     async def start(self) -> None:
         """Serve requests from now on (the database must be open)."""
+        app = self.routes()  # on the bot's loop: a site may note it (PublicSite.home_loop)
+        if self.own_thread:
+            # Two busy threads share the GIL: the bot's loop, back from a system call, would
+            # wait up to the switch interval (5 ms by default) each time for the web thread
+            # to hand it over; a /termine makes dozens of such calls.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(
+                target=self._loop.run_forever, name="web-server", daemon=True
+            )
+            self._thread.start()
+            await asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(self._serve(app), self._loop)
+            )
+        else:
+            await self._serve(app)
+        log.info("%s at %s", self.label, self.address)
+
+    async def _serve(self, app: web.Application) -> None:
         # No access log: visitors' IP addresses are personal data the service does not need.
         self._runner = web.AppRunner(
-            self.routes(), access_log=None, lingering_time=self.lingering_time
+            app,
+            access_log=None,
+            lingering_time=self.lingering_time,
+            keepalive_timeout=self.header_timeout,
+            logger=ServerLog(logging.getLogger("aiohttp.server"), {}),
         )
         await self._runner.setup()
         await web.SockSite(self._runner, self.sock).start()
-        log.info("%s at %s", self.label, self.address)
 
-    async def stop(self) -> None:
-        """Stop serving and close the socket (before the database closes)."""
+    async def _unserve(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    async def stop(self) -> None:
+        """Stop serving and close the socket (before the database closes)."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._unserve(), loop))
+            loop.call_soon_threadsafe(loop.stop)
+            await asyncio.to_thread(thread.join)
+            loop.close()
+            self._loop = self._thread = None
+        else:
+            await self._unserve()
         self.sock.close()
 
 
@@ -365,7 +182,8 @@ async def serving_if_free(application: Application) -> AsyncIterator[ConsolePage
     except PortTaken as taken:
         yield ConsolePage(problem=str(taken))
         return
-    server = WebServer(application, sock, routes=PublicSite(application, console=True).build)
+    site = PublicSite(application, console=True)
+    server = WebServer(application, sock, routes=site.build, own_thread=True)
     await server.start()
     try:
         yield ConsolePage(address=server.address)
@@ -376,7 +194,7 @@ async def serving_if_free(application: Application) -> AsyncIterator[ConsolePage
 def attach(application: Application, sock: socket.socket) -> WebServer:
     """Run the web server with the bot: started after ``post_init`` has opened the database,
     stopped before ``post_shutdown`` closes it (PTB's public ``post_init``/``post_shutdown``)."""
-    server = WebServer(application, sock)
+    server = WebServer(application, sock, own_thread=True)
     opened, closing = application.post_init, application.post_shutdown
 
     async def post_init(app: Application) -> None:
