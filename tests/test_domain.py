@@ -15,7 +15,6 @@ from domain.evening import (
     check_in_window,
     end_of,
     feedback_due_at,
-    is_editable,
     is_over,
     is_upcoming,
     phase,
@@ -114,11 +113,10 @@ def test_an_evening_without_end_lasts_two_hours_and_seats_come_from_the_rows():
     assert feedback_due_at(EVENT, timedelta(hours=2)) == START + timedelta(hours=4)
 
 
-def test_upcoming_means_scheduled_and_not_begun_and_only_that_is_editable():
+def test_upcoming_means_scheduled_and_not_begun():
     assert is_upcoming(EVENT, BEFORE)
     assert not is_upcoming(EVENT, START)
     assert not is_upcoming(event(status=EventStatus.CANCELLED), BEFORE)
-    assert is_editable(EVENT, BEFORE) and not is_editable(EVENT, START)
 
 
 def test_check_in_window_runs_from_twelve_hours_before_to_six_after_the_end():
