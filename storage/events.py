@@ -166,17 +166,22 @@ def _queue_change_notices(conn: Connection, old: Event, new: Event, now: datetim
     payload: dict[str, object] = {"event_id": new.id}
     if notice.kind is not NoticeKind.CANCELLED:
         payload["changes"] = _describe_changes(old, new, notice.changed_fields)
-    user_ids = [
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT user_id FROM registrations WHERE event_id = ?"
-            " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL",
-            (new.id,),
+    # One row per sign-up, naming it: the renderer asks domain.notices.still_applies whether
+    # the notice still concerns that person when it is sent.
+    signed_up = conn.execute(
+        "SELECT id, user_id FROM registrations WHERE event_id = ?"
+        " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL ORDER BY id",
+        (new.id,),
+    ).fetchall()
+    for registration_id, user_id in signed_up:
+        outbox.enqueue(
+            conn,
+            user_id,
+            _NOTICE_OUTBOX_KIND[notice.kind],
+            {**payload, "registration_id": registration_id},
+            now,
         )
-    ]
-    for user_id in user_ids:
-        outbox.enqueue(conn, user_id, _NOTICE_OUTBOX_KIND[notice.kind], payload, now)
-    return len(user_ids)
+    return len(signed_up)
 
 
 def _read_for_update(conn: Connection, event_id: str) -> Event | None:

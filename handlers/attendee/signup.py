@@ -31,7 +31,7 @@ from bot.context import BotContext
 from domain.standing import SignUpOutcome, may_sign_up
 from handlers.attendee.signup_answers import announce, notice
 from handlers.attendee.signup_answers import (
-    render_promoted as render_promoted,  # used by notifications
+    promoted_content as promoted_content,  # used by notifications
 )
 from handlers.attendee.signup_questions import (
     MAX_NAME_LENGTH,

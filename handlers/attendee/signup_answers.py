@@ -16,7 +16,6 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -27,15 +26,11 @@ from bot.callbacks import Action, pack
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.render import Renderer
-from domain.evening import is_upcoming
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Offer, Refusal, offers
 from handlers.ui import editing
 from handlers.ui.card import card_content
 from handlers.ui.reader import renderer
-from storage import events as event_store
-from storage import registrations as registration_store
-from storage.db import Database
 from storage.registrations import SignUpResult
 
 ORIGIN_MESSAGE = "n"  # cancellation origin for buttons under a message (see bot.callbacks)
@@ -195,27 +190,16 @@ async def announce(
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
-async def render_promoted(
+def promoted_content(
     translator: Translator,
     lang: str,
     tz: ZoneInfo,
-    payload: dict[str, Any],
-    db: Database,
+    event: Event,
+    registration: Registration,
     now: datetime,
-) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
-    language. ``None`` when it no longer applies (cancelled since, event gone)."""
-    registration_id = payload.get("registration_id")
-    registration = (
-        await registration_store.get_registration(db, int(registration_id))
-        if isinstance(registration_id, int)
-        else None
-    )
-    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
-        return None
-    event = await event_store.get_event(db, registration.event_id)
-    if event is None or not is_upcoming(event, now):
-        return None
+    language (whether it still applies is asked before: domain.notices.still_applies)."""
     render = Renderer(translator, lang, tz)
     text = render.text(
         "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
