@@ -12,6 +12,11 @@ from enum import StrEnum
 from domain.evening import has_begun, is_upcoming
 from domain.models import Event, EventStatus, Registration, RegistrationStatus
 
+# A promotion is told this long after it happens, not at once: a press of the same person
+# already on its way (leaving the waitlist while an earlier cancellation moves them up) is
+# handled first, and then :func:`still_applies` tells only who still holds the seat.
+PROMOTION_SETTLE = timedelta(seconds=15)
+
 # Fields whose change is worth a message to everyone signed up.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
 
