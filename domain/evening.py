@@ -121,11 +121,6 @@ def check_in_window(event: Event) -> CheckInWindow:
     return CheckInWindow(event.starts_at - CHECK_IN_EARLY, end_of(event) + CHECK_IN_LATE)
 
 
-def is_editable(event: Event, now: datetime) -> bool:
-    """Organisers change and cancel evenings that have not begun; the past stays as it was."""
-    return not has_begun(event, now)
-
-
 def feedback_due_at(event: Event, delay: timedelta) -> datetime:
     """When the attendees of an evening are asked how it was: ``delay`` after its end."""
     return end_of(event) + delay

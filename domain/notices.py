@@ -1,4 +1,6 @@
-"""Which notice a change to an evening warrants, and for whom (PRODUCT §4, Changes)."""
+"""Which notice a change to an evening warrants, and for whom (PRODUCT §4, Changes); and
+whether a queued notice, reminder or promotion still concerns its recipient when its turn
+comes (:func:`still_applies`, asked by every renderer of those outbox kinds)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.evening import has_begun, is_upcoming
-from domain.models import Event, EventStatus
+from domain.models import Event, EventStatus, Registration, RegistrationStatus
+
+# A promotion is told this long after it happens, not at once: a press of the same person
+# already on its way (leaving the waitlist while an earlier cancellation moves them up) is
+# handled first, and then :func:`still_applies` tells only who still holds the seat.
+PROMOTION_SETTLE = timedelta(seconds=15)
 
 # Fields whose change is worth a message to everyone signed up.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
@@ -18,6 +25,8 @@ class NoticeKind(StrEnum):
     CHANGED = "event_changed"  # time or venue changed
     CANCELLED = "event_cancelled"
     REINSTATED = "event_reinstated"  # a cancelled evening takes place after all
+    PROMOTED = "promoted"  # moved up from the waitlist into a seat
+    REMINDER = "reminder"  # the evening is coming up
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +57,40 @@ def notice_for_change(old: Event, new: Event, now: datetime) -> Notice | None:
     return Notice(NoticeKind.CHANGED, fields) if fields else None
 
 
-def still_news(notice_kind: NoticeKind, event: Event | None, now: datetime) -> bool:
-    """Whether a queued notice is still worth sending when its turn comes: a change or a
-    reinstatement only while the evening is upcoming, a cancellation only while it still is
-    cancelled and has not passed."""
+def still_applies(
+    kind: NoticeKind,
+    event: Event | None,
+    registration: Registration | None,
+    now: datetime,
+    reminded_start: datetime | None = None,
+) -> bool:
+    """Whether a queued message of ``kind`` still concerns the holder of ``registration`` (the
+    sign-up it was queued for) at ``now``; every renderer asks this just before it renders.
+
+    Nobody hears about an evening they have left. A cancellation is news only while the
+    evening still is cancelled and has not begun; a change or a reinstatement only while it is
+    upcoming; a promotion only while they hold the seat it announces; a reminder only for a
+    seat at the start it was planned for (``reminded_start``: a moved evening has reminders of
+    its own). ``registration`` ``None``: the row names no sign-up (a change notice queued
+    before notices named one); then the evening alone decides, and a promotion or a reminder
+    (which always name one) is not sent.
+    """
     if event is None:
         return False
-    if notice_kind is NoticeKind.CANCELLED:
+    if registration is not None and (
+        registration.event_id != event.id or registration.status is RegistrationStatus.CANCELLED
+    ):
+        return False
+    if kind is NoticeKind.CANCELLED:
         return event.status is EventStatus.CANCELLED and not has_begun(event, now)
-    return is_upcoming(event, now)
+    if not is_upcoming(event, now):
+        return False
+    holds_seat = registration is not None and registration.status is RegistrationStatus.CONFIRMED
+    if kind is NoticeKind.PROMOTED:
+        return holds_seat
+    if kind is NoticeKind.REMINDER:
+        return holds_seat and reminded_start == event.starts_at
+    return True
 
 
 def announce(created: Sequence[Event], now: datetime) -> list[Event]:

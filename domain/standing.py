@@ -60,6 +60,8 @@ class Refusal(StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     EVENT_BEGUN = "event_begun"  # sign-up and cancellation end at the start
     EVENT_OVER = "event_over"
+    NOT_CANCELLED = "not_cancelled"  # an organiser reactivates only a cancelled evening
+    HAS_REGISTRATIONS = "has_registrations"  # an evening with sign-ups is cancelled, not deleted
     REGISTRATION_CLOSED = "registration_closed"
     NO_REGISTRATION = "no_registration"
     ALREADY_CONFIRMED = "already_confirmed"

@@ -12,6 +12,7 @@ from domain.calendar import raises_sequence
 from domain.lifecycle import may_delete
 from domain.models import Event, SeatCounts, Speaker
 from domain.notices import NoticeKind, announce, notice_for_change
+from domain.standing import Refusal
 from storage import outbox
 from storage.db import Connection, Database, Row, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row
@@ -165,17 +166,22 @@ def _queue_change_notices(conn: Connection, old: Event, new: Event, now: datetim
     payload: dict[str, object] = {"event_id": new.id}
     if notice.kind is not NoticeKind.CANCELLED:
         payload["changes"] = _describe_changes(old, new, notice.changed_fields)
-    user_ids = [
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT user_id FROM registrations WHERE event_id = ?"
-            " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL",
-            (new.id,),
+    # One row per sign-up, naming it: the renderer asks domain.notices.still_applies whether
+    # the notice still concerns that person when it is sent.
+    signed_up = conn.execute(
+        "SELECT id, user_id FROM registrations WHERE event_id = ?"
+        " AND status IN ('confirmed', 'waitlisted') AND user_id IS NOT NULL ORDER BY id",
+        (new.id,),
+    ).fetchall()
+    for registration_id, user_id in signed_up:
+        outbox.enqueue(
+            conn,
+            user_id,
+            _NOTICE_OUTBOX_KIND[notice.kind],
+            {**payload, "registration_id": registration_id},
+            now,
         )
-    ]
-    for user_id in user_ids:
-        outbox.enqueue(conn, user_id, _NOTICE_OUTBOX_KIND[notice.kind], payload, now)
-    return len(user_ids)
+    return len(signed_up)
 
 
 def _read_for_update(conn: Connection, event_id: str) -> Event | None:
@@ -277,19 +283,55 @@ async def create_event(
     return await db.write(_create, event, now, id_for)
 
 
-def _delete(conn: Connection, event_id: str) -> bool:
+def _delete(conn: Connection, event_id: str) -> Refusal | None:
+    if _read_for_update(conn, event_id) is None:
+        return Refusal.UNKNOWN_EVENT
     count = conn.execute(
         "SELECT count(*) FROM registrations WHERE event_id = ?", (event_id,)
     ).fetchone()[0]
-    if not may_delete(count):
-        return False
-    return conn.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount == 1
+    refusal = may_delete(count)
+    if refusal is None:
+        conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+    return refusal
 
 
-async def delete_event(db: Database, event_id: str) -> bool:
+async def delete_event(db: Database, event_id: str) -> Refusal | None:
     """Delete an evening (and its speakers) if :func:`domain.lifecycle.may_delete` allows it,
-    checked inside the transaction; ``False`` when it was not deleted."""
+    checked inside the transaction; else why it was not deleted."""
     return await db.write(_delete, event_id)
+
+
+# An organiser rule of domain.lifecycle: ``None`` when the action is allowed on the evening now.
+Rule = Callable[[Event, datetime], Refusal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganiserChange:
+    """What became of an organiser's change to one evening: refused (and why), or saved."""
+
+    refusal: Refusal | None
+    before: Event | None = None  # the evening as the transaction found it
+    report: SaveReport | None = None
+
+
+def _change(
+    conn: Connection, event_id: str, rule: Rule, change: Callable[[Event], Event], now: datetime
+) -> OrganiserChange:
+    old = _read_for_update(conn, event_id)
+    if old is None:
+        return OrganiserChange(Refusal.UNKNOWN_EVENT)
+    refusal = rule(old, now)
+    if refusal is not None:
+        return OrganiserChange(refusal, old)
+    return OrganiserChange(None, old, save_events_in(conn, [change(old)], now))
+
+
+async def change_event(
+    db: Database, event_id: str, rule: Rule, change: Callable[[Event], Event], now: datetime
+) -> OrganiserChange:
+    """Apply an organiser's ``change`` to one evening in one transaction, if ``rule`` (asked
+    again there, on the evening as it is now) allows it; notices are queued as by a save."""
+    return await db.write(_change, event_id, rule, change, now)
 
 
 async def registration_count(db: Database, event_id: str) -> int:

@@ -56,13 +56,17 @@ def enqueue(
     payload: dict[str, Any],
     now: datetime,
     broadcast_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue one message inside the caller's transaction (a ``Database.write`` function)."""
-    conn.execute(_ENQUEUE, _enqueue_values(user_id, kind, payload, now, broadcast_id))
+    """Queue one message inside the caller's transaction (a ``Database.write`` function);
+    ``not_before``: not sent before then."""
+    values = _enqueue_values(user_id, kind, payload, now, broadcast_id)
+    conn.execute(_ENQUEUE, (*values, to_db_time(not_before) if not_before else None))
 
 
 _ENQUEUE = (
-    "INSERT INTO outbox (user_id, kind, payload, broadcast_id, created_at) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (user_id, kind, payload, broadcast_id, created_at, not_before)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from domain.evening import is_over
 from domain.models import Event, Registration, RegistrationStatus, SeatCounts
+from domain.notices import PROMOTION_SETTLE
 from domain.standing import (
     Refusal,
     SignUpOutcome,
@@ -208,6 +209,7 @@ def promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> 
                 outbox.OutboxKind.PROMOTED,
                 {"event_id": event_id, "registration_id": row["id"]},
                 now,
+                not_before=now + PROMOTION_SETTLE,
             )
     return promoted
 

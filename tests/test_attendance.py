@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
+from domain.notices import PROMOTION_SETTLE
 from storage import attendance as attendance_store
 from storage import attendees as attendee_store
 from storage import registrations as registration_store
@@ -55,6 +56,7 @@ async def test_coming_is_recorded_shown_and_changeable(bot, clock, add_events):
     assert (await registration_store.get_registration(db, second.id)).status is (
         RegistrationStatus.CONFIRMED
     )
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     await drain_outbox(bot.app)
     assert "nachgerückt" in bot.api.messages(2)[-1].text
 

@@ -263,10 +263,11 @@ async def save_small_event(path: Path) -> None:
 
 def test_waitlist_and_promotion_in_one_console(tmp_path):
     """Two people in one console: the second is waitlisted, the first cancels from /meine, and
-    the second is told at once that they moved up (PRODUCT §2, §4 Waitlist)."""
+    the second is told that they moved up once the promotion has settled (PRODUCT §2, §4
+    Waitlist; domain.notices.PROMOTION_SETTLE)."""
     path = tmp_path / "one-seat.sqlite3"
     asyncio.run(save_small_event(path))
-    entries = f"{SIGN_UP}/als 2\n{SIGN_UP}/als {CONSOLE_PERSON}\n/meine\n3\n1\n"
+    entries = f"{SIGN_UP}/als 2\n{SIGN_UP}/als {CONSOLE_PERSON}\n/meine\n3\n1\n/zeit +1m\n"
     out = console(tmp_path, entries, "--database", str(path)).stdout
     waitlisted = out.index("Sie stehen auf der Warteliste, Platz 1")
     cancelled = out.index("abgemeldet", waitlisted)

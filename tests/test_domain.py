@@ -15,7 +15,6 @@ from domain.evening import (
     check_in_window,
     end_of,
     feedback_due_at,
-    is_editable,
     is_over,
     is_upcoming,
     phase,
@@ -28,7 +27,7 @@ from domain.notices import (
     changed_fields,
     due_reminder_offsets,
     notice_for_change,
-    still_news,
+    still_applies,
 )
 from domain.standing import (
     Offer,
@@ -114,11 +113,10 @@ def test_an_evening_without_end_lasts_two_hours_and_seats_come_from_the_rows():
     assert feedback_due_at(EVENT, timedelta(hours=2)) == START + timedelta(hours=4)
 
 
-def test_upcoming_means_scheduled_and_not_begun_and_only_that_is_editable():
+def test_upcoming_means_scheduled_and_not_begun():
     assert is_upcoming(EVENT, BEFORE)
     assert not is_upcoming(EVENT, START)
     assert not is_upcoming(event(status=EventStatus.CANCELLED), BEFORE)
-    assert is_editable(EVENT, BEFORE) and not is_editable(EVENT, START)
 
 
 def test_check_in_window_runs_from_twelve_hours_before_to_six_after_the_end():
@@ -275,13 +273,35 @@ def test_which_notice_a_change_warrants():
     assert changed_fields(EVENT, EVENT) == ()
 
 
-def test_queued_notices_are_sent_only_while_still_news():
-    assert still_news(NoticeKind.CHANGED, EVENT, BEFORE)
-    assert not still_news(NoticeKind.CHANGED, EVENT, START)
-    assert not still_news(NoticeKind.CHANGED, event(status=EventStatus.CANCELLED), BEFORE)
-    assert still_news(NoticeKind.CANCELLED, event(status=EventStatus.CANCELLED), BEFORE)
-    assert not still_news(NoticeKind.CANCELLED, EVENT, BEFORE)  # reinstated meanwhile
-    assert not still_news(NoticeKind.REINSTATED, None, BEFORE)
+def test_queued_notices_are_sent_only_while_they_still_concern_their_recipient():
+    seat = reg(RegistrationStatus.CONFIRMED)
+    waiting = reg(RegistrationStatus.WAITLISTED)
+    gone = reg(RegistrationStatus.CANCELLED)
+    called_off = event(status=EventStatus.CANCELLED)
+    assert still_applies(NoticeKind.CHANGED, EVENT, seat, BEFORE)
+    assert still_applies(NoticeKind.CHANGED, EVENT, waiting, BEFORE)
+    assert not still_applies(NoticeKind.CHANGED, EVENT, gone, BEFORE)  # left meanwhile
+    assert not still_applies(NoticeKind.CHANGED, EVENT, seat, START)
+    assert not still_applies(NoticeKind.CHANGED, called_off, seat, BEFORE)
+    assert still_applies(NoticeKind.CANCELLED, called_off, seat, BEFORE)
+    assert not still_applies(NoticeKind.CANCELLED, called_off, seat, START)
+    assert not still_applies(NoticeKind.CANCELLED, EVENT, seat, BEFORE)  # reinstated meanwhile
+    assert not still_applies(NoticeKind.REINSTATED, None, seat, BEFORE)
+    # A change notice that names no sign-up (queued before notices named one): the evening.
+    assert still_applies(NoticeKind.REINSTATED, EVENT, None, BEFORE)
+    assert not still_applies(NoticeKind.PROMOTED, EVENT, None, BEFORE)
+    assert not still_applies(NoticeKind.REMINDER, EVENT, None, BEFORE, EVENT.starts_at)
+    # A promotion only while they hold the seat it announces.
+    assert still_applies(NoticeKind.PROMOTED, EVENT, seat, BEFORE)
+    assert not still_applies(NoticeKind.PROMOTED, EVENT, gone, BEFORE)
+    assert not still_applies(NoticeKind.PROMOTED, EVENT, waiting, BEFORE)
+    # A reminder for a seat at the start it was planned for.
+    assert still_applies(NoticeKind.REMINDER, EVENT, seat, BEFORE, EVENT.starts_at)
+    moved = EVENT.starts_at + timedelta(hours=1)
+    assert not still_applies(NoticeKind.REMINDER, EVENT, seat, BEFORE, moved)
+    assert not still_applies(NoticeKind.REMINDER, EVENT, waiting, BEFORE, EVENT.starts_at)
+    other = dataclasses.replace(seat, event_id="anderer-abend")
+    assert not still_applies(NoticeKind.PROMOTED, EVENT, other, BEFORE)
     assert announce([EVENT, event(id="old", starts_at=BEFORE)], BEFORE) == [EVENT]
 
 

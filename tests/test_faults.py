@@ -14,6 +14,7 @@ import pytest
 
 from bot.callbacks import Action
 from bot.sending.sender import drain_outbox
+from domain.notices import PROMOTION_SETTLE
 from storage import registrations as registration_store
 from storage import users as user_store
 from testing.fake_telegram import Entity, FakeBotApi
@@ -249,7 +250,7 @@ async def test_outbox_rows_survive_a_thirty_second_outage(bot, add_events, clock
     assert (await drain_outbox(bot.app)).attempted == 0  # nothing left, nothing sent again
 
 
-async def test_blocked_recipient_is_skipped_and_others_still_get_theirs(bot, add_events):
+async def test_blocked_recipient_is_skipped_and_others_still_get_theirs(bot, add_events, clock):
     await add_events(make_event("a-1", capacity=1))
     await sign_up_directly(bot, 40, "a-1")
     await sign_up_directly(bot, 41, "a-1")  # waitlisted, then blocks the bot
@@ -258,6 +259,7 @@ async def test_blocked_recipient_is_skipped_and_others_still_get_theirs(bot, add
         "SELECT id FROM registrations WHERE user_id = 40"
     )
     await registration_store.cancel(bot.data.db, registration_id, 40, NOW)
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     report = await drain_outbox(bot.app)
     assert report.blocked == 1
     assert await bot.data.db.fetch_value("SELECT blocked_at FROM users WHERE id = 41")

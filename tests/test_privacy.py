@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.jobs import RETENTION_JOB
 from bot.sending.sender import drain_outbox
+from domain.notices import PROMOTION_SETTLE
 from handlers.attendee.privacy import schedule_retention
 from storage import events as event_store
 from storage import outbox
@@ -129,6 +130,7 @@ async def test_delete_everything_after_a_confirmation_leaves_only_counts(bot, ad
     assert await rows_of(
         bot, "SELECT status FROM registrations WHERE user_id = 8 AND event_id = 'umbau-2026'"
     ) == [("confirmed",)]
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     await drain_outbox(bot.app)
     assert waiting.last_text.startswith("🎉 A seat has become free")
     assert_consistent(bot.data.db.path)

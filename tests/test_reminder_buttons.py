@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
+from domain.notices import PROMOTION_SETTLE
 from storage import registrations as registration_store
 from tests.conftest import START, make_event
 from tests.outbox_support import sign_up, tick
@@ -46,6 +47,7 @@ async def test_cant_come_asks_then_frees_the_seat_for_the_waitlist(bot, clock, a
         RegistrationStatus.CONFIRMED
     )
 
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     await drain_outbox(bot.app)
     [promoted] = bot.api.messages(2)
     assert "nachgerückt" in promoted.text and "Umbau statt Neubau" in promoted.text

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
+from domain.notices import PROMOTION_SETTLE
 from storage import registrations as registration_store
 from tests.conftest import make_event
 from tests.invariants import assert_consistent
@@ -39,7 +40,7 @@ async def test_cancel_from_the_card_after_a_confirmation(bot, add_events):
 
 
 async def test_cancellation_moves_the_first_waitlisted_up_and_tells_them_in_english(
-    bot, add_events
+    bot, add_events, clock
 ):
     await add_events(make_event(capacity=1))
     erika = await returning_user(bot, 60)
@@ -55,6 +56,7 @@ async def test_cancellation_moves_the_first_waitlisted_up_and_tells_them_in_engl
     assert statuses == {60: "cancelled", 61: "confirmed", 62: "waitlisted"}
     queued = await bot.data.db.fetch_all("SELECT user_id, kind, state FROM outbox")
     assert [tuple(row) for row in queued] == [(61, "promoted", "pending")]
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     report = await drain_outbox(bot.app)
     assert report.sent == 1
     told = jane.last
@@ -73,7 +75,7 @@ async def test_cancellation_moves_the_first_waitlisted_up_and_tells_them_in_engl
     assert_consistent(bot.data.db.path)
 
 
-async def test_more_capacity_moves_up_as_many_as_fit(bot, add_events):
+async def test_more_capacity_moves_up_as_many_as_fit(bot, add_events, clock):
     event = make_event(capacity=1)
     await add_events(event)
     users = [await returning_user(bot, 70 + i) for i in range(5)]
@@ -84,6 +86,7 @@ async def test_more_capacity_moves_up_as_many_as_fit(bot, add_events):
     assert statuses == ["confirmed", "confirmed", "confirmed", "waitlisted", "waitlisted"]
     queued = await bot.data.db.fetch_all("SELECT user_id FROM outbox WHERE kind = 'promoted'")
     assert [row[0] for row in queued] == [71, 72]
+    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     await drain_outbox(bot.app)
     assert users[1].last_text.startswith("🎉 Ein Platz ist frei geworden")
     assert_consistent(bot.data.db.path)

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from bot.i18n import Translator
 from domain.evening import SIGN_UP_PHASES, Phase, end_of, phase, seats_left
 from domain.models import Event, EventStatus, SeatCounts, Speaker
+from domain.standing import may_add_to_calendar
 
 ORGANIZER_URL = "https://www.akbw.de"
 # schema.org availability of the free offer, by phase.
@@ -190,7 +191,7 @@ def evening(
     current = phase(event, counts, now)
     page_url = f"{base_url}/termine/{event.id}"
     label = _telegram_label(current)
-    open_for_calendar = current not in (Phase.OVER, Phase.CANCELLED)
+    open_for_calendar = may_add_to_calendar(event, now) is None  # the bot's calendar button
     deadline = None
     if event.registration_closes_at is not None and current in SIGN_UP_PHASES:
         deadline = texts.when(event.registration_closes_at)

@@ -2,10 +2,11 @@
 changes its venue or address, or is cancelled, and to people moved up from the waitlist.
 
 ``storage.events.save_events`` queues the rows (``event_changed`` with ``{field: [old, new]}``,
-``event_cancelled``) for everyone confirmed or waitlisted, in the transaction that changes the
-event, whether an organiser edits it in the chat or ``run.py import`` runs in another process.
-The texts are rendered when they are sent, in each recipient's stored language, with times in
-the configured zone.
+``event_cancelled``) for everyone confirmed or waitlisted, one per sign-up, in the transaction
+that changes the event, whether an organiser edits it in the chat or ``run.py import`` runs in
+another process. The texts are rendered when they are sent, in each recipient's stored
+language, with times in the configured zone, and only if :func:`concerned` (that is
+``domain.notices.still_applies``) says the message still concerns its recipient then.
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ from bot.context import BotData
 from bot.i18n import Translator
 from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from domain.evening import is_upcoming
-from domain.models import Event, EventStatus, RegistrationStatus
-from domain.notices import NOTIFIED_FIELDS
+from domain.models import Event, Registration
+from domain.notices import NOTIFIED_FIELDS, NoticeKind, still_applies
 from handlers.ui.registration import registration_buttons
 from storage import events as event_store
 from storage import registrations as registration_store
-from storage.db import Database, from_db_time
+from storage.db import from_db_time
 
 TIME_FIELDS = frozenset({"starts_at", "ends_at"})
 
@@ -62,13 +62,27 @@ def _button(
     )
 
 
-async def _upcoming_event(data: BotData, payload: dict[str, Any]) -> Event | None:
-    """The payload's event if it is still scheduled and has not begun; else ``None`` (the
-    notice has become pointless and is not sent)."""
+async def concerned(
+    data: BotData,
+    kind: NoticeKind,
+    payload: dict[str, Any],
+    reminded_start: datetime | None = None,
+) -> tuple[Event, Registration | None] | None:
+    """The evening and the sign-up a queued row of ``kind`` is about, if the message still
+    concerns its recipient now (``domain.notices.still_applies``); else ``None``: it has
+    become pointless and is not sent."""
     event = await event_store.get_event(data.db, str(payload.get("event_id")))
-    if event is None or event.status is not EventStatus.SCHEDULED:
+    registration = None
+    if "registration_id" in payload:  # every row queued by this version names its sign-up
+        registration_id = payload["registration_id"]
+        if isinstance(registration_id, int):
+            registration = await registration_store.get_registration(data.db, registration_id)
+        if registration is None:
+            return None
+    if not still_applies(kind, event, registration, data.clock.now(), reminded_start):
         return None
-    return event if event.starts_at > data.clock.now() else None
+    assert event is not None
+    return event, registration
 
 
 async def render_event_changed(
@@ -76,12 +90,14 @@ async def render_event_changed(
 ) -> OutgoingMessage | None:
     """Outbox kind ``event_changed``: old → new for start, end, venue and address.
 
-    ``None`` if the event is gone, cancelled since (the cancellation notice says enough) or over.
+    ``None`` if it no longer concerns the recipient (see :func:`concerned`; a cancellation
+    since says enough).
     """
-    event = await _upcoming_event(data, payload)
+    about = await concerned(data, NoticeKind.CHANGED, payload)
     changes = payload.get("changes") or {}
-    if event is None or not any(field in changes for field in NOTIFIED_FIELDS):
+    if about is None or not any(field in changes for field in NOTIFIED_FIELDS):
         return None
+    event = about[0]
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [render.text("notifications.changed", title=event.title), ""]
     parts.extend(change_lines(render, changes))
@@ -98,10 +114,12 @@ async def render_event_changed(
 async def render_event_cancelled(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
-    """Outbox kind ``event_cancelled``; ``None`` if the event is gone or scheduled again."""
-    event = await event_store.get_event(data.db, str(payload.get("event_id")))
-    if event is None or event.status is not EventStatus.CANCELLED:
+    """Outbox kind ``event_cancelled``; ``None`` if it no longer concerns the recipient (the
+    evening is scheduled again or has passed, they had left it)."""
+    about = await concerned(data, NoticeKind.CANCELLED, payload)
+    if about is None:
         return None
+    event = about[0]
     render = Renderer(data.translator, lang, data.settings.tz)
     text = render.text("notifications.cancelled", title=event.title, when=render.event_time(event))
     return OutgoingMessage.html(text)
@@ -111,10 +129,11 @@ async def render_event_reinstated(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
     """Outbox kind ``event_reinstated``: a cancelled event takes place after all (with what
-    changed meanwhile); ``None`` if it is gone, cancelled again or over."""
-    event = await _upcoming_event(data, payload)
-    if event is None:
+    changed meanwhile); ``None`` if it no longer concerns the recipient."""
+    about = await concerned(data, NoticeKind.REINSTATED, payload)
+    if about is None:
         return None
+    event = about[0]
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [
         render.text("notifications.reinstated", title=event.title, when=render.event_time(event))
@@ -129,27 +148,16 @@ async def render_event_reinstated(
     return OutgoingMessage.html(Markup("\n").join(parts), markup)
 
 
-async def _promoted_content(
+def promoted_content(
     translator: Translator,
     lang: str,
     tz: ZoneInfo,
-    payload: dict[str, Any],
-    db: Database,
+    event: Event,
+    registration: Registration,
     now: datetime,
-) -> tuple[Markup, InlineKeyboardMarkup | None] | None:
+) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """The outbox message of kind ``promoted``: moved up from the waitlist, in the recipient's
-    language. ``None`` when it no longer applies (cancelled since, event gone)."""
-    registration_id = payload.get("registration_id")
-    registration = (
-        await registration_store.get_registration(db, int(registration_id))
-        if isinstance(registration_id, int)
-        else None
-    )
-    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
-        return None
-    event = await event_store.get_event(db, registration.event_id)
-    if event is None or not is_upcoming(event, now):
-        return None
+    language (whether it still applies is asked before: domain.notices.still_applies)."""
     render = Renderer(translator, lang, tz)
     text = render.text(
         "signup.promoted", title=event.title, when=render.event_time(event), venue=event.venue
@@ -160,14 +168,14 @@ async def _promoted_content(
 async def render_promoted(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
-    """Outbox kind ``promoted``: the sign-up feature's text, sent by the paced sender."""
-    event = await _upcoming_event(data, payload)
-    if event is None:
+    """Outbox kind ``promoted``: the sign-up feature's text, sent by the paced sender only while
+    the recipient holds the seat it announces."""
+    about = await concerned(data, NoticeKind.PROMOTED, payload)
+    if about is None:
         return None
-    rendered = await _promoted_content(
-        data.translator, lang, data.settings.tz, payload, data.db, data.clock.now()
+    event, registration = about
+    assert registration is not None  # still_applies: a promotion names its seat
+    text, markup = promoted_content(
+        data.translator, lang, data.settings.tz, event, registration, data.clock.now()
     )
-    if rendered is None:
-        return None
-    text, markup = rendered
     return OutgoingMessage.html(text, markup)

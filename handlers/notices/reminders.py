@@ -15,19 +15,17 @@ which shows the reminder again when the sign-up is kept) and "Ich komme" is
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.context import BotData
 from bot.jobs import Planner
 from bot.outgoing import OutgoingMessage
-from domain.models import Event, EventStatus, Registration, RegistrationStatus
+from domain.notices import NoticeKind
+from handlers.notices.notifications import concerned
 from handlers.ui.registration import reminder_content
 from storage import attendance as attendance_store
-from storage import events as event_store
-from storage import registrations as registration_store
 from storage.attendance import COMING
-from storage.db import to_db_time
+from storage.db import from_db_time
 from storage.reminders import plan_due_reminders
 
 REMINDERS_JOB = "reminders"
@@ -37,31 +35,18 @@ CHECK_SECONDS = 30  # how late a reminder may go out at most (plus the sender's 
 # --- the message -----------------------------------------------------------------------------
 
 
-def _applies(event: Event | None, registration: Registration | None, now: datetime) -> bool:
-    """Whether a reminder still makes sense: confirmed for a scheduled event not yet begun."""
-    return (
-        event is not None
-        and registration is not None
-        and registration.status is RegistrationStatus.CONFIRMED
-        and event.status is EventStatus.SCHEDULED
-        and event.starts_at > now
-    )
-
-
 async def render_reminder(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
     """Outbox kind ``reminder``; ``None`` when it no longer applies (sign-up cancelled, event
     cancelled, begun, or moved: the new time has reminders of its own)."""
-    registration = await registration_store.get_registration(
-        data.db, int(payload["registration_id"])
-    )
-    event = await event_store.get_event(data.db, str(payload["event_id"]))
-    if not _applies(event, registration, data.clock.now()):
+    planned = payload.get("starts_at")
+    reminded_start = from_db_time(planned) if isinstance(planned, str) else None
+    about = await concerned(data, NoticeKind.REMINDER, payload, reminded_start)
+    if about is None:
         return None
-    assert event is not None and registration is not None
-    if to_db_time(event.starts_at) != payload.get("starts_at"):
-        return None
+    event, registration = about
+    assert registration is not None  # still_applies: a reminder names its seat
     coming = await attendance_store.answer_of(data.db, registration.id) == COMING
     text, markup = reminder_content(
         data.translator, lang, data.settings.tz, event, registration, coming=coming

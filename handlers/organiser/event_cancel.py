@@ -10,12 +10,17 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.callbacks import Action, unpack
 from bot.context import BotContext
 from bot.state import EventDraft
-from domain.models import EventStatus
-from handlers.organiser.event_draft import CANCEL_CONFIRM, END, draft_of, gone
+from domain.lifecycle import may_cancel_evening
+from domain.models import Event, EventStatus
+from handlers.organiser.event_draft import CANCEL_CONFIRM, END, draft_of, gone, refuse
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import abort_button, organisers_only
 from handlers.ui.reader import renderer
 from storage import events as event_store
+
+
+def _cancelled(event: Event) -> Event:
+    return dataclasses.replace(event, status=EventStatus.CANCELLED)
 
 
 @organisers_only
@@ -26,14 +31,9 @@ async def start_cancel(update: Update, context: BotContext) -> int:
     event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
     if event is None:
         return await gone(update, context)
-    if event.status is EventStatus.CANCELLED or event.starts_at <= context.now():
-        key = (
-            "editor.already_cancelled"
-            if event.status is EventStatus.CANCELLED
-            else "editor.started"
-        )
-        await query.answer(context.plain(key), show_alert=True)
-        return END
+    refusal = may_cancel_evening(event, context.now())
+    if refusal is not None:
+        return await refuse(update, context, refusal)
     await query.answer()
     counts = await event_store.seat_counts(context.db, event.id)
     context.user_data.event_draft = EventDraft(mode="cancel", event_id=event.id)
@@ -60,15 +60,14 @@ async def confirm_cancel(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     context.user_data.event_draft = None
-    event = await event_store.get_event(context.db, draft.event_id or "")
-    if event is None:
-        return await gone(update, context)
-    if event.status is EventStatus.CANCELLED:
-        await query.answer(context.plain("editor.already_cancelled"), show_alert=True)
-        return END
+    done = await event_store.change_event(
+        context.db, draft.event_id or "", may_cancel_evening, _cancelled, context.now()
+    )
+    if done.refusal is not None:
+        return await refuse(update, context, done.refusal)
+    assert done.before is not None and done.report is not None
+    event, report = done.before, done.report
     await query.answer()
-    cancelled = dataclasses.replace(event, status=EventStatus.CANCELLED)
-    report = await event_store.save_events(context.db, [cancelled], context.now())
     if report.notified:
         text = context.text("editor.cancelled", title=event.title, count=report.notified)
     else:

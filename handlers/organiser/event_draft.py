@@ -14,6 +14,7 @@ from telegram.ext import ConversationHandler
 from bot.context import BotContext
 from bot.state import EventDraft
 from domain.reading.event_input import values_of
+from domain.standing import Refusal
 from storage import events as event_store
 
 END = ConversationHandler.END
@@ -53,4 +54,28 @@ async def gone(update: Update, context: BotContext) -> int:
         await update.callback_query.answer(context.plain("card.unknown_event"), show_alert=True)
     else:
         await update.effective_message.reply_text(context.text("card.unknown_event"))
+    return END
+
+
+# Why an organiser's press changed nothing (a rule of domain.lifecycle), as its answer.
+REFUSAL_KEYS = {
+    Refusal.UNKNOWN_EVENT: "card.unknown_event",
+    Refusal.EVENT_BEGUN: "lifecycle.refused_begun",
+    Refusal.EVENT_OVER: "lifecycle.refused_over",
+    Refusal.EVENT_CANCELLED: "editor.already_cancelled",
+    Refusal.NOT_CANCELLED: "lifecycle.revive_not_possible",
+    Refusal.HAS_REGISTRATIONS: "lifecycle.delete_not_possible",
+}
+
+
+async def refuse(update: Update, context: BotContext, refusal: Refusal) -> int:
+    """A press the rule refused (at the press or in the transaction): nothing changed; the
+    pop-up says why and the dialogue ends."""
+    if context.user_data is not None:
+        context.user_data.event_draft = None
+    key = REFUSAL_KEYS[refusal]
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.plain(key), show_alert=True)
+    else:
+        await update.effective_message.reply_text(context.text(key))
     return END

@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from bot.state import EventDraft
+from domain.lifecycle import may_edit
 from domain.reading.event_input import (
     CREATE_STEPS,
     FIELDS,
@@ -39,6 +40,7 @@ from handlers.organiser.event_draft import (
     current_values,
     draft_of,
     gone,
+    refuse,
 )
 from handlers.organiser.event_speakers import open_speakers
 from handlers.organiser.event_speakers import states as speaker_states
@@ -264,6 +266,9 @@ async def start_edit(update: Update, context: BotContext) -> int:
     event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
     if event is None:
         return await gone(update, context)
+    refusal = may_edit(event, context.now())
+    if refusal is not None:
+        return await refuse(update, context, refusal)
     await update.callback_query.answer()
     context.user_data.event_draft = EventDraft(mode="edit", event_id=event.id)
     text = context.text("editor.which_field", title=event.title)

@@ -14,6 +14,8 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from domain.lifecycle import may_delete, may_reactivate
 from domain.models import Event, EventStatus
+from domain.standing import Refusal
+from handlers.organiser.event_draft import REFUSAL_KEYS
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import organisers_only
 from handlers.ui.reader import renderer
@@ -39,9 +41,11 @@ async def _candidates(context: BotContext, reviving: bool) -> list[Event]:
     now = context.now()
     chosen = []
     for event in await event_store.list_all(context.db):
-        if (reviving and may_reactivate(event, now)) or (
-            not reviving and may_delete(await event_store.registration_count(context.db, event.id))
-        ):
+        if reviving:
+            refusal = may_reactivate(event, now)
+        else:
+            refusal = may_delete(await event_store.registration_count(context.db, event.id))
+        if refusal is None:
             chosen.append(event)
     return sorted(chosen, key=lambda event: event.starts_at)[:PICK_LIMIT]
 
@@ -64,24 +68,35 @@ async def show_picker(update: Update, context: BotContext) -> None:
     await reply_or_edit(update, context, context.text(key), InlineKeyboardMarkup(rows))
 
 
-async def _event(update: Update, context: BotContext) -> Event | None:
+def _event_id(update: Update) -> str:
     callback = unpack(update.callback_query.data)
-    return await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
+    return (callback.arg() if callback else None) or ""
 
 
-async def _refuse(update: Update, context: BotContext, key: str) -> None:
+async def _event(update: Update, context: BotContext) -> Event | None:
+    return await event_store.get_event(context.db, _event_id(update))
+
+
+async def _refuse(update: Update, context: BotContext, refusal: Refusal) -> None:
+    """Nothing changed, and the screen says why (with the way back to the menu)."""
     await update.callback_query.answer()
     markup = InlineKeyboardMarkup([_menu(context)])
-    await reply_or_edit(update, context, context.text(key), markup)
+    await reply_or_edit(update, context, context.text(REFUSAL_KEYS[refusal]), markup)
+
+
+def _scheduled(event: Event) -> Event:
+    return dataclasses.replace(event, status=EventStatus.SCHEDULED)
 
 
 @organisers_only
 async def confirm_revive(update: Update, context: BotContext) -> None:
     """An evening chosen to reactivate: the summary, and who will be told."""
     event = await _event(update, context)
-    if event is None or not may_reactivate(event, context.now()):
-        await _refuse(update, context, "lifecycle.revive_not_possible")
+    refusal = Refusal.UNKNOWN_EVENT if event is None else may_reactivate(event, context.now())
+    if refusal is not None:
+        await _refuse(update, context, refusal)
         return
+    assert event is not None
     await update.callback_query.answer()
     counts = await event_store.seat_counts(context.db, event.id)
     text = context.text(
@@ -103,14 +118,16 @@ async def confirm_revive(update: Update, context: BotContext) -> None:
 @organisers_only
 async def revive(update: Update, context: BotContext) -> None:
     """ "Ja, wieder ansetzen": scheduled again; the people signed up are told."""
-    event = await _event(update, context)
-    if event is None or not may_reactivate(event, context.now()):
-        await _refuse(update, context, "lifecycle.revive_not_possible")
+    done = await event_store.change_event(
+        context.db, _event_id(update), may_reactivate, _scheduled, context.now()
+    )
+    if done.refusal is not None:
+        await _refuse(update, context, done.refusal)
         return
+    assert done.before is not None and done.report is not None
     await update.callback_query.answer()
-    scheduled = dataclasses.replace(event, status=EventStatus.SCHEDULED)
-    report = await event_store.save_events(context.db, [scheduled], context.now())
-    text = context.text("lifecycle.revived", count=report.notified, title=event.title)
+    title = done.before.title
+    text = context.text("lifecycle.revived", count=done.report.notified, title=title)
     await reply_or_edit(update, context, text, InlineKeyboardMarkup([_menu(context)]))
 
 
@@ -118,9 +135,14 @@ async def revive(update: Update, context: BotContext) -> None:
 async def confirm_delete(update: Update, context: BotContext) -> None:
     """An evening chosen to delete: the summary first."""
     event = await _event(update, context)
-    if event is None or not may_delete(await event_store.registration_count(context.db, event.id)):
-        await _refuse(update, context, "lifecycle.delete_not_possible")
+    if event is None:
+        refusal: Refusal | None = Refusal.UNKNOWN_EVENT
+    else:
+        refusal = may_delete(await event_store.registration_count(context.db, event.id))
+    if refusal is not None:
+        await _refuse(update, context, refusal)
         return
+    assert event is not None
     await update.callback_query.answer()
     text = context.text(
         "lifecycle.delete_confirm", title=event.title, when=renderer(context).when(event.starts_at)
@@ -138,9 +160,13 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
 async def delete(update: Update, context: BotContext) -> None:
     """ "Ja, löschen": gone, if still nobody signed up (checked in the transaction)."""
     event = await _event(update, context)
-    if event is None or not await event_store.delete_event(context.db, event.id):
-        await _refuse(update, context, "lifecycle.delete_not_possible")
+    refusal = Refusal.UNKNOWN_EVENT if event is None else None
+    if event is not None:
+        refusal = await event_store.delete_event(context.db, event.id)
+    if refusal is not None:
+        await _refuse(update, context, refusal)
         return
+    assert event is not None
     await update.callback_query.answer()
     text = context.text("lifecycle.deleted", title=event.title)
     await reply_or_edit(update, context, text, InlineKeyboardMarkup([_menu(context)]))

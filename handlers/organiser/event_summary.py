@@ -17,8 +17,9 @@ from telegram.helpers import create_deep_linked_url
 from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
 from bot.context import BotContext
 from bot.state import EventDraft
+from domain.lifecycle import may_edit
 from domain.models import Event, EventStatus
-from domain.notices import changed_fields
+from domain.notices import notice_for_change
 from domain.reading.event_input import (
     CREATE_STEPS,
     FIELDS,
@@ -29,7 +30,7 @@ from domain.reading.event_input import (
     values_of,
     with_suffix,
 )
-from handlers.organiser.event_draft import CONFIRM, END, FIELD_MENU, draft_of, gone
+from handlers.organiser.event_draft import CONFIRM, END, FIELD_MENU, draft_of, gone, refuse
 from handlers.ui.card import send_card
 from handlers.ui.editing import reply_or_edit, send_split
 from handlers.ui.guard import abort_button, organisers_only
@@ -115,10 +116,12 @@ async def _usual_series(context: BotContext) -> str | None:
 
 
 async def _edit_notes(context: BotContext, old: Event, new: Event) -> list[Markup]:
+    """Who will be told (the notice the save will queue, by the same rule) and a capacity
+    below the seats already taken."""
     counts = await event_store.seat_counts(context.db, old.id)
     notes = []
     people = counts.confirmed + counts.waitlisted
-    if changed_fields(old, new) and people:
+    if notice_for_change(old, new, context.now()) is not None and people:
         notes.append(context.text("editor.will_notify", count=people))
     if new.capacity is not None and new.capacity < counts.confirmed:
         notes.append(context.text("editor.capacity_below", count=counts.confirmed))
@@ -133,19 +136,27 @@ async def save(update: Update, context: BotContext) -> int:
     if draft is None or draft.mode not in ("create", "edit"):
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
-    await query.answer()
     if draft.mode == "create":
+        await query.answer()
         return await _save_new(update, context, draft)
-    event = await event_store.get_event(context.db, draft.event_id or "")
     context.user_data.event_draft = None
-    if event is None:
-        return await gone(update, context)
+    values = draft.values
     try:
-        changed = apply_changes(event, draft.values)
+        done = await event_store.change_event(
+            context.db,
+            draft.event_id or "",
+            may_edit,
+            lambda event: apply_changes(event, values),
+            context.now(),
+        )
     except InputError as error:
         await reply_or_edit(update, context, context.text(error.key, **error.values))
         return END
-    report = await event_store.save_events(context.db, [changed], context.now())
+    if done.refusal is not None:
+        return await refuse(update, context, done.refusal)
+    await query.answer()
+    assert done.before is not None and done.report is not None
+    changed, report = apply_changes(done.before, values), done.report
     if report.notified:
         text = context.text("editor.saved", count=report.notified, title=changed.title)
     else:
