@@ -71,18 +71,18 @@ async def test_a_name_of_exactly_100_characters_is_accepted(bot, add_events):
     assert answers[0].text == f"Sie melden sich als {'ä' * 100} an."
 
 
-async def test_commands_during_the_name_step_are_never_swallowed(bot, add_events):
+async def test_a_command_during_the_name_step_ends_the_wait(bot, add_events):
+    """Issue 22: a command is answered as usual and ends the wait; a photo does not."""
     await add_events(make_event())
     user = bot.user(10)
     await user.press("Anmelden", await open_card(user))
-    [hint] = await user.send("/irgendwas")
-    assert "warte noch auf Ihren Namen" in hint.text and "Umbau statt Neubau" in hint.text
+    [photo_hint] = await user._send(user, None, photo=b"\x89PNG")
+    assert "als Text" in photo_hint.text  # still the current question
     [listing] = await user.send("/termine")  # a known command simply works
     assert "Der nächste Termin" in listing.text
-    [photo_hint] = await user._send(user, None, photo=b"\x89PNG")
-    assert "als Text" in photo_hint.text
-    answers = await user.send("Erika")  # and the dialogue is still there
-    assert answers[0].text == "Sie melden sich als Erika an."
+    [answer] = await user.send("Erika")  # and is no longer taken as a name
+    assert "nicht verstanden" in answer.text
+    assert (await user_store.get_user(bot.data.db, 10)).display_name is None
 
 
 async def test_cancel_leaves_the_name_step_and_nothing_is_stored(bot, add_events):

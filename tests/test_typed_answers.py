@@ -1,0 +1,72 @@
+"""Issue 22, bullet 1: a question for a typed answer (the name, a question to the speakers, a
+comment, an organiser's field) takes only text typed while it is the current question. A command
+or a press elsewhere ends the wait, is answered as usual, and the next text is treated as what
+it is. End to end through the real Application against the fake Bot API."""
+
+from __future__ import annotations
+
+from storage import questions as question_store
+from storage import users as user_store
+from tests.conftest import make_event
+from tests.signup_support import open_card, registrations, signed_up
+
+EVENT = make_event()
+
+
+async def test_the_issues_repro_a_question_after_help_is_no_name(bot, add_events):
+    await add_events(EVENT)
+    user = bot.user(7, first_name="Erika")
+    [prompt] = await user.press("Anmelden", await open_card(user))
+    assert "Unter welchem Namen" in prompt.text
+    [help_text] = await user.send("/hilfe")
+    assert "/termine" in help_text.text
+    answers = await user.send("Wo kann man parken?")
+    [answer] = answers
+    assert "nicht verstanden" in answer.text  # the friendly pointer, not a sign-up
+    assert "Sie melden sich als" not in answer.text
+    assert await registrations(bot) == []
+    assert (await user_store.get_user(bot.data.db, 7)).display_name is None
+
+
+async def test_termine_in_the_middle_ends_the_name_question(bot, add_events):
+    await add_events(EVENT)
+    user = bot.user(8)
+    await user.press("Anmelden", await open_card(user))
+    [listing] = await user.send("/termine")
+    assert "Umbau statt Neubau" in listing.text
+    [answer] = await user.send("Max Muster")
+    assert "nicht verstanden" in answer.text
+    assert (await user_store.get_user(bot.data.db, 8)).display_name is None
+    # pressing "Anmelden" again simply asks again, and then the name is taken
+    [prompt] = await user.press("Anmelden", await open_card(user))
+    assert "Unter welchem Namen" in prompt.text
+    answers = await user.send("Max Muster")
+    assert answers[0].text == "Sie melden sich als Max Muster an."
+
+
+async def test_a_press_elsewhere_ends_the_name_question(bot, add_events):
+    await add_events(EVENT)
+    user = bot.user(9)
+    card = await open_card(user)
+    await user.press("Anmelden", card)
+    [listing] = await user.send("/meine")  # a command …
+    [answer] = await user.send("Erika")
+    assert "nicht verstanden" in answer.text
+    await user.press("Anmelden", card)
+    [listing] = await user.send("/termine")
+    await user.press(listing.button_labels[0], listing)  # … or a press on another message
+    [answer] = await user.send("Erika")
+    assert "nicht verstanden" in answer.text
+    assert (await user_store.get_user(bot.data.db, 9)).display_name is None
+
+
+async def test_a_command_ends_the_question_to_the_speakers(bot, add_events):
+    await add_events(EVENT)
+    user = await signed_up(bot, 5)
+    [card] = await user.send(f"/start ev_{EVENT.id}")
+    [prompt] = await user.press("❓ Frage an die Referent:innen", card)
+    assert "höchstens 500 Zeichen" in prompt.text
+    await user.send("/hilfe")
+    [answer] = await user.send("Wo kann man parken?")
+    assert "nicht verstanden" in answer.text
+    assert await question_store.question_of(bot.data.db, EVENT.id, 5) is None
