@@ -81,6 +81,7 @@ class Action:
     EVENT_DELETE = "adl"  # arg: event id (delete an evening nobody signed up for)
     EVENT_DELETE_YES = "adly"  # arg: event id
     DIALOGUE_ABORT = "adis"  # leave an organiser dialogue, nothing written
+    DRAFT_RESUME = "adrr"  # go on with the half-written event or broadcast (issue 22)
     ATTENDEES_LIST = "aatl"
     ATTENDEES = "aat"  # arg: event id
     CHECKIN_LIST = "acil"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from storage import questions as question_store
 from storage import users as user_store
-from tests.conftest import make_event
+from tests.conftest import ADMIN_ID, make_event
 from tests.signup_support import open_card, registrations, signed_up
 
 EVENT = make_event()
@@ -49,7 +49,7 @@ async def test_a_press_elsewhere_ends_the_name_question(bot, add_events):
     user = bot.user(9)
     card = await open_card(user)
     await user.press("Anmelden", card)
-    [listing] = await user.send("/meine")  # a command …
+    await user.send("/meine")  # a command …
     [answer] = await user.send("Erika")
     assert "nicht verstanden" in answer.text
     await user.press("Anmelden", card)
@@ -70,3 +70,35 @@ async def test_a_command_ends_the_question_to_the_speakers(bot, add_events):
     [answer] = await user.send("Wo kann man parken?")
     assert "nicht verstanden" in answer.text
     assert await question_store.question_of(bot.data.db, EVENT.id, 5) is None
+
+
+async def test_an_organisers_half_written_event_is_kept_and_resumed_from_admin(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    [menu] = await admin.send("/admin")
+    assert not any("Entwurf" in label for label in menu.button_labels)
+    await admin.press("Neuer Termin")
+    answers = await admin.send("Allianzen & Bestand")
+    assert "Schritt 2 von 11" in answers[-1].text
+    await admin.send("/termine")
+    [answer] = await admin.send("22.10.2030 18:30")
+    assert "nicht verstanden" in answer.text  # not typed into the draft by accident
+    [menu] = await admin.send("/admin")
+    assert menu.button_labels[0] == "📝 Entwurf fortsetzen: Termin"
+    answers = await admin.press("Entwurf fortsetzen", menu)
+    assert "Schritt 2 von 11" in answers[-1].text  # where it was left
+    answers = await admin.send("22.10.2030 18:30")
+    assert "Schritt 3 von 11" in answers[-1].text
+    assert bot.app.user_data[ADMIN_ID].event_draft.values["title"] == "Allianzen & Bestand"
+
+
+async def test_a_half_written_broadcast_is_kept_and_resumed_from_admin(bot):
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/rundschreiben")
+    await admin.send("Hallo zusammen")
+    await admin.send("/hilfe")
+    [answer] = await admin.send("Noch ein Text")
+    assert "nicht verstanden" in answer.text
+    [menu] = await admin.send("/admin")
+    assert menu.button_labels[0] == "📝 Entwurf fortsetzen: Rundschreiben"
+    [ask] = await admin.press("Entwurf fortsetzen", menu)
+    assert ask.text == "An wen soll die Nachricht gehen?"  # the message was kept

@@ -235,6 +235,36 @@ async def send(update: Update, context: BotContext) -> int:
     return END
 
 
+def resumable(context: BotContext) -> bool:
+    """Whether a broadcast was left half-written (to be resumed from /admin)."""
+    return _draft(context) is not None
+
+
+async def resume(update: Update, context: BotContext) -> str | int:
+    """ "Entwurf fortsetzen": the step the broadcast dialogue was left at, asked again."""
+    draft = _draft(context)
+    if draft is None:
+        return END
+    chat_id = update.effective_chat.id
+    if draft.message_id is None:
+        markup = InlineKeyboardMarkup([[abort_button(context)]])
+        await context.bot.send_message(
+            chat_id, context.text("broadcast.ask_message"), reply_markup=markup
+        )
+        return MESSAGE
+    if draft.audience is None:
+        await context.bot.send_message(
+            chat_id,
+            context.text("broadcast.ask_audience"),
+            reply_markup=await _audience_markup(context),
+        )
+        return AUDIENCE
+    if draft.audience is not Audience.SUBSCRIBERS and draft.event_id is None:
+        await show_picker(update, context, "bc")
+        return EVENT
+    return await _preview(update, context, draft)
+
+
 def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]]:
     """Entry points and states of the broadcast dialogue (joined in ``admin.build_dialogues``)."""
     entry_points: list[BaseHandler] = [
