@@ -50,6 +50,7 @@ class Action:
     QUESTION_ASK = "qa"  # arg: event id (write a question to the speakers)
     QUESTION_WITHDRAW = "qw"  # args: event id, origin (c: card, m: /meine, a: acknowledgement)
     MINE = "my"
+    NAME_CHANGE = "nc"  # "Name ändern" (/meine, /datenschutz, the sign-up confirmation)
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep
     # Organiser tools (issue 5): every name starts with "a"; handlers re-check ADMIN_IDS.

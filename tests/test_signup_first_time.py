@@ -19,6 +19,7 @@ async def test_first_sign_up_with_telegram_name_and_consent(bot, add_events):
     card = await open_card(user)
     [prompt] = await user.press("Anmelden", card)
     assert "Unter welchem Namen" in prompt.text
+    assert "Teilnehmendenliste und auf Teilnahmebescheinigungen" in prompt.text  # issue 22
     assert prompt.button_labels == ["👤 Als „Erika Mustermann“ anmelden"]
     answers = await user.press("Erika Mustermann")
     assert answers[0].text == "Sie melden sich als Erika Mustermann an."
@@ -29,7 +30,14 @@ async def test_first_sign_up_with_telegram_name_and_consent(bot, add_events):
     assert done.message_id == consent.message_id  # the question becomes the answer
     assert done.text.startswith("✅ Sie sind angemeldet.")
     assert "Umbau statt Neubau" in done.text and "18:30 Uhr" in done.text
-    assert done.button_labels == ["🎟 Ticket", "Abmelden", "📅 In den Kalender", "Zum Termin"]
+    assert done.button_labels == [
+        "🎟 Ticket",
+        "Abmelden",
+        "📅 In den Kalender",
+        "Zum Termin",
+        "✏️ Name ändern",
+    ]
+    assert "Teilnahmebescheinigungen: Erika Mustermann" in done.text  # issue 22
     [row] = await registrations(bot)
     assert (row["user_id"], row["name"], row["status"]) == (7, "Erika Mustermann", "confirmed")
     stored = await user_store.get_user(bot.data.db, 7)

@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from handlers.dialogues import leavable
-from handlers.organiser import broadcast, event_editor
+from handlers.organiser.drafts import DRAFTS
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, is_organiser, organisers_only, refuse
 from handlers.ui.picker import PICKERS, show_picker
@@ -89,20 +89,12 @@ async def refuse_or_stale(update: Update, context: BotContext) -> None:
 # --- the menu ------------------------------------------------------------------------------
 
 
-# The organiser dialogues whose drafts are kept when left for something else: button arg,
-# label, whether there is one to resume, and how it is resumed.
-_DRAFTS = {
-    "ev": ("admin.resume_event", event_editor.resumable, event_editor.resume),
-    "bc": ("admin.resume_broadcast", broadcast.resumable, broadcast.resume),
-}
-
-
 def menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     """The organiser menu's buttons (first "Entwurf fortsetzen" for each draft left open)."""
     resume = [
-        [context.button(label, Action.DRAFT_RESUME, kind)]
-        for kind, (label, resumable, _) in _DRAFTS.items()
-        if context.user_data is not None and resumable(context)
+        [context.button(draft.label, Action.DRAFT_RESUME, kind)]
+        for kind, draft in DRAFTS.items()
+        if context.user_data is not None and draft.present(context)
     ]
     return InlineKeyboardMarkup(
         [
@@ -204,12 +196,12 @@ async def resume_draft(update: Update, context: BotContext) -> object:
     query = update.callback_query
     callback = unpack(query.data)
     kind = callback.arg() if callback else None
-    entry = _DRAFTS.get(kind or "")
-    if entry is None or not entry[1](context):
+    draft = DRAFTS.get(kind or "")
+    if draft is None or not draft.present(context):
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
     await query.answer()
-    return await entry[2](update, context)
+    return await draft.resume(update, context)
 
 
 def build_dialogues(

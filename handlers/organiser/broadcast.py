@@ -71,7 +71,8 @@ class BroadcastDraft:
     event_id: str | None = None
 
 
-def _draft(context: BotContext) -> BroadcastDraft | None:
+def draft_of(context: BotContext) -> BroadcastDraft | None:
+    """This organiser's broadcast so far (``None`` outside one)."""
     return context.user_data.broadcast_draft if context.user_data is not None else None
 
 
@@ -92,7 +93,8 @@ async def start(update: Update, context: BotContext) -> str:
     return MESSAGE
 
 
-async def _audience_markup(context: BotContext) -> InlineKeyboardMarkup:
+async def audience_markup(context: BotContext) -> InlineKeyboardMarkup:
+    """The audience buttons (subscribers with their count, an evening's people, ✖)."""
     subscribers = await broadcast_store.count_recipients(context.db, Audience.SUBSCRIBERS, None)
     labels = (
         (Audience.SUBSCRIBERS, context.plain("broadcast.to_subscribers", count=subscribers)),
@@ -110,13 +112,13 @@ async def _audience_markup(context: BotContext) -> InlineKeyboardMarkup:
 @organisers_only
 async def receive_message(update: Update, context: BotContext) -> str | int:
     """The message to send (any kind): who should get it?"""
-    draft = _draft(context)
+    draft = draft_of(context)
     if draft is None:
         return END
     message = update.effective_message
     draft.chat_id, draft.message_id = message.chat_id, message.message_id
     await message.reply_text(
-        context.text("broadcast.ask_audience"), reply_markup=await _audience_markup(context)
+        context.text("broadcast.ask_audience"), reply_markup=await audience_markup(context)
     )
     return AUDIENCE
 
@@ -126,7 +128,7 @@ async def choose_audience(update: Update, context: BotContext) -> str | int:
     """Subscribers go straight to the preview; an event's people need the event first."""
     query = update.callback_query
     callback = unpack(query.data)
-    draft = _draft(context)
+    draft = draft_of(context)
     try:
         audience = Audience(callback.arg() if callback else "")
     except ValueError:
@@ -137,7 +139,7 @@ async def choose_audience(update: Update, context: BotContext) -> str | int:
     await query.answer()
     draft.audience, draft.event_id = audience, None
     if audience is Audience.SUBSCRIBERS:
-        return await _preview(update, context, draft)
+        return await preview(update, context, draft)
     await show_picker(update, context, "bc")
     return EVENT
 
@@ -147,14 +149,14 @@ async def choose_event(update: Update, context: BotContext) -> str | int:
     """The event whose attendees (or waitlist) should get the message."""
     query = update.callback_query
     callback = unpack(query.data)
-    draft = _draft(context)
+    draft = draft_of(context)
     event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
     if draft is None or draft.audience in (None, Audience.SUBSCRIBERS) or event is None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END if draft is None else EVENT
     await query.answer()
     draft.event_id = event.id
-    return await _preview(update, context, draft)
+    return await preview(update, context, draft)
 
 
 async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Markup:
@@ -170,7 +172,7 @@ async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Markup:
     return context.text(key, title=title)
 
 
-async def _preview(update: Update, context: BotContext, draft: BroadcastDraft) -> str:
+async def preview(update: Update, context: BotContext, draft: BroadcastDraft) -> str:
     """Copy the message back to the organiser and say how many would get it."""
     chat_id = update.effective_chat.id
     assert draft.audience is not None and draft.chat_id is not None
@@ -180,7 +182,7 @@ async def _preview(update: Update, context: BotContext, draft: BroadcastDraft) -
         await context.bot.send_message(
             chat_id,
             context.text("broadcast.nobody", audience=audience),
-            reply_markup=await _audience_markup(context),
+            reply_markup=await audience_markup(context),
         )
         return AUDIENCE
     try:
@@ -204,7 +206,7 @@ async def send(update: Update, context: BotContext) -> int:
     """The "Senden" button: write the broadcast and its outbox rows (the pressed message then
     shows the progress)."""
     query = update.callback_query
-    draft = _draft(context)
+    draft = draft_of(context)
     if draft is None or draft.audience is None or draft.chat_id is None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
@@ -233,36 +235,6 @@ async def send(update: Update, context: BotContext) -> int:
     await reply_or_edit(update, context, text)
     _tracker(context.application).shown[created.broadcast_id] = _Shown(text, now)
     return END
-
-
-def resumable(context: BotContext) -> bool:
-    """Whether a broadcast was left half-written (to be resumed from /admin)."""
-    return _draft(context) is not None
-
-
-async def resume(update: Update, context: BotContext) -> str | int:
-    """ "Entwurf fortsetzen": the step the broadcast dialogue was left at, asked again."""
-    draft = _draft(context)
-    if draft is None:
-        return END
-    chat_id = update.effective_chat.id
-    if draft.message_id is None:
-        markup = InlineKeyboardMarkup([[abort_button(context)]])
-        await context.bot.send_message(
-            chat_id, context.text("broadcast.ask_message"), reply_markup=markup
-        )
-        return MESSAGE
-    if draft.audience is None:
-        await context.bot.send_message(
-            chat_id,
-            context.text("broadcast.ask_audience"),
-            reply_markup=await _audience_markup(context),
-        )
-        return AUDIENCE
-    if draft.audience is not Audience.SUBSCRIBERS and draft.event_id is None:
-        await show_picker(update, context, "bc")
-        return EVENT
-    return await _preview(update, context, draft)
 
 
 def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]]:

@@ -211,34 +211,6 @@ async def choose_field(update: Update, context: BotContext) -> int:
     return await ask(update, context, draft, name)
 
 
-def resumable(context: BotContext) -> bool:
-    """Whether an event dialogue left for something else can be resumed (a confirmation of a
-    cancellation is not: it is asked again from the menu)."""
-    draft = draft_of(context)
-    return draft is not None and draft.mode in ("create", "edit")
-
-
-async def resume(update: Update, context: BotContext) -> int:
-    """ "Entwurf fortsetzen": the step the event dialogue was left at, asked again."""
-    draft = draft_of(context)
-    if draft is None or draft.mode not in ("create", "edit"):
-        return END
-    if draft.speakers is not None and draft.asking is None:
-        return await open_speakers(update, context, draft)
-    if draft.asking is not None:
-        return await ask(update, context, draft, draft.asking)
-    if draft.mode == "create" or draft.values:
-        return await show_summary(update, context, draft)
-    event = await event_store.get_event(context.db, draft.event_id or "")
-    if event is None:
-        return await gone(update, context)
-    text = context.text("editor.which_field", title=event.title)
-    await context.bot.send_message(
-        update.effective_chat.id, text, reply_markup=field_menu(context)
-    )
-    return FIELD_MENU
-
-
 def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]]:
     """Entry points and states of the event dialogues (joined in ``admin.build_dialogues``)."""
     entry_points: list[BaseHandler] = [
