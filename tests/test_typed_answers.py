@@ -5,9 +5,17 @@ it is. End to end through the real Application against the fake Bot API."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.sending.sender import drain_outbox
+from domain.evening import end_of
+from handlers.attendee.feedback import plan_feedback
+from storage import attendees as attendee_store
+from storage import feedback as feedback_store
 from storage import questions as question_store
 from storage import users as user_store
 from tests.conftest import ADMIN_ID, make_event
+from tests.outbox_support import sign_up
 from tests.signup_support import open_card, registrations, signed_up
 
 EVENT = make_event()
@@ -70,6 +78,32 @@ async def test_a_command_ends_the_question_to_the_speakers(bot, add_events):
     [answer] = await user.send("Wo kann man parken?")
     assert "nicht verstanden" in answer.text
     assert await question_store.question_of(bot.data.db, EVENT.id, 5) is None
+
+
+async def test_a_press_elsewhere_ends_the_feedback_comment(bot, add_events, clock):
+    await add_events(EVENT)
+    there = (await sign_up(bot, clock, 1)).registration
+    clock.set(EVENT.starts_at + timedelta(minutes=5))
+    await attendee_store.check_in(bot.data.db, there.id, clock.now())
+    clock.set(end_of(EVENT) + timedelta(hours=2))
+    await plan_feedback(bot.app.bot_data)
+    await drain_outbox(bot.app)
+    user = bot.user(1)
+    [question] = bot.api.messages(1)
+    await user.press("4", question)
+    [ask] = await user.press("💬 Kommentar schreiben")
+    assert "Kommentar" in ask.text
+    await user.press_data(
+        question.callback_data[4], question
+    )  # a press elsewhere: the rating changed, no comment awaited
+    answers = await user.send("Wo kann man parken?")
+    assert "nicht verstanden" in answers[-1].text
+    assert "Vielen Dank für Ihren Kommentar" not in answers[-1].text
+    row = await bot.data.db.fetch_one(
+        "SELECT * FROM feedback WHERE registration_id = ?", (there.id,)
+    )
+    assert row is None or not row["comment"]
+    assert await feedback_store.rating_of(bot.data.db, there.id) == 5
 
 
 async def test_an_organisers_half_written_event_is_kept_and_resumed_from_admin(bot):
