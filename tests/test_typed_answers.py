@@ -136,3 +136,19 @@ async def test_a_half_written_broadcast_is_kept_and_resumed_from_admin(bot):
     assert menu.button_labels[0] == "📝 Entwurf fortsetzen: Rundschreiben"
     [ask] = await admin.press("Entwurf fortsetzen", menu)
     assert ask.text == "An wen soll die Nachricht gehen?"  # the message was kept
+
+
+async def test_paging_the_broadcasts_event_picker_keeps_the_step(bot, add_events):
+    """The picker's own ◀ ▶ belong to the broadcast: paging does not end it."""
+    await add_events(
+        *(make_event(f"abend-{n}", days=10 + n, title=f"Abend {n}") for n in range(8))
+    )
+    admin = bot.user(ADMIN_ID, first_name="Orga")
+    await admin.send("/rundschreiben")
+    await admin.send("Hallo zusammen")
+    [picker] = await admin.press("Angemeldete eines Termins")
+    assert "Für welchen Termin" in picker.text
+    [picker] = await admin.press("Spätere", picker)
+    await admin.press("Abend 7", picker)
+    assert "nicht mehr gültig" not in (bot.api.callback_answers[-1].text or "")
+    assert "Abend 7" in admin.last.text  # the evening was taken: the broadcast goes on

@@ -221,6 +221,8 @@ def build_dialogues(
             fallbacks=[
                 CommandHandler(["abbrechen", "cancel"], abort_dialogue),
                 CallbackQueryHandler(abort_dialogue, pattern(Action.DIALOGUE_ABORT)),
+                # Paging an event picker (the broadcast's evening) keeps the step.
+                CallbackQueryHandler(page_picker, pattern(Action.ADMIN_PAGE)),
             ],
             allow_reentry=True,
             name="organiser-dialogues",
