@@ -13,7 +13,10 @@ after a failure.
 Only public PTB API: every dialogue is built with :func:`leavable` states, whose first handler
 ends the dialogue on ``/start``. :func:`end_dialogues` offers each ConversationHandler a
 ``/start`` of this person (``check_update``/``handle_update``); a dialogue the person is in
-answers it by ending, every other one ignores it.
+answers it by ending, every other one ignores it. :func:`end_dialogues_elsewhere` does so only
+for the dialogues whose ``check_update`` does not take the command or press itself: buttons
+that belong to a step but are answered elsewhere too (the door's tap list, the picker's paging)
+are therefore also listed in that step, with callbacks that return ``None`` (the step stays).
 """
 
 from __future__ import annotations
