@@ -48,6 +48,7 @@ from handlers.attendee import (
     cancellation,
     feedback,
     mine,
+    name,
     privacy,
     questions,
     signup,
@@ -102,6 +103,7 @@ def register_handlers(application: Application) -> None:
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),
+            *name.build_handlers(),
             # Organiser tools; each handler re-checks ADMIN_IDS. The guard comes last of them:
             # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
             _organiser_dialogues(),

@@ -52,6 +52,7 @@ class Action:
     QUESTION_ASK = "qa"  # arg: event id (write a question to the speakers)
     QUESTION_WITHDRAW = "qw"  # args: event id, origin (c: card, m: /meine, a: acknowledgement)
     MINE = "my"
+    NAME_CHANGE = "nc"  # "Name ändern" (/meine, /datenschutz, the sign-up confirmation)
     SUBSCRIBE = "sub"  # arg: 1 | 0
     PRIVACY = "pv"  # arg: export | delete | delete_yes | keep
     # Organiser tools (issue 5): every name starts with "a"; handlers re-check ADMIN_IDS.
@@ -84,6 +85,7 @@ class Action:
     EVENT_DELETE = "adl"  # arg: event id (delete an evening nobody signed up for)
     EVENT_DELETE_YES = "adly"  # arg: event id
     DIALOGUE_ABORT = "adis"  # leave an organiser dialogue, nothing written
+    DRAFT_RESUME = "adrr"  # go on with the half-written event or broadcast (issue 22)
     ATTENDEES_LIST = "aatl"
     ATTENDEES = "aat"  # arg: event id
     CHECKIN_LIST = "acil"

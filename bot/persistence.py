@@ -1,12 +1,13 @@
 """Open dialogues survive a restart or deploy: PTB's public persistence API over the project's
 SQLite (tables of migration ``m005_i15persist_dialogues``, written through ``db.write``).
 
-What is kept: the step each person is at in each persistent ``ConversationHandler``
-(``organiser-dialogues``, ``signup``, ``feedback``) and the dialogue fields of their
-:class:`~bot.context.UserData` (:class:`Dialogues`: the sign-up waiting for a name, an
-organiser's half-written event or broadcast, a check-in search, an awaited feedback comment) as
-JSON, written and read by a pydantic ``TypeAdapter`` (never pickle): what comes back is what the
-types declare, or nothing (a draft that no longer fits is dropped and logged). Drafts written by
+What is kept: the step each person is at in every ``ConversationHandler`` (all are persistent:
+``organiser-dialogues``, ``signup``, ``feedback``, ``questions``, ``name``) and the dialogue fields
+of their :class:`~bot.context.UserData` (:class:`Dialogues`: the sign-up waiting for a name, an
+organiser's half-written event or broadcast, a check-in search, an awaited feedback comment, the
+evening a question to the speakers is for) as JSON, written and read by a pydantic
+``TypeAdapter`` (never pickle): what comes back is what the types declare, or nothing (a draft
+that no longer fits is dropped and logged). Drafts written by
 the hand-made tagged JSON of f55e3b3 and before still load (:func:`_untagged`). Nothing else:
 ``bot_data`` holds services, ``chat_data`` is unused, callback data are plain strings, and the
 language cache in ``user_data`` is read from the users row again on the first update.
@@ -55,6 +56,7 @@ class Dialogues(TypedDict, total=False):
     broadcast_draft: BroadcastDraft
     checkin_search: tuple[str, str]
     feedback_registration: int
+    question_event: str
 
 
 DIALOGUE_FIELDS = tuple(Dialogues.__annotations__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 
 from domain.models import User
@@ -59,6 +60,22 @@ async def set_language(db: Database, user_id: int, language: str) -> None:
 async def set_display_name(db: Database, user_id: int, name: str) -> None:
     """The name this user registers under from now on."""
     await db.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
+
+
+async def change_display_name(
+    db: Database, user_id: int, name: str, registration_ids: list[int]
+) -> None:
+    """A corrected name, in one transaction: for the user and on the sign-ups given (those of
+    evenings not over yet; the caller asks domain.evening which)."""
+
+    def change(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
+        conn.executemany(
+            "UPDATE registrations SET name = ? WHERE id = ? AND user_id = ?",
+            [(name, registration_id, user_id) for registration_id in registration_ids],
+        )
+
+    await db.write(change)
 
 
 async def give_consent(db: Database, user_id: int, now: datetime) -> None:

@@ -129,3 +129,19 @@ def test_name_folding():
     assert name_matches("José Núñez", "nunez")
     assert not name_matches("Anna", "")
     assert not name_matches("Manuel", "mueller")
+
+
+async def test_a_tap_in_the_list_keeps_the_search_open(bot, door):
+    """Issue 22: a press elsewhere ends a typed question, but the list's own buttons belong
+    to the search: after a tap the next typed name is still searched."""
+    await door.send("schäf")
+    await door.press("⬜ Anna Schäfer")
+    answers = await door.send("ozdemir")
+    assert "⬜ Carla Özdemir" in answers[0].button_labels
+    await door.press("⬜ Carla Özdemir")
+    await door.press("✅ Carla Özdemir")  # offers to take it back (another button of the list)
+    answers = await door.send("mueller")
+    assert "⬜ Jürgen Müller" in answers[0].button_labels
+    await door.send("/hilfe")  # a command ends the search
+    answers = await door.send("jurgen")
+    assert "nicht verstanden" in answers[-1].text

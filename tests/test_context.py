@@ -40,6 +40,7 @@ def test_dialogue_states_are_named_constants_not_message_ids(bot):
         "organiser-dialogues",
         "feedback",
         "questions",
+        "name",
     }
     for conversation in conversations:
         states = list(conversation.states)

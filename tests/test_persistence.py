@@ -195,16 +195,20 @@ async def test_delete_my_data_removes_the_open_dialogue_rows(settings, clock, ap
 
 
 async def test_the_export_contains_the_open_dialogue(settings, clock, api):
+    """/datenschutz ends the organiser's step (issue 22), the half-written event is kept."""
     async with offline_bot(settings, clock=clock, api=api) as bot:
-        await event_store.save_events(bot.data.db, [make_event()], clock.now())
-        user = bot.user(7)
-        await user.press("Anmelden", (await user.send("/start ev_umbau-2026"))[0])
-        await user.send("/datenschutz")
-        [document] = await user.press("Meine Daten")
+        admin = bot.user(ADMIN_ID, first_name="Orga")
+        await admin.send("/admin")
+        await admin.press("Neuer Termin")
+        await admin.send("Allianzen & Bestand")
+        await bot.app.update_persistence()
+        assert [row[0] for row in stored(settings)] == ["organiser-dialogues"]
+        await admin.send("/datenschutz")
+        [document] = await admin.press("Meine Daten")
     data = json.loads(document.document.content)["open_dialogues"]
-    assert [(step["handler"], step["state"]) for step in data["steps"]] == [("signup", "1")]
+    assert data["steps"] == []  # the command ended the wait
     [draft] = data["drafts"]
-    assert draft["data"]["signup_dialogue"]["event"] == "umbau-2026"
+    assert draft["data"]["event_draft"]["values"]["title"] == "Allianzen & Bestand"
 
 
 async def test_a_dialogue_left_for_more_than_a_week_is_forgotten(settings, clock, api):

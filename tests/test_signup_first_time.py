@@ -19,6 +19,7 @@ async def test_first_sign_up_with_telegram_name_and_consent(bot, add_events):
     card = await open_card(user)
     [prompt] = await user.press("Anmelden", card)
     assert "Unter welchem Namen" in prompt.text
+    assert "Teilnehmendenliste und auf Teilnahmebescheinigungen" in prompt.text  # issue 22
     assert prompt.button_labels == ["👤 Als „Erika Mustermann“ anmelden"]
     answers = await user.press("Erika Mustermann")
     assert answers[0].text == "Sie melden sich als Erika Mustermann an."
@@ -29,7 +30,14 @@ async def test_first_sign_up_with_telegram_name_and_consent(bot, add_events):
     assert done.message_id == consent.message_id  # the question becomes the answer
     assert done.text.startswith("✅ Sie sind angemeldet.")
     assert "Umbau statt Neubau" in done.text and "18:30 Uhr" in done.text
-    assert done.button_labels == ["🎟 Ticket", "Abmelden", "📅 In den Kalender", "Zum Termin"]
+    assert done.button_labels == [
+        "🎟 Ticket",
+        "Abmelden",
+        "📅 In den Kalender",
+        "Zum Termin",
+        "✏️ Name ändern",
+    ]
+    assert "Teilnahmebescheinigungen: Erika Mustermann" in done.text  # issue 22
     [row] = await registrations(bot)
     assert (row["user_id"], row["name"], row["status"]) == (7, "Erika Mustermann", "confirmed")
     stored = await user_store.get_user(bot.data.db, 7)
@@ -71,18 +79,18 @@ async def test_a_name_of_exactly_100_characters_is_accepted(bot, add_events):
     assert answers[0].text == f"Sie melden sich als {'ä' * 100} an."
 
 
-async def test_commands_during_the_name_step_are_never_swallowed(bot, add_events):
+async def test_a_command_during_the_name_step_ends_the_wait(bot, add_events):
+    """Issue 22: a command is answered as usual and ends the wait; a photo does not."""
     await add_events(make_event())
     user = bot.user(10)
     await user.press("Anmelden", await open_card(user))
-    [hint] = await user.send("/irgendwas")
-    assert "warte noch auf Ihren Namen" in hint.text and "Umbau statt Neubau" in hint.text
+    [photo_hint] = await user._send(user, None, photo=b"\x89PNG")
+    assert "als Text" in photo_hint.text  # still the current question
     [listing] = await user.send("/termine")  # a known command simply works
     assert "Der nächste Termin" in listing.text
-    [photo_hint] = await user._send(user, None, photo=b"\x89PNG")
-    assert "als Text" in photo_hint.text
-    answers = await user.send("Erika")  # and the dialogue is still there
-    assert answers[0].text == "Sie melden sich als Erika an."
+    [answer] = await user.send("Erika")  # and is no longer taken as a name
+    assert "nicht verstanden" in answer.text
+    assert (await user_store.get_user(bot.data.db, 10)).display_name is None
 
 
 async def test_cancel_leaves_the_name_step_and_nothing_is_stored(bot, add_events):

@@ -51,8 +51,10 @@ async def test_mine_lists_confirmed_and_waitlisted_upcoming_sign_ups(bot, add_ev
         "1. Abmelden",
         "2. Öffnen",
         "2. Abmelden",
+        "✏️ Name ändern",
         "📅 Alle Termine",
     ]
+    assert "Teilnahmebescheinigungen: Erika Muster" in mine.text  # issue 22: the name is shown
     [card] = await user.press("2. Öffnen", mine)  # each entry opens its evening
     assert card.text.startswith("Voll") or "Voll" in card.text.split("\n")[0]
     mine = (await user.send("/meine"))[0]

@@ -136,6 +136,11 @@ async def abort_comment(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+def _forget_comment(context: BotContext) -> None:
+    """Left for a command or a press elsewhere (handlers.dialogues): no answer is awaited."""
+    context.user_data.feedback_registration = None
+
+
 def build_handlers() -> list[BaseHandler]:
     """The rating buttons and the comment dialogue (register before the sign-up dialogue)."""
     private = filters.ChatType.PRIVATE
@@ -146,11 +151,12 @@ def build_handlers() -> list[BaseHandler]:
         comment = ConversationHandler(
             entry_points=[CallbackQueryHandler(ask_comment, pattern(Action.FEEDBACK_COMMENT))],
             states=leavable(
-                {
+                forget=_forget_comment,
+                states={
                     COMMENT: [
                         MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_comment)
                     ]
-                }
+                },
             ),
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), abort_comment, private)],
             allow_reentry=True,

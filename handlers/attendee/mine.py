@@ -12,13 +12,15 @@ from bot.callbacks import Action, pack, pattern
 from bot.context import BotContext
 from bot.render import MESSAGE_LIMIT, visible_length
 from domain.standing import Offer, StandingKind, offers, standing
+from handlers.attendee.name import name_button, name_line
 from handlers.ui import editing
 from handlers.ui.reader import is_group, renderer
 from storage import questions as question_store
 from storage import registrations as registration_store
+from storage import users as user_store
 
 MAX_LISTED = 20  # keeps the message and its keyboard well inside Telegram's limits
-MORE_ROOM = 100  # for the line "… und N weitere Anmeldungen"
+MORE_ROOM = 400  # for the line "… und N weitere Anmeldungen" and the name line
 ORIGIN_MINE = "m"  # cancellation origin (see handlers.attendee.cancellation)
 _STATUS_KEYS = {
     StandingKind.CONFIRMED: "mine.status_confirmed",
@@ -51,8 +53,13 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
     )
     asked = await question_store.asked_events(db, user_id)
     events_button = context.button("mine.button_events", Action.LIST, 0)
+    user = await user_store.get_user(db, user_id)
+    name = user.display_name if user is not None else None
     if not entries and not certificates:
-        return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
+        if name is None:
+            return context.text("mine.empty"), InlineKeyboardMarkup([[events_button]])
+        text = Markup("\n\n").join([context.text("mine.empty"), name_line(context, name)])
+        return text, InlineKeyboardMarkup([[name_button(context)], [events_button]])
     render = renderer(context)
     lines = [
         context.text("mine.heading", count=len(entries)) if entries else context.text("mine.empty")
@@ -135,6 +142,9 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
                 ),
             ]
         )
+    if name is not None:  # the name the sign-ups above are under, and the way to correct it
+        lines.append(name_line(context, name))
+        rows.append([name_button(context)])
     rows.append([events_button])
     return Markup("\n\n").join(lines), InlineKeyboardMarkup(rows)
 

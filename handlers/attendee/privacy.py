@@ -29,11 +29,13 @@ from bot.context import BotContext
 from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.render import split_message
 from handlers import users
+from handlers.attendee.name import name_button, name_line
 from handlers.dialogues import end_dialogues
 from handlers.ui import editing
 from handlers.ui.reader import is_group
 from storage import organiser_menus
 from storage import privacy as privacy_store
+from storage import users as user_store
 from storage.db import to_db_time
 
 log = logging.getLogger(__name__)
@@ -65,14 +67,19 @@ def _button(context: BotContext, key: str, arg: str) -> InlineKeyboardButton:
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
-    """/datenschutz, /privacy: the notice with "Meine Daten" and "Alles löschen"."""
-    markup = InlineKeyboardMarkup(
-        [
-            [_button(context, "privacy.button_export", EXPORT)],
-            [_button(context, "privacy.button_delete", DELETE)],
-        ]
-    )
-    chunks = split_message(notice(context))
+    """/datenschutz, /privacy: the notice with "Meine Daten" and "Alles löschen", and the
+    registered name with "Name ändern"."""
+    rows = [
+        [_button(context, "privacy.button_export", EXPORT)],
+        [_button(context, "privacy.button_delete", DELETE)],
+    ]
+    text = notice(context)
+    user = await user_store.get_user(context.db, update.effective_user.id)
+    if user is not None and user.display_name is not None:
+        text = Markup("\n\n").join([text, name_line(context, user.display_name)])
+        rows.insert(0, [name_button(context)])
+    markup = InlineKeyboardMarkup(rows)
+    chunks = split_message(text)
     for chunk in chunks[:-1]:
         await update.effective_message.reply_text(chunk)
     await update.effective_message.reply_text(chunks[-1], reply_markup=markup)

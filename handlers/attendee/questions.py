@@ -188,6 +188,11 @@ async def withdraw_question(update: Update, context: BotContext) -> None:
         await reply_or_edit(update, context, text, markup)
 
 
+def _forget_question(context: BotContext) -> None:
+    """Left for a command or a press elsewhere (handlers.dialogues): no answer is awaited."""
+    context.user_data.question_event = None
+
+
 def build_handlers() -> list[BaseHandler]:
     """The question dialogue and the withdraw button (before the sign-up dialogue)."""
     private = filters.ChatType.PRIVATE
@@ -197,18 +202,20 @@ def build_handlers() -> list[BaseHandler]:
         dialogue = ConversationHandler(
             entry_points=[CallbackQueryHandler(start_question, pattern(Action.QUESTION_ASK))],
             states=leavable(
-                {
+                forget=_forget_question,
+                states={
                     WRITING: [
                         MessageHandler(
                             private & filters.TEXT & ~filters.COMMAND, receive_question
                         ),
                         MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, not_text),
                     ]
-                }
+                },
             ),
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), abort_question, private)],
             allow_reentry=True,
             name="questions",
+            persistent=True,  # survives a restart (bot.persistence)
         )
     return [
         dialogue,

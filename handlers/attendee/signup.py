@@ -146,18 +146,6 @@ async def receive_name(update: Update, context: BotContext) -> int:
     return await _proceed(update, context, dialogue["event"], edit_pressed=False)
 
 
-async def name_step_command(update: Update, context: BotContext) -> int:
-    """A command no feature knows while the name is awaited: say what is expected."""
-    dialogue = _open_dialogue(context)
-    if dialogue is None:
-        await update.effective_message.reply_text(context.text("common.unknown_command"))
-        return END
-    event = await event_store.get_event(context.db, dialogue["event"])
-    title = event.title if event else dialogue["event"]
-    await update.effective_message.reply_text(context.text("signup.name_command", title=title))
-    return NAME
-
-
 async def name_step_other(update: Update, context: BotContext) -> int:
     """A photo, sticker or the like while the name is awaited."""
     if _open_dialogue(context) is None:
@@ -196,9 +184,14 @@ async def press_decline(update: Update, context: BotContext) -> int:
     return END
 
 
+def _forget_name(context: BotContext) -> None:
+    """Left for a command or a press elsewhere (handlers.dialogues): no answer is awaited."""
+    context.user_data.signup_dialogue = None
+
+
 def build_conversation() -> ConversationHandler:
-    """The sign-up dialogue; registered after the other features so that their commands keep
-    working while a name is awaited (only unknown commands get the hint)."""
+    """The sign-up dialogue; registered after the other features. A command or a press elsewhere
+    while the name is awaited ends the wait (handlers.dialogues) and is answered as usual."""
     private = filters.ChatType.PRIVATE
     cancel = CommandHandler(CANCEL_COMMANDS, cancel_dialogue, filters=private)
     with warnings.catch_warnings():
@@ -213,14 +206,16 @@ def build_conversation() -> ConversationHandler:
                 CallbackQueryHandler(press_decline, pattern(Action.CONSENT_DECLINE)),
             ],
             states=leavable(
-                {
+                forget=_forget_name,
+                states={
                     NAME: [
                         cancel,
                         MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_name),
-                        MessageHandler(private & filters.COMMAND, name_step_command),
-                        MessageHandler(private & ~filters.StatusUpdate.ALL, name_step_other),
+                        MessageHandler(
+                            private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, name_step_other
+                        ),
                     ]
-                }
+                },
             ),
             fallbacks=[cancel],
             allow_reentry=True,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 
 from markupsafe import Markup
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot.callbacks import Action, pack
@@ -23,6 +23,7 @@ from bot.context import BotContext
 from bot.render import Renderer
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Refusal
+from handlers.attendee.name import name_button, name_line
 from handlers.ui import editing
 from handlers.ui.card import card_content
 from handlers.ui.reader import renderer
@@ -133,6 +134,9 @@ async def announce(
         return
     text = outcome_text(renderer(context), event, registration)
     markup = registration_buttons(context.plain, event, registration, context.now())
+    if registration.name:  # the name the sign-up is under, with "Name ändern" (issue 22)
+        text = Markup("\n\n").join([text, name_line(context, registration.name)])
+        markup = InlineKeyboardMarkup([*markup.inline_keyboard, [name_button(context)]])
     query = update.callback_query
     if query is not None:
         on_card = not edit_pressed and _is_card_of(query.message, event)

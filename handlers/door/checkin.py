@@ -301,13 +301,15 @@ def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]
         CallbackQueryHandler(checkin_page, pattern(Action.CHECKIN_EVENT)),
     ]
     states: dict[object, list[BaseHandler]] = {
-        SEARCH: [MessageHandler(filters.TEXT & ~filters.COMMAND, search)],
+        # The list's buttons belong to the search: a tap does not end it (handlers.dialogues).
+        SEARCH: [MessageHandler(filters.TEXT & ~filters.COMMAND, search), *build_handlers()],
     }
     return entry_points, states
 
 
 def build_handlers() -> list[BaseHandler]:
-    """The list's buttons (the list itself opens through :func:`dialogue_parts`)."""
+    """The list's buttons (the list itself opens through :func:`dialogue_parts`); their
+    callbacks return ``None``, so inside the search dialogue they keep its step."""
     return [
         CallbackQueryHandler(tap, pattern(Action.CHECKIN_TAP)),
         CallbackQueryHandler(check_in_anyway, pattern(Action.CHECKIN_FORCE)),

@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from handlers.dialogues import leavable
+from handlers.organiser.drafts import DRAFTS
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, is_organiser, organisers_only, refuse
 from handlers.ui.picker import PICKERS, show_picker
@@ -56,6 +57,7 @@ ORGANISER_ACTIONS = (
     Action.EVENT_DELETE,
     Action.EVENT_DELETE_YES,
     Action.DIALOGUE_ABORT,
+    Action.DRAFT_RESUME,
     Action.ATTENDEES_LIST,
     Action.ATTENDEES,
     Action.CHECKIN_LIST,
@@ -88,9 +90,15 @@ async def refuse_or_stale(update: Update, context: BotContext) -> None:
 
 
 def menu_markup(context: BotContext) -> InlineKeyboardMarkup:
-    """The organiser menu's buttons."""
+    """The organiser menu's buttons (first "Entwurf fortsetzen" for each draft left open)."""
+    resume = [
+        [context.button(draft.label, Action.DRAFT_RESUME, kind)]
+        for kind, draft in DRAFTS.items()
+        if context.user_data is not None and draft.present(context)
+    ]
     return InlineKeyboardMarkup(
         [
+            *resume,
             [
                 context.button("admin.new_event", Action.EVENT_NEW),
                 context.button("admin.edit_event", Action.EVENT_EDIT_LIST),
@@ -182,6 +190,20 @@ async def abort_outside(update: Update, context: BotContext) -> None:
     await reply_or_edit(update, context, context.text("admin.aborted"))
 
 
+@organisers_only
+async def resume_draft(update: Update, context: BotContext) -> object:
+    """ "Entwurf fortsetzen": back to the step a half-written event or broadcast was left at."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    kind = callback.arg() if callback else None
+    draft = DRAFTS.get(kind or "")
+    if draft is None or not draft.present(context):
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return END
+    await query.answer()
+    return await draft.resume(update, context)
+
+
 def build_dialogues(
     entry_points: list[BaseHandler], states: dict[object, list[BaseHandler]]
 ) -> ConversationHandler:
@@ -191,11 +213,16 @@ def build_dialogues(
         # Buttons are tracked per chat and user on purpose (each step checks its own state).
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            entry_points=entry_points,
+            entry_points=[
+                CallbackQueryHandler(resume_draft, pattern(Action.DRAFT_RESUME)),
+                *entry_points,
+            ],
             states=leavable(states),
             fallbacks=[
                 CommandHandler(["abbrechen", "cancel"], abort_dialogue),
                 CallbackQueryHandler(abort_dialogue, pattern(Action.DIALOGUE_ABORT)),
+                # Paging an event picker (the broadcast's evening) keeps the step.
+                CallbackQueryHandler(page_picker, pattern(Action.ADMIN_PAGE)),
             ],
             allow_reentry=True,
             name="organiser-dialogues",

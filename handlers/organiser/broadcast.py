@@ -61,7 +61,8 @@ PROGRESS_INTERVAL = 3.0  # seconds between runs of the progress job
 PROGRESS_EDIT_INTERVAL = timedelta(seconds=3)  # at most one edit of a progress message per …
 
 
-def _draft(context: BotContext) -> BroadcastDraft | None:
+def draft_of(context: BotContext) -> BroadcastDraft | None:
+    """This organiser's broadcast so far (``None`` outside one)."""
     return context.user_data.broadcast_draft if context.user_data is not None else None
 
 
@@ -82,7 +83,8 @@ async def start(update: Update, context: BotContext) -> str:
     return MESSAGE
 
 
-async def _audience_markup(context: BotContext) -> InlineKeyboardMarkup:
+async def audience_markup(context: BotContext) -> InlineKeyboardMarkup:
+    """The audience buttons (subscribers with their count, an evening's people, ✖)."""
     subscribers = await broadcast_store.count_recipients(context.db, Audience.SUBSCRIBERS, None)
     labels = (
         (Audience.SUBSCRIBERS, context.plain("broadcast.to_subscribers", count=subscribers)),
@@ -100,13 +102,13 @@ async def _audience_markup(context: BotContext) -> InlineKeyboardMarkup:
 @organisers_only
 async def receive_message(update: Update, context: BotContext) -> str | int:
     """The message to send (any kind): who should get it?"""
-    draft = _draft(context)
+    draft = draft_of(context)
     if draft is None:
         return END
     message = update.effective_message
     draft.chat_id, draft.message_id = message.chat_id, message.message_id
     await message.reply_text(
-        context.text("broadcast.ask_audience"), reply_markup=await _audience_markup(context)
+        context.text("broadcast.ask_audience"), reply_markup=await audience_markup(context)
     )
     return AUDIENCE
 
@@ -116,7 +118,7 @@ async def choose_audience(update: Update, context: BotContext) -> str | int:
     """Subscribers go straight to the preview; an event's people need the event first."""
     query = update.callback_query
     callback = unpack(query.data)
-    draft = _draft(context)
+    draft = draft_of(context)
     try:
         audience = Audience(callback.arg() if callback else "")
     except ValueError:
@@ -127,7 +129,7 @@ async def choose_audience(update: Update, context: BotContext) -> str | int:
     await query.answer()
     draft.audience, draft.event_id = audience, None
     if audience is Audience.SUBSCRIBERS:
-        return await _preview(update, context, draft)
+        return await preview(update, context, draft)
     await show_picker(update, context, "bc")
     return EVENT
 
@@ -137,14 +139,14 @@ async def choose_event(update: Update, context: BotContext) -> str | int:
     """The event whose attendees (or waitlist) should get the message."""
     query = update.callback_query
     callback = unpack(query.data)
-    draft = _draft(context)
+    draft = draft_of(context)
     event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
     if draft is None or draft.audience in (None, Audience.SUBSCRIBERS) or event is None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END if draft is None else EVENT
     await query.answer()
     draft.event_id = event.id
-    return await _preview(update, context, draft)
+    return await preview(update, context, draft)
 
 
 async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Markup:
@@ -160,7 +162,7 @@ async def _audience_text(context: BotContext, draft: BroadcastDraft) -> Markup:
     return context.text(key, title=title)
 
 
-async def _preview(update: Update, context: BotContext, draft: BroadcastDraft) -> str:
+async def preview(update: Update, context: BotContext, draft: BroadcastDraft) -> str:
     """Copy the message back to the organiser and say how many would get it."""
     chat_id = update.effective_chat.id
     assert draft.audience is not None and draft.chat_id is not None
@@ -170,7 +172,7 @@ async def _preview(update: Update, context: BotContext, draft: BroadcastDraft) -
         await context.bot.send_message(
             chat_id,
             context.text("broadcast.nobody", audience=audience),
-            reply_markup=await _audience_markup(context),
+            reply_markup=await audience_markup(context),
         )
         return AUDIENCE
     try:
@@ -194,7 +196,7 @@ async def send(update: Update, context: BotContext) -> int:
     """The "Senden" button: write the broadcast and its outbox rows (the pressed message then
     shows the progress)."""
     query = update.callback_query
-    draft = _draft(context)
+    draft = draft_of(context)
     if draft is None or draft.audience is None or draft.chat_id is None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return END
