@@ -263,6 +263,34 @@ def m009_console_clock(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
+    """Certificate numbers (issue 24): every certificate issued keeps its number, so that
+    ``/bescheinigung/<number>`` can say valid, replaced (a corrected name got a new number),
+    withdrawn (the check-in was undone) or no longer stored. No personal data of its own: the
+    name is the sign-up's, so a deleted person's certificate verifies as deleted. And one row
+    per evening whose organisers were told that nobody was checked in."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE certificate_numbers (
+            number          TEXT PRIMARY KEY,
+            registration_id INTEGER REFERENCES registrations (id) ON DELETE SET NULL,
+            event_id        TEXT REFERENCES events (id) ON DELETE SET NULL,
+            hours           REAL NOT NULL,
+            issued_at       TEXT NOT NULL,
+            withdrawn_at    TEXT,
+            replaced_by     TEXT REFERENCES certificate_numbers (number)
+        );
+        CREATE INDEX certificate_numbers_by_registration
+            ON certificate_numbers (registration_id);
+        CREATE TABLE certificate_empty_evenings (
+            event_id  TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+            told_at   TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_calendar_sequence,
@@ -273,6 +301,7 @@ MIGRATIONS: list[Migration] = [
     m007_open_dialogues,
     m008_questions_to_speakers,
     m009_console_clock,
+    m010_certificate_numbers,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that

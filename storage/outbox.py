@@ -33,7 +33,8 @@ class OutboxKind:
     BROADCAST = "broadcast"
     DELIVERY_REPORT = "delivery_report"  # to organisers: what was given up after an outage
     FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
-    CERTIFICATE = "certificate"  # the certificate of attendance is ready (issue 13)
+    CERTIFICATE = "certificate"  # the certificate of attendance, as the PDF (issue 24)
+    CERTIFICATE_NOBODY = "certificate_nobody"  # to organisers: nobody was checked in (issue 24)
 
 
 @dataclass(frozen=True, slots=True)
