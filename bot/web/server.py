@@ -26,6 +26,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.context import BotData
 from bot.files.calendar_file import CalendarEntry, evening_ics, event_url, feed_ics
 from bot.i18n import LANGUAGES
+from bot.web import certificate_page
 from bot.web.pages import Evening, PageTexts, evening
 from domain.evening import end_of, is_over
 from domain.models import EVENT_ID_PATTERN
@@ -147,6 +148,7 @@ class PublicSite:
             f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}.ics", self.event_calendar
         )
         app.router.add_get(f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}", self.event_page)
+        certificate_page.add_routes(app, self)
         return app
 
     @web.middleware
@@ -190,6 +192,10 @@ class PublicSite:
         response.headers["Content-Language"] = texts.lang
         response.headers["Vary"] = "Accept-Language"
         return response
+
+    # For the page modules that register routes on this site (bot.web.certificate_page).
+    page = _page
+    texts = _texts
 
     async def _evenings(self, request: web.Request, past: bool) -> list[Evening]:
         db, now = self.data.db, self.data.clock.now()
