@@ -308,3 +308,19 @@ async def test_json_ld_names_the_fortbildungsstunden(bot, add_events):
     assert "1,5 Fortbildungsstunden" in counted["description"]
     assert counted["description"].startswith("Wie wir mit dem Bestand bauen.")
     assert "Fortbildung" not in plain["description"]
+
+
+async def test_a_name_no_font_can_print_is_caught_when_it_is_given(bot, add_events):
+    """Bullet 2: the sign-up asks for a printable spelling instead of storing a name that
+    would print blank (Ethiopic: no embedded font has it); an emoji alone is no reason."""
+    from tests.signup_support import open_card
+
+    await add_events(make_event(cpd_hours=2.0))
+    user = bot.user(8)
+    await user.press("Anmelden", await open_card(user))
+    for unprintable in ("አበበ ቢቂላ", "Abebe ቢቂላ"):
+        [hint] = await user.send(unprintable)
+        assert "nicht drucken" in hint.text, unprintable
+    [done, *_] = await user.send("Anna 🏗️ Bau")
+    assert "Anna 🏗️ Bau" in done.text  # stored as written; the certificate drops the emoji
+    assert printable_name("Anna 🏗️ Bau") == "Anna Bau"

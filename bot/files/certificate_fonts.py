@@ -50,8 +50,10 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
+@cache
 def installed_fonts() -> tuple[FontFile, ...]:
-    """The faces found on this machine, main font first, then the fallbacks in order."""
+    """The faces found on this machine (looked for once per process), main font first, then
+    the fallbacks in order."""
     candidates = [
         _source_sans("", "SourceSansPro-Regular.ttf"),
         _source_sans("B", "SourceSansPro-Bold.ttf"),
@@ -71,6 +73,12 @@ def _characters(path: Path, index: int) -> frozenset[int]:
         font.close()
 
 
+@cache
+def _covered(faces: tuple[FontFile, ...]) -> frozenset[int]:
+    """The code points any of ``faces`` has."""
+    return frozenset().union(*(_characters(face.path, face.index) for face in faces))
+
+
 def _missing_is_decoration(char: str) -> bool:
     """A character no font has that may be dropped: an emoji or another symbol, a joiner."""
     category = unicodedata.category(char)
@@ -81,10 +89,7 @@ def printable_name(name: str, fonts: tuple[FontFile, ...] | None = None) -> str 
     """The name as the certificate prints it, or ``None`` when it cannot be printed as
     written: a letter none of the ``fonts`` has. A character no font has that is no letter
     (an emoji) is dropped, but only if the rest of the name is intact; spaces are tidied."""
-    faces = installed_fonts() if fonts is None else fonts
-    covered: set[int] = set()
-    for face in faces:
-        covered |= _characters(face.path, face.index)
+    covered = _covered(installed_fonts() if fonts is None else fonts)
     kept: list[str] = []
     dropped = False  # the previous character was dropped: its variation selector goes too
     for char in name:
