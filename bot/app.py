@@ -148,6 +148,9 @@ def outbox_kinds() -> OutboxKinds:
         OutboxKind.CERTIFICATE_NOBODY: OutboxKindEntry(
             certificates.render_nobody_checked_in, RATHER_TWICE
         ),
+        OutboxKind.CERTIFICATE_NAME: OutboxKindEntry(
+            certificates.render_name_request, RATHER_TWICE
+        ),
     }
 
 

@@ -204,6 +204,42 @@ def _tell_empty(conn: Connection, event: Event, now: datetime, organisers: tuple
     return 1
 
 
+async def ask_for_printable_names(
+    db: Database, now: datetime, printable: Callable[[str], bool]
+) -> int:
+    """Once per sign-up (confirmed or waiting) for an evening with ``cpd_hours`` that is not
+    over (or ended within the day) whose name ``printable`` says no certificate can print
+    (``cpd_hours`` added after they signed up): queue the request for a printable spelling.
+    Returns how many were asked."""
+    return await db.write(_ask_for_printable_names, now, printable)
+
+
+def _ask_for_printable_names(
+    conn: Connection, now: datetime, printable: Callable[[str], bool]
+) -> int:
+    rows = conn.execute(
+        "SELECT r.id, r.user_id, r.name, r.event_id FROM registrations r"
+        " JOIN events e ON e.id = r.event_id"
+        " WHERE e.cpd_hours IS NOT NULL AND e.status = 'scheduled'"
+        " AND r.status IN ('confirmed', 'waitlisted') AND r.user_id IS NOT NULL"
+        " AND r.name IS NOT NULL AND e.starts_at > ?"
+        " AND r.id NOT IN (SELECT registration_id FROM certificate_name_asks)",
+        (to_db_time(now - timedelta(days=1)),),
+    ).fetchall()
+    asked = 0
+    for row in rows:
+        if printable(row["name"]):
+            continue
+        conn.execute(
+            "INSERT INTO certificate_name_asks (registration_id, asked_at) VALUES (?, ?)",
+            (row["id"], to_db_time(now)),
+        )
+        payload = {"registration_id": row["id"], "event_id": row["event_id"]}
+        outbox.enqueue(conn, row["user_id"], outbox.OutboxKind.CERTIFICATE_NAME, payload, now)
+        asked += 1
+    return asked
+
+
 async def certificate_for(
     db: Database, registration_id: int, now: datetime, new_bits: NewBits = random_bits
 ) -> CertificateRecord | None:

@@ -267,8 +267,9 @@ def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
     """Certificate numbers (issue 24): every certificate issued keeps its number, so that
     ``/bescheinigung/<number>`` can say valid, replaced (a corrected name got a new number),
     withdrawn (the check-in was undone) or no longer stored. No personal data of its own: the
-    name is the sign-up's, so a deleted person's certificate verifies as deleted. And one row
-    per evening whose organisers were told that nobody was checked in."""
+    name is the sign-up's, so a deleted person's certificate verifies as deleted. One row per
+    evening whose organisers were told that nobody was checked in, and one per sign-up whose
+    holder was asked for a spelling of their name a certificate can print."""
     _execute_script(
         conn,
         """
@@ -286,6 +287,11 @@ def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
         CREATE TABLE certificate_empty_evenings (
             event_id  TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
             told_at   TEXT NOT NULL
+        );
+        CREATE TABLE certificate_name_asks (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            asked_at        TEXT NOT NULL
         );
         """,
     )

@@ -35,6 +35,7 @@ class OutboxKind:
     FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
     CERTIFICATE = "certificate"  # the certificate of attendance, as the PDF (issue 24)
     CERTIFICATE_NOBODY = "certificate_nobody"  # to organisers: nobody was checked in (issue 24)
+    CERTIFICATE_NAME = "certificate_name"  # a name no certificate font can print (issue 24)
 
 
 @dataclass(frozen=True, slots=True)

@@ -324,3 +324,25 @@ async def test_a_name_no_font_can_print_is_caught_when_it_is_given(bot, add_even
     [done, *_] = await user.send("Anna 🏗️ Bau")
     assert "Anna 🏗️ Bau" in done.text  # stored as written; the certificate drops the emoji
     assert printable_name("Anna 🏗️ Bau") == "Anna Bau"
+
+
+async def test_cpd_hours_added_later_asks_who_signed_up_under_an_unprintable_name(
+    bot, clock, add_events
+):
+    from storage import registrations as registration_store
+    from storage import users as user_store
+
+    await add_events(make_event())  # no cpd_hours yet
+    for user_id, name in ((1, "አበበ ቢቂላ"), (2, "Şükrü Öztürk")):
+        await user_store.ensure_user(bot.data.db, user_id, "de", clock.now())
+        await registration_store.sign_up(bot.data.db, "umbau-2026", user_id, name, clock.now())
+    await plan_certificates(bot.app.bot_data)
+    await drain_outbox(bot.app)
+    assert bot.api.messages(1) == []  # no certificate, no reason to ask
+    await add_events(make_event(cpd_hours=2.0))  # the organisers add the hours
+    for _ in range(2):  # asked once
+        await plan_certificates(bot.app.bot_data)
+        await drain_outbox(bot.app)
+    [asked] = bot.api.messages(1)
+    assert "nicht drucken" in asked.text and "Name ändern" in asked.text
+    assert bot.api.messages(2) == []

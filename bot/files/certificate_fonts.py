@@ -103,7 +103,7 @@ def printable_name(name: str, fonts: tuple[FontFile, ...] | None = None) -> str 
         else:
             return None  # a letter (or digit) that would print blank
     result = " ".join("".join(kept).split())
-    return result if any(char.isalpha() for char in result) else None
+    return result or None  # nothing left (an emoji alone): nothing to print
 
 
 def _is_selector(char: str) -> bool:

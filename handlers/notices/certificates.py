@@ -3,7 +3,8 @@ attendee gets the PDF itself, queued by the planner within a minute of the end (
 check-in); /meine's button sends it again, as often as pressed. The button's id is only a hint:
 the PDF goes only to the owner of a sign-up that ``domain.standing.may_get_certificate``
 allows. An evening that ends with nobody checked in is told to the organisers at once, with the
-check-in list.
+check-in list; people signed up under a name no certificate font can print (``cpd_hours``
+added to the evening later) are asked for a spelling that can be printed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.files.certificate import certificate_data, certificate_pdf
+from bot.files.certificate_fonts import printable_name
 from bot.jobs import Planner
 from bot.sending.outgoing import OutgoingMessage
 from domain.models import Event
@@ -82,6 +84,25 @@ async def render_nobody_checked_in(
     return OutgoingMessage.html(text, InlineKeyboardMarkup([[button]]))
 
 
+async def render_name_request(
+    data: BotData, lang: str, payload: dict[str, Any]
+) -> OutgoingMessage | None:
+    """Outbox kind ``certificate_name``: the evening counts for a certificate, but the name
+    signed up under cannot be printed on it: please give a spelling that can."""
+    registration = await registration_store.get_registration(
+        data.db, int(payload["registration_id"])
+    )
+    event = await event_store.get_event(data.db, str(payload["event_id"]))
+    if registration is None or registration.name is None or event is None:
+        return None
+    if printable_name(registration.name) is not None:
+        return None  # corrected meanwhile
+    text = data.translator.text(
+        lang, "certificates.name_unprintable", title=event.title, name=registration.name
+    )
+    return OutgoingMessage.html(text)
+
+
 async def send_certificate(update: Update, context: BotContext) -> None:
     """📄 Teilnahmebescheinigung: send the PDF to the owner of the sign-up."""
     query = update.callback_query
@@ -118,10 +139,16 @@ def build_handlers() -> list[BaseHandler]:
 async def plan_certificates(data: BotData) -> int:
     """Withdraw, issue and queue what is due now (storage.certificates); returns how many
     certificates were queued."""
+    now = data.clock.now()
+    await certificate_store.ask_for_printable_names(data.db, now, _printable)
     report = await certificate_store.plan_due_certificates(
-        data.db, data.clock.now(), organisers=sorted(data.settings.admin_ids)
+        data.db, now, organisers=sorted(data.settings.admin_ids)
     )
     return report.issued
+
+
+def _printable(name: str) -> bool:
+    return printable_name(name) is not None
 
 
 PLANNER = Planner(name=CERTIFICATES_JOB, every=CHECK_SECONDS, plan=plan_certificates)
