@@ -15,6 +15,7 @@ comes from the catalogues (``certificate.*``).
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -30,6 +31,8 @@ from domain.models import Event
 
 CONTENT_LIMIT = 220  # characters of the description on the "Inhalt" line
 QR_SIZE = 32  # mm
+# fontTools (under fpdf2) logs every step of subsetting a font at INFO: not the bot's news.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 VERIFY_PATH = "/bescheinigung/"
 
 
@@ -120,7 +123,8 @@ def certificate_pdf(
         return format_time(moment.astimezone(tz), pattern, locale=lang)
 
     pdf = FPDF(format="A4")
-    add_fonts(pdf, fonts)
+    variable = (data.name, data.title, data.series, data.content, data.venue, data.address)
+    add_fonts(pdf, " ".join(filter(None, (*variable, data.issuer, *data.speakers))), fonts)
     pdf.set_title(f"{line('certificate.heading')} – {data.title}")
     pdf.set_author(data.issuer)
     pdf.set_subject(data.number)

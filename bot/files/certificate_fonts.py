@@ -110,16 +110,24 @@ def _is_selector(char: str) -> bool:
     return 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
 
 
-def add_fonts(pdf: FPDF, fonts: tuple[FontFile, ...] | None = None) -> None:
-    """Embed ``fonts`` (default: those installed) and make the non-main ones fallbacks, with
-    text shaping (Arabic joins, right to left)."""
+def add_fonts(pdf: FPDF, text: str, fonts: tuple[FontFile, ...] | None = None) -> None:
+    """Embed the main font and, as fallbacks with text shaping (Arabic joins, right to left),
+    only those other ``fonts`` (default: the installed ones) that some character of ``text``
+    needs: parsing a CJK collection takes seconds, most certificates need none of it."""
     faces = installed_fonts() if fonts is None else fonts
+    main = frozenset().union(*(_characters(f.path, f.index) for f in faces if f.family == MAIN))
+    wanted = {ord(char) for char in text if not char.isspace()} - main
     fallbacks: list[str] = []
     for face in faces:
+        if face.family != MAIN:
+            if not wanted & _characters(face.path, face.index):
+                continue
+            if face.family not in fallbacks:
+                fallbacks.append(face.family)
         pdf.add_font(
             face.family, style=face.style, fname=face.path, collection_font_number=face.index
         )
-        if face.family != MAIN and face.family not in fallbacks:
-            fallbacks.append(face.family)
+        if face.family != MAIN:
+            wanted -= _characters(face.path, face.index)
     pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_text_shaping(True)

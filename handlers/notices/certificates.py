@@ -9,6 +9,7 @@ added to the evening later) are asked for a spelling that can be printed.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -45,6 +46,13 @@ def _pdf(data: BotData, lang: str, event: Event, name: str, record: CertificateR
     return certificate_pdf(data.translator, content, lang, settings.tz)
 
 
+async def _pdf_in_thread(
+    data: BotData, lang: str, event: Event, name: str, record: CertificateRecord
+) -> bytes:
+    """The PDF, written off the event loop (embedding a font takes a moment)."""
+    return await asyncio.to_thread(_pdf, data, lang, event, name, record)
+
+
 def _filename(data: BotData, lang: str, event: Event) -> str:
     return data.translator.plain(lang, "certificates.filename", event_id=event.id)
 
@@ -63,7 +71,7 @@ async def render_certificate(
     caption = data.translator.text(
         lang, "certificates.ready", title=event.title, hours=_hours(record.hours, lang)
     )
-    pdf = _pdf(data, lang, event, registration.name, record)
+    pdf = await _pdf_in_thread(data, lang, event, registration.name, record)
     return OutgoingMessage.file(pdf, _filename(data, lang, event), caption)
 
 
@@ -124,7 +132,7 @@ async def send_certificate(update: Update, context: BotContext) -> None:
         await query.answer(context.plain("certificates.none"), show_alert=True)
         return
     await query.answer()
-    pdf = _pdf(context.bot_data, context.lang, event, registration.name, record)
+    pdf = await _pdf_in_thread(context.bot_data, context.lang, event, registration.name, record)
     filename = context.plain("certificates.filename", event_id=event.id)
     await context.bot.send_document(
         update.effective_chat.id, InputFile(pdf, filename=filename), filename=filename
