@@ -264,12 +264,9 @@ def m009_console_clock(conn: sqlite3.Connection) -> None:
 
 
 def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
-    """Certificate numbers (issue 24): every certificate issued keeps its number, so that
-    ``/bescheinigung/<number>`` can say valid, replaced (a corrected name got a new number),
-    withdrawn (the check-in was undone) or no longer stored. No personal data of its own: the
-    name is the sign-up's, so a deleted person's certificate verifies as deleted. One row per
-    evening whose organisers were told that nobody was checked in, and one per sign-up whose
-    holder was asked for a spelling of their name a certificate can print."""
+    """Certificate numbers (issue 24), kept so that ``/bescheinigung/<number>`` can say valid,
+    replaced, withdrawn or deleted (the name is the sign-up's: none stored here); evenings whose
+    organisers heard that nobody was checked in; sign-ups asked for a printable name."""
     _execute_script(
         conn,
         """

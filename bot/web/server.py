@@ -193,9 +193,7 @@ class PublicSite:
         response.headers["Vary"] = "Accept-Language"
         return response
 
-    # For the page modules that register routes on this site (bot.web.certificate_page).
-    page = _page
-    texts = _texts
+    page, texts = _page, _texts  # for the page modules on this site (bot.web.certificate_page)
 
     async def _evenings(self, request: web.Request, past: bool) -> list[Evening]:
         db, now = self.data.db, self.data.clock.now()
