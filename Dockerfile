@@ -20,6 +20,13 @@ RUN groupadd --system --gid 10001 kraftbot \
         --shell /usr/sbin/nologin kraftbot \
  && mkdir /data && chown kraftbot:kraftbot /data && chmod 0700 /data
 
+# The certificate's fonts for Arabic and for Chinese, Japanese and Korean names (issue 24):
+# embedded into each PDF from these packages, never fetched at run time.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        fonts-dejavu-core fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 # Runtime dependencies only (no [dev] extra: no pytest, hypothesis or ruff in the image).
 COPY . .

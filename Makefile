@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test test-at browser faketime lint format bench clean
+.PHONY: demo run test test-at browser faketime fonts lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)  ## the whole bot in the terminal, no Telegram account needed; AR
 run: $(STAMP)  ## talk to Telegram (needs BOT_TOKEN)
 	$(BIN)/python run.py
 
-test: $(STAMP) browser  ## all tests
+test: $(STAMP) browser fonts  ## all tests
 	$(BIN)/python -m pytest
 
 # The public page is also checked in a real headless Chromium (tests/test_web_browser.py). Where
@@ -38,7 +38,7 @@ browser:
 # as an offset from now, not as faketime's '@start': that restarts the clock in every process,
 # so a bot process started minutes into the run would lag the test that started it.
 AT ?= 2026-12-10 22:55:00
-test-at: $(STAMP) browser faketime
+test-at: $(STAMP) browser fonts faketime
 	@if command -v faketime >/dev/null 2>&1; then \
 	  offset=$$(( $$(date -ud '$(AT)' +%s) - $$(date +%s) )); \
 	  [ $$offset -ge 0 ] && offset="+$$offset"; \
@@ -46,6 +46,18 @@ test-at: $(STAMP) browser faketime
 	  TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$offset" \
 	    $(BIN)/python -m pytest -p no:cacheprovider; \
 	else echo "no faketime: the suite at $(AT) UTC was not run (apt-get install faketime)"; fi
+
+# The certificate's fonts for Arabic (DejaVu Sans) and Chinese, Japanese, Korean (Noto Sans CJK),
+# installed like chromium: where missing and apt can (as root). Without them names in those
+# scripts count as unprintable (the bot asks for a Latin spelling) and their tests skip.
+fonts:
+	@{ [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+	  && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      fonts-dejavu-core fonts-noto-cjk) >/dev/null 2>&1 \
+	  && echo "installed the certificate fonts (DejaVu Sans, Noto Sans CJK)"; } \
+	  || echo "no certificate fonts for Arabic/CJK (apt-get install fonts-dejavu-core fonts-noto-cjk)"
 
 # Installed like chromium: where it is missing and apt can (as root); never fails the build.
 faketime:

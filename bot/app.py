@@ -147,6 +147,12 @@ def outbox_kinds() -> OutboxKinds:
         OutboxKind.DELIVERY_REPORT: OutboxKindEntry(render_delivery_report, WITHIN_WINDOW),
         OutboxKind.FEEDBACK: OutboxKindEntry(feedback.render_feedback, RATHER_TWICE),
         OutboxKind.CERTIFICATE: OutboxKindEntry(certificates.render_certificate, RATHER_TWICE),
+        OutboxKind.CERTIFICATE_NOBODY: OutboxKindEntry(
+            certificates.render_nobody_checked_in, RATHER_TWICE
+        ),
+        OutboxKind.CERTIFICATE_NAME: OutboxKindEntry(
+            certificates.render_name_request, RATHER_TWICE
+        ),
     }
 
 

@@ -20,16 +20,22 @@ from bot.pacer import Pacer
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """What to send for one outbox row: an HTML text, or a copy of an existing message."""
+    """What to send for one outbox row: an HTML text, a copy of an existing message, or a file
+    (``document`` with its ``filename``; ``text`` is then its caption)."""
 
     text: str | None = None
     reply_markup: InlineKeyboardMarkup | None = None
     from_chat_id: int | None = None
     message_id: int | None = None
+    document: bytes | None = None
+    filename: str | None = None
 
     def __post_init__(self) -> None:
         is_copy = self.from_chat_id is not None and self.message_id is not None
-        if is_copy == (self.text is not None):
+        if self.document is not None:
+            if is_copy or not self.filename:
+                raise ValueError("a document is sent with its file name, never as a copy")
+        elif is_copy == (self.text is not None):
             raise ValueError("an OutgoingMessage is either a text or a copy of a message")
 
     @classmethod
@@ -46,6 +52,17 @@ class OutgoingMessage:
     ) -> OutgoingMessage:
         """A copy of any message (text, photo, document…) as written (``copyMessage``)."""
         return cls(from_chat_id=from_chat_id, message_id=message_id, reply_markup=reply_markup)
+
+    @classmethod
+    def file(
+        cls,
+        content: bytes,
+        filename: str,
+        caption: str | None = None,
+        reply_markup: InlineKeyboardMarkup | None = None,
+    ) -> OutgoingMessage:
+        """A document (a PDF…) with an HTML caption."""
+        return cls(text=caption, reply_markup=reply_markup, document=content, filename=filename)
 
     @property
     def is_copy(self) -> bool:

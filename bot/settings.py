@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=0, le=65535)
     web_listen: str = "127.0.0.1"
     public_url: AnyHttpUrl | None = None
+    certificate_issuer: str = Field(default="Architektenkammer Baden-Württemberg", min_length=1)
 
     @field_validator(
         "bot_token",

@@ -263,6 +263,37 @@ def m009_console_clock(conn: sqlite3.Connection) -> None:
     )
 
 
+def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
+    """Certificate numbers (issue 24), kept so that ``/bescheinigung/<number>`` can say valid,
+    replaced, withdrawn or deleted (the name is the sign-up's: none stored here); evenings whose
+    organisers heard that nobody was checked in; sign-ups asked for a printable name."""
+    _execute_script(
+        conn,
+        """
+        CREATE TABLE certificate_numbers (
+            number          TEXT PRIMARY KEY,
+            registration_id INTEGER REFERENCES registrations (id) ON DELETE SET NULL,
+            event_id        TEXT REFERENCES events (id) ON DELETE SET NULL,
+            hours           REAL NOT NULL,
+            issued_at       TEXT NOT NULL,
+            withdrawn_at    TEXT,
+            replaced_by     TEXT REFERENCES certificate_numbers (number)
+        );
+        CREATE INDEX certificate_numbers_by_registration
+            ON certificate_numbers (registration_id);
+        CREATE TABLE certificate_empty_evenings (
+            event_id  TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+            told_at   TEXT NOT NULL
+        );
+        CREATE TABLE certificate_name_asks (
+            registration_id INTEGER PRIMARY KEY
+                            REFERENCES registrations (id) ON DELETE CASCADE,
+            asked_at        TEXT NOT NULL
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_calendar_sequence,
@@ -273,6 +304,7 @@ MIGRATIONS: list[Migration] = [
     m007_open_dialogues,
     m008_questions_to_speakers,
     m009_console_clock,
+    m010_certificate_numbers,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that

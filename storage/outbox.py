@@ -34,7 +34,9 @@ class OutboxKind:
     BROADCAST = "broadcast"
     DELIVERY_REPORT = "delivery_report"  # to organisers: what was given up after an outage
     FEEDBACK = "feedback"  # "Wie war der Abend?" (issue 13)
-    CERTIFICATE = "certificate"  # the certificate of attendance is ready (issue 13)
+    CERTIFICATE = "certificate"  # the certificate of attendance, as the PDF (issue 24)
+    CERTIFICATE_NOBODY = "certificate_nobody"  # to organisers: nobody was checked in (issue 24)
+    CERTIFICATE_NAME = "certificate_name"  # a name no certificate font can print (issue 24)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,28 @@ async def test_cpd_hours_are_stored(bot):
     assert (await event_store.get_event(bot.data.db, event.id)).cpd_hours == 2.0
 
 
+def sample_data(**fields: object) -> CertificateData:
+    """A certificate of 10 March 2027, 18:30 to 20:30 in Berlin, with ``fields`` changed."""
+    values: dict[str, object] = {
+        "name": "Jürgen Weiß-Öztürk",
+        "title": "„Umbau statt Neubau“ – Ideen",
+        "series": "Kraft der Region",
+        "starts_at": datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
+        "ends_at": datetime(2027, 3, 10, 19, 30, tzinfo=ZoneInfo("UTC")),
+        "venue": "Haus der Architektinnen und Architekten",
+        "address": "Danneckerstraße 54, 70182 Stuttgart",
+        "hours": 2,
+        "issuer": "Architektenkammer Baden-Württemberg",
+        "number": "KDR-7F3Q-9XKM-2ZRA-C04D",
+        "verify_url": "https://termine.example.org/bescheinigung/KDR-7F3Q-9XKM-2ZRA-C04D",
+        "issued_at": datetime(2027, 3, 10, 19, 31, tzinfo=ZoneInfo("UTC")),
+        "content": "Wie wir mit dem Bestand bauen.",
+        "speakers": ("Ilona Schaal",),
+    }
+    values.update(fields)
+    return CertificateData(**values)  # type: ignore[arg-type]
+
+
 def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
@@ -77,12 +100,11 @@ def _text(pdf: bytes) -> str:
     ],
 )
 def test_the_pdf_says_who_attended_what_when_where_and_how_long(lang, expected):
-    data = CertificateData(
+    data = sample_data(
         name="Jürgen Weiß-Öztürk",
         title="„Umbau statt Neubau“ – Ideen",
         series="Kraft der Region – Macher:innengespräche",
-        starts_at=datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
-        venue="Haus der Architektinnen und Architekten, Stuttgart",
+        address="Stuttgart",
         hours=1.5,
     )
     pdf = certificate_pdf(Translator.load(), data, lang, BERLIN)
@@ -97,6 +119,7 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
 ):
     from datetime import timedelta
 
+    from bot.callbacks import Action, pack
     from bot.sending.sender import drain_outbox
     from domain.evening import end_of
     from handlers.notices.certificates import plan_certificates
@@ -116,20 +139,28 @@ async def test_checked_in_attendees_get_the_certificate_once_and_can_fetch_it_ag
     for _ in range(2):
         await plan_certificates(bot.app.bot_data)
         await drain_outbox(bot.app)
-    [note] = bot.api.messages(1)
+    [note] = bot.api.messages(1)  # the PDF itself, once
     assert "Teilnahmebescheinigung" in note.text
+    assert "Person 1" in _text(note.document.content)
     assert bot.api.messages(2) == []  # not checked in
     user = bot.user(1)
-    for _ in range(2):  # fetched again later: the same button works
-        [sent] = await user.press("📄 Teilnahmebescheinigung (PDF)")
+    for _ in range(2):  # fetched again later from /meine: the same certificate
+        [mine] = await user.send("/meine")
+        [sent] = await user.press("📄 Teilnahmebescheinigung", mine)
         assert sent.document is not None
         text = _text(sent.document.content)
         assert "Person 1" in text and "Umbau statt Neubau" in text
         assert "1,5 Fortbildungsstunden" in text
+        assert _number(text) == _number(_text(note.document.content))
     mallory = bot.user(666, first_name="Mallory")
     await mallory.send("/start")
-    assert await mallory.press_data(note.callback_data[0], note) == []
+    assert await mallory.press_data(pack(Action.CERTIFICATE, there.id), mine) == []
     assert bot.api.callback_answers[-1].show_alert
+
+
+def _number(text: str) -> str:
+    [number] = re.findall(r"KDR-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)[:1]
+    return number
 
 
 def _fonts(pdf: bytes) -> list:
@@ -140,14 +171,7 @@ def _fonts(pdf: bytes) -> list:
 
 @pytest.mark.parametrize("name", ["Łukasz Żółć", "Ærø Ådalsvej", "Zoë „Zizi“ Weiß"])
 def test_names_in_any_latin_script_come_out_as_written_in_an_embedded_font(name):
-    data = CertificateData(
-        name=name,
-        title="„Umbau statt Neubau“ – Ideen",
-        series=None,
-        starts_at=datetime(2027, 3, 10, 17, 30, tzinfo=ZoneInfo("UTC")),
-        venue="Haus der Architektinnen und Architekten",
-        hours=2,
-    )
+    data = sample_data(name=name, title="„Umbau statt Neubau“ – Ideen", series=None)
     pdf = certificate_pdf(Translator.load(), data, "de", BERLIN)
     text = _text(pdf)
     assert name in text.splitlines(), text
@@ -232,13 +256,14 @@ async def test_restart_between_planning_and_sending_neither_loses_nor_repeats(tm
         clock.set(event.starts_at + timedelta(minutes=5))
         await attendee_store.check_in(first.data.db, there.id, clock.now())
         clock.set(end_of(event) + timedelta(minutes=1))
-        assert await certificate_store.plan_due_certificates(first.data.db, clock.now()) == 1
+        report = await certificate_store.plan_due_certificates(first.data.db, clock.now())
+        assert report.issued == 1
         assert first.api.messages(1) == []  # planned, then the process stops before sending
     async with running_bot(settings, clock) as second:  # start-up plans again: nothing new
         assert len(await outbox_rows(second.data.db, "certificate")) == 1
         await drain_outbox(second.app)
         [note] = second.api.messages(1)
-        assert "Teilnahmebescheinigung" in note.text
+        assert "Teilnahmebescheinigung" in note.text and note.document is not None
     clock.advance(timedelta(hours=1))
     async with running_bot(settings, clock) as third:
         await plan_certificates(third.app.bot_data)

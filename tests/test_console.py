@@ -332,7 +332,10 @@ def test_console_tries_reminder_answer_question_check_in_feedback_and_certificat
     )
     assert "💬 Pop-up: ✅ Erika ist eingecheckt." in out
     assert "Wie war der Abend?" in out
-    assert "Ihre Teilnahmebescheinigung für Umbau statt Neubau (Beispiel) liegt bereit" in out
+    assert (
+        "Ihre Teilnahmebescheinigung für Umbau statt Neubau (Beispiel): 2 Fortbildungsstunden"
+        in out
+    )
     name = "Teilnahmebescheinigung-umbau-statt-neubau-2026.pdf"  # its id names its year
     assert f"saved: data/console-files/{name}" in out
     pdf = (tmp_path / "data" / "console-files" / name).read_bytes()

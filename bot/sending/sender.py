@@ -42,6 +42,7 @@ import dataclasses
 import logging
 from collections import Counter
 
+from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -107,6 +108,17 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             message_id=message.message_id,
             reply_markup=message.reply_markup,
             read_timeout=BULK_READ_TIMEOUT,
+            rate_limit_args=BULK,
+        )
+    elif message.document is not None:
+        await bot.send_document(
+            chat_id,
+            InputFile(message.document, filename=message.filename),
+            caption=message.text,
+            filename=message.filename,
+            reply_markup=message.reply_markup,
+            read_timeout=BULK_READ_TIMEOUT,
+            write_timeout=BULK_READ_TIMEOUT,
             rate_limit_args=BULK,
         )
     else:

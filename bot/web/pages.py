@@ -172,8 +172,10 @@ def event_json_ld(
         "url": page_url,
         "inLanguage": "de",
     }
-    if event.description.strip():
-        data["description"] = event.description.strip()
+    # The Fortbildungsstunden are part of what the evening offers (issue 24, bullet 7).
+    described = [part for part in (event.description.strip(), texts.cpd_hours(event)) if part]
+    if described:
+        data["description"] = "\n\n".join(described)
     if event.speakers:
         data["performer"] = [{"@type": "Person", "name": s.name} for s in event.speakers]
     return data

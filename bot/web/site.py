@@ -23,6 +23,7 @@ from bot.callbacks import EVENT_DEEP_LINK_PREFIX
 from bot.context import BotData
 from bot.files.calendar_file import CalendarEntry, entry_ics, event_url, feed_ics
 from bot.i18n import LANGUAGES
+from bot.web import certificate_page
 from bot.web.cache import PageCache, Rendered
 from bot.web.pages import Evening, PageTexts, evening
 from domain.evening import end_of, is_over, next_phase_change
@@ -148,6 +149,7 @@ class PublicSite:
             f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}.ics", self.event_calendar
         )
         app.router.add_get(f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}", self.event_page)
+        certificate_page.add_routes(app, self)
         return app
 
     @web.middleware
@@ -194,6 +196,8 @@ class PublicSite:
     ) -> web.Response:
         html, lang = self._render(request, template, **values)
         return self._html_response(html.encode(), lang, status)
+
+    page, texts = _page, _texts  # for the page modules on this site (bot.web.certificate_page)
 
     @staticmethod
     def _html_response(body: bytes, lang: str, status: int = 200) -> web.Response:

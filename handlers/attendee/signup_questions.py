@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 
 from bot.callbacks import Action, pack
 from bot.context import BotContext
+from bot.files.certificate_fonts import printable_name
 from domain.models import Event
 from domain.names import has_visible_character
 
@@ -31,6 +32,7 @@ class NameProblem(StrEnum):
     EMPTY = "signup.name_empty"
     CONTROL = "signup.name_control"
     TOO_LONG = "signup.name_too_long"
+    UNPRINTABLE = "signup.name_unprintable"  # a certificate could not print it (issue 24)
 
 
 def _forbidden(char: str) -> bool:
@@ -49,6 +51,8 @@ def check_name(raw: str | None) -> str | NameProblem:
         return NameProblem.TOO_LONG
     if not has_visible_character(name):
         return NameProblem.EMPTY
+    if printable_name(name) is None:
+        return NameProblem.UNPRINTABLE
     return name
 
 
