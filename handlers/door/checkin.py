@@ -29,7 +29,7 @@ from handlers.door.checkin_scan import (
     view_of,
 )
 from handlers.ui.editing import reply_or_edit
-from handlers.ui.guard import organisers_only
+from handlers.ui.guard import door_staff_only
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
@@ -49,7 +49,7 @@ class CheckInState(IntEnum):
 SEARCH = CheckInState.SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def check_in_anyway(update: Update, context: BotContext) -> None:
     """ "Trotzdem einchecken" under a ticket of another day (or a tap outside the window)."""
     query = update.callback_query
@@ -62,7 +62,7 @@ async def check_in_anyway(update: Update, context: BotContext) -> None:
     await _answer_in_view(update, context, result, view_of(callback))
 
 
-@organisers_only
+@door_staff_only
 async def undo(update: Update, context: BotContext) -> None:
     """ "Check-in zurücknehmen": a mis-tap at the door is taken back."""
     query = update.callback_query
@@ -219,7 +219,7 @@ async def _show_view(update: Update, context: BotContext, event_id: str, view: s
     await reply_or_edit(update, context, text, markup)
 
 
-@organisers_only
+@door_staff_only
 async def checkin_command(update: Update, context: BotContext) -> object:
     """/checkin [EVENT_ID]: the tap list of that event, or the events to choose from."""
     event_id = context.args[0] if context.args else None
@@ -231,7 +231,7 @@ async def checkin_command(update: Update, context: BotContext) -> object:
     return None
 
 
-@organisers_only
+@door_staff_only
 async def checkin_page(update: Update, context: BotContext) -> object:
     """An event chosen in the check-in picker, ◀ / ▶ in the list, or back from a search."""
     callback = unpack(update.callback_query.data)
@@ -246,7 +246,7 @@ async def checkin_page(update: Update, context: BotContext) -> object:
     return SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def search(update: Update, context: BotContext) -> object:
     """A name typed while a check-in list is open: the matching attendees, to tap."""
     remembered = context.user_data.checkin_search
@@ -261,7 +261,7 @@ async def search(update: Update, context: BotContext) -> object:
     return SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def tap(update: Update, context: BotContext) -> None:
     """A name in the list: check that person in; a name already ✅ offers to take it back."""
     query = update.callback_query

@@ -38,6 +38,7 @@ ORGANISER_ACTIONS = (
     Action.EVENT_SKIP,
     Action.EVENT_SAVE,
     Action.EVENT_MORE,
+    Action.EVENT_DEADLINE,
     Action.EVENT_SPEAKERS,
     Action.EVENT_SPEAKER,
     Action.EVENT_SPEAKER_ADD,
