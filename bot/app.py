@@ -180,6 +180,7 @@ async def post_init(application: Application) -> None:
             data.settings.admin_ids,
             data.settings.default_language,
             data.clock.now(),
+            data.settings.door_ids,
         )
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from telegram import BotCommandScopeChat
 
 from bot import commands
 from bot.callbacks import Action, pack
@@ -127,3 +128,32 @@ async def test_someone_in_both_lists_is_an_organiser(tmp_path, clock):
         both = bot.user(ADMIN_ID, first_name="Orga")
         answers = await both.send("/admin")
         assert REFUSAL not in [answer.text for answer in answers]
+
+
+async def test_door_staff_menu_is_the_attendee_one_plus_checkin(bot):
+    # At start-up: the chat scope of a door person, in the default language.
+    names = [name for name, _ in bot.api.commands(BotCommandScopeChat(DOOR_ID))]
+    attendee = [german for german, _, _ in commands.ATTENDEE_COMMANDS]
+    assert names == [*attendee, "checkin"]
+    organiser = [name for name, _ in bot.api.commands(BotCommandScopeChat(ADMIN_ID))]
+    assert "rundschreiben" in organiser  # the organiser's menu is untouched
+    door = bot.user(DOOR_ID, first_name="Door", language_code="en")
+    await door.send("/help")  # first write in English: the menu follows the language
+    names = [name for name, _ in bot.api.commands(BotCommandScopeChat(DOOR_ID))]
+    assert names == [english for _, english, _ in commands.ATTENDEE_COMMANDS] + ["checkin"]
+
+
+async def test_someone_in_both_lists_gets_the_organiser_menu(tmp_path, clock):
+    settings = make_settings(tmp_path, door_ids=frozenset({ADMIN_ID}))
+    async with offline_bot(settings, clock=clock) as bot:
+        names = [name for name, _ in bot.api.commands(BotCommandScopeChat(ADMIN_ID))]
+        assert "rundschreiben" in names
+
+
+async def test_door_staff_leaving_the_list_lose_the_menu(settings, clock):
+    async with offline_bot(settings, clock=clock) as running:
+        assert running.api.commands(BotCommandScopeChat(DOOR_ID))
+    removed = settings.model_copy(update={"door_ids": frozenset()})
+    async with offline_bot(removed, clock=clock) as running:
+        deleted = running.api.calls_to("deleteMyCommands")
+        assert [call.params["scope"]["chat_id"] for call in deleted] == [DOOR_ID]
