@@ -50,6 +50,7 @@ from handlers.attendee import (
     mine,
     privacy,
     questions,
+    sharing,
     signup,
     start,
     subscription,
@@ -102,6 +103,7 @@ def register_handlers(application: Application) -> None:
             *tickets.build_handlers(),
             *subscription.build_handlers(),
             *privacy.build_handlers(),
+            *sharing.build_handlers(),
             # Organiser tools; each handler re-checks ADMIN_IDS. The guard comes last of them:
             # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
             _organiser_dialogues(),
