@@ -4,9 +4,11 @@ is the attendee one plus /checkin; someone in both lists is an organiser."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 from telegram import BotCommandScopeChat
 
 from bot import commands
@@ -25,6 +27,7 @@ DOOR_ACTIONS = {
     Action.CHECKIN_TAP,
     Action.CHECKIN_FORCE,
     Action.CHECKIN_UNDO,
+    Action.CHECKIN_PDF,
     Action.DIALOGUE_ABORT,  # leaving the check-in search
 }
 # every organiser command of the menu table, both spellings, except the door's own /checkin
@@ -157,3 +160,23 @@ async def test_door_staff_leaving_the_list_lose_the_menu(settings, clock):
     async with offline_bot(removed, clock=clock) as running:
         deleted = running.api.calls_to("deleteMyCommands")
         assert [call.params["scope"]["chat_id"] for call in deleted] == [DOOR_ID]
+
+
+async def test_door_staff_print_the_door_list(bot, add_events, clock):
+    """Bullet 3: one tap from /checkin, a PDF read back with a PDF parser: the confirmed
+    people alphabetically with the end of their ticket, the waitlist on its own page."""
+    await add_events(make_event("umbau-2026", capacity=2))
+    people = {}
+    for user_id, name in enumerate(("Zora Zeh", "Anna Schäfer", "Wim Wartend"), 11):
+        people[name] = await sign_up(bot, clock.now(), "umbau-2026", user_id, name)
+    door = bot.user(DOOR_ID, first_name="Tür")
+    await door.send("/checkin umbau-2026")
+    await door.press("Einlassliste drucken")
+    [document] = [m for m in door.messages if m.document is not None]
+    reader = PdfReader(io.BytesIO(document.document.content))
+    assert len(reader.pages) == 2
+    first, second = (page.extract_text() for page in reader.pages)
+    assert first.index("Anna Schäfer") < first.index("Zora Zeh")
+    assert people["Anna Schäfer"].ticket[-6:] in first
+    assert "Wim Wartend" not in first
+    assert "Warteliste" in second and "Wim Wartend" in second

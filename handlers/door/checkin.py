@@ -8,11 +8,12 @@ from __future__ import annotations
 from enum import IntEnum
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.files.door_list import door_list_pdf
 from bot.paging import Page, page_line, paging_row
 from domain.evening import check_in_window
 from domain.models import Event, Registration
@@ -182,6 +183,7 @@ async def list_content(
     paging = paging_row(context, window, lambda at: pack(Action.CHECKIN_EVENT, event.id, at))
     if paging:
         rows.append(paging)
+    rows.append([context.button("checkin.door_list", Action.CHECKIN_PDF, event.id)])
     rows.append(_menu_row(context))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
@@ -287,6 +289,32 @@ async def tap(update: Update, context: BotContext) -> None:
     await query.answer(plain_result(context, result), show_alert=True)
 
 
+@door_staff_only
+async def door_list(update: Update, context: BotContext) -> None:
+    """ "Einlassliste drucken": the evening's door list as a PDF, for when the network fails."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
+    if event is None:
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    registrations = await attendee_store.attendee_list(context.db, event.id)
+    content = door_list_pdf(
+        context.services.translator,
+        event.title,
+        event.starts_at,
+        registrations,
+        context.lang,
+        context.settings.tz,
+    )
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(content, filename=context.plain("checkin.door_list_file", id=event.id)),
+        caption=context.text("checkin.door_list_caption", title=event.title),
+    )
+
+
 def build_deep_link_handlers() -> list[BaseHandler]:
     """``/start ci_…``: registered before /start itself."""
     only_scans = filters.ChatType.PRIVATE & filters.Regex(r"^/start(@\w+)? ci_")
@@ -312,4 +340,5 @@ def build_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(tap, pattern(Action.CHECKIN_TAP)),
         CallbackQueryHandler(check_in_anyway, pattern(Action.CHECKIN_FORCE)),
         CallbackQueryHandler(undo, pattern(Action.CHECKIN_UNDO)),
+        CallbackQueryHandler(door_list, pattern(Action.CHECKIN_PDF)),
     ]

@@ -64,6 +64,7 @@ ORGANISER_ACTIONS = (
     Action.CHECKIN_TAP,
     Action.CHECKIN_FORCE,
     Action.CHECKIN_UNDO,
+    Action.CHECKIN_PDF,
     Action.STATS,
     Action.QUESTIONS_LIST,
     Action.QUESTIONS_EVENT,
