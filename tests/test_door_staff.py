@@ -96,6 +96,7 @@ async def test_door_staff_check_in_by_list_search_and_undo(bot, add_events, cloc
     assert "Diese Funktion" not in picker.text
     [listing] = await door.send("/checkin umbau-2026")
     assert "⬜ Anna Schäfer" in listing.button_labels
+    assert "◀ Zum Menü" not in listing.button_labels  # no way into what would refuse them
     await door.press("⬜ Anna Schäfer")
     assert _checked_in(bot)["Anna Schäfer"] is not None
     await door.press("✅ Anna Schäfer")

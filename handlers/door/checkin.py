@@ -30,7 +30,7 @@ from handlers.door.checkin_scan import (
     view_of,
 )
 from handlers.ui.editing import reply_or_edit
-from handlers.ui.guard import door_staff_only
+from handlers.ui.guard import door_staff_only, is_organiser
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
@@ -155,12 +155,13 @@ def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int)
     return lines
 
 
-def _menu_row(context: BotContext) -> list[InlineKeyboardButton]:
-    return [context.button("admin.back", Action.ADMIN_MENU)]
+def _menu_rows(context: BotContext, organiser: bool) -> list[list[InlineKeyboardButton]]:
+    """Back to the organiser menu; door staff have none (it would only refuse them)."""
+    return [[context.button("admin.back", Action.ADMIN_MENU)]] if organiser else []
 
 
 async def list_content(
-    context: BotContext, event: Event, offset: int
+    context: BotContext, event: Event, offset: int, organiser: bool = True
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """One page of the tap-to-check-in list of ``event``."""
     figures = await attendee_store.figures_of(context.db, event.id)
@@ -184,12 +185,12 @@ async def list_content(
     if paging:
         rows.append(paging)
     rows.append([context.button("checkin.door_list", Action.CHECKIN_PDF, event.id)])
-    rows.append(_menu_row(context))
+    rows.extend(_menu_rows(context, organiser))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
 async def search_content(
-    context: BotContext, event: Event, query: str
+    context: BotContext, event: Event, query: str, organiser: bool = True
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """The confirmed attendees of ``event`` whose name matches what the organiser typed."""
     everyone = await attendee_store.confirmed_attendees(context.db, event.id)
@@ -204,7 +205,7 @@ async def search_content(
             lines.append(context.text("checkin.search_more", count=PAGE_SIZE))
     rows = _name_rows(context, found[:PAGE_SIZE], SEARCH_VIEW)
     rows.append([list_button(context, event.id)])
-    rows.append(_menu_row(context))
+    rows.extend(_menu_rows(context, organiser))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -214,10 +215,12 @@ async def _show_view(update: Update, context: BotContext, event_id: str, view: s
         await reply_or_edit(update, context, context.text("card.unknown_event"))
         return
     search = context.user_data.checkin_search
+    organiser = is_organiser(update, context)
     if view == SEARCH_VIEW and search is not None and search[0] == event_id:
-        text, markup = await search_content(context, event, search[1])
+        text, markup = await search_content(context, event, search[1], organiser)
     else:
-        text, markup = await list_content(context, event, int(view) if view.isdigit() else 0)
+        offset = int(view) if view.isdigit() else 0
+        text, markup = await list_content(context, event, offset, organiser)
     await reply_or_edit(update, context, text, markup)
 
 
@@ -258,7 +261,7 @@ async def search(update: Update, context: BotContext) -> object:
         return None
     query = " ".join(update.effective_message.text.split())[:LABEL_LIMIT]
     context.user_data.checkin_search = (event.id, query)
-    text, markup = await search_content(context, event, query)
+    text, markup = await search_content(context, event, query, is_organiser(update, context))
     await update.effective_message.reply_text(text, reply_markup=markup)
     return SEARCH
 
