@@ -181,3 +181,17 @@ async def test_door_staff_print_the_door_list(bot, add_events, clock):
     assert people["Anna Schäfer"].ticket[-6:] in first
     assert "Wim Wartend" not in first
     assert "Warteliste" in second and "Wim Wartend" in second
+
+
+async def test_door_staff_page_through_the_check_in_picker(bot, add_events):
+    await add_events(*(make_event(f"abend-{n}", days=n, title=f"Abend {n}") for n in range(1, 9)))
+    door = bot.user(DOOR_ID, first_name="Tür")
+    [picker] = await door.send("/checkin")
+    assert "◀ Zum Menü" not in picker.button_labels
+    answers = await door.press("▶")
+    assert REFUSAL not in [a.text for a in bot.api.callback_answers if a.text]
+    assert any("Abend 8" in label for label in answers[-1].button_labels)
+    organiser = bot.user(ADMIN_ID, first_name="Orga")
+    await organiser.send("/admin")
+    answers = await organiser.press_data(pack(Action.CHECKIN_LIST))  # "Einlass" in the menu
+    assert "◀ Zum Menü" in answers[-1].button_labels

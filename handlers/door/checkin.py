@@ -237,6 +237,15 @@ async def checkin_command(update: Update, context: BotContext) -> object:
 
 
 @door_staff_only
+async def checkin_picker(update: Update, context: BotContext) -> None:
+    """ "Einlass" in the organiser menu, or ◀ / ▶ in a door person's picker: the events to
+    choose from for the check-in (the offset as the argument)."""
+    callback = unpack(update.callback_query.data)
+    await update.callback_query.answer()
+    await show_picker(update, context, "ci", (callback.int_arg() if callback else None) or 0)
+
+
+@door_staff_only
 async def checkin_page(update: Update, context: BotContext) -> object:
     """An event chosen in the check-in picker, ◀ / ▶ in the list, or back from a search."""
     callback = unpack(update.callback_query.data)
@@ -344,4 +353,5 @@ def build_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(check_in_anyway, pattern(Action.CHECKIN_FORCE)),
         CallbackQueryHandler(undo, pattern(Action.CHECKIN_UNDO)),
         CallbackQueryHandler(door_list, pattern(Action.CHECKIN_PDF)),
+        CallbackQueryHandler(checkin_picker, pattern(Action.CHECKIN_LIST)),
     ]

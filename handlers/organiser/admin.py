@@ -130,7 +130,6 @@ _LIST_ACTIONS = {
     Action.EVENT_EDIT_LIST: "ed",
     Action.EVENT_CANCEL_LIST: "cx",
     Action.ATTENDEES_LIST: "at",
-    Action.CHECKIN_LIST: "ci",
     Action.QUESTIONS_LIST: "qs",
 }
 
