@@ -51,6 +51,7 @@ from handlers.attendee import (
     name,
     privacy,
     questions,
+    sharing,
     signup,
     start,
     subscription,
@@ -104,6 +105,7 @@ def register_handlers(application: Application) -> None:
             *subscription.build_handlers(),
             *privacy.build_handlers(),
             *name.build_handlers(),
+            *sharing.build_handlers(),
             # Organiser tools; each handler re-checks ADMIN_IDS. The guard comes last of them:
             # it refuses organiser buttons no handler claimed (forged, stale, non-organisers).
             _organiser_dialogues(),
@@ -188,6 +190,7 @@ async def post_init(application: Application) -> None:
             data.settings.admin_ids,
             data.settings.default_language,
             data.clock.now(),
+            data.settings.door_ids,
         )
     except TelegramError as exc:
         log.warning("Command menus not set: %s", exc)

@@ -94,6 +94,7 @@ class Action:
     CHECKIN_TAP = "acit"  # args: registration id, view
     CHECKIN_FORCE = "acif"  # args: registration id[, view] (ticket of another day)
     CHECKIN_UNDO = "aciu"  # args: registration id, view (take a check-in back)
+    CHECKIN_PDF = "acip"  # arg: event id (the printable door list)
     STATS = "ast"  # arg: offset
     QUESTIONS_LIST = "aqsl"  # the event picker of /fragen
     QUESTIONS_EVENT = "aqs"  # arg: event id (its questions and the CSV file)

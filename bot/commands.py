@@ -4,6 +4,8 @@ Attendee commands go to the default scope in German and English; organisers addi
 their commands in their own chat scope (``BotCommandScopeChat``), in their language: at
 start-up, when they first write to this process, and when they change language; a chat that
 had the organiser menu loses it when its id leaves ADMIN_IDS (``storage.organiser_menus``).
+Door staff (``DOOR_IDS``, not also in ADMIN_IDS) get the attendee commands plus /checkin the
+same way.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ ORGANISER_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("fragen", "questions", "command.questions"),
 )
 
+DOOR_COMMANDS = tuple(entry for entry in ORGANISER_COMMANDS if entry[0] == "checkin")
+
+
+def is_door_only(admin_ids: Iterable[int], door_ids: Iterable[int], user_id: int) -> bool:
+    """Door staff who are not also organisers (someone in both lists is an organiser)."""
+    return user_id in set(door_ids) and user_id not in set(admin_ids)
+
 
 def _menu(
     translator: Translator, lang: str, entries: tuple[tuple[str, str, str], ...]
@@ -68,22 +77,30 @@ async def set_default_commands(bot: ExtBot, translator: Translator, default_lang
 
 
 async def set_organiser_commands(
-    bot: ExtBot, translator: Translator, user_id: int, lang: str
+    bot: ExtBot, translator: Translator, user_id: int, lang: str, door_only: bool = False
 ) -> None:
-    """Attendee plus organiser commands in the organiser's own chat, in their language.
+    """Attendee plus organiser commands (door staff: plus /checkin) in the person's own chat,
+    in their language.
 
     A chat scope has no per-language variants worth keeping (one person), so the menu is
     written in the language we know for them.
     """
-    menu = _menu(translator, lang, ATTENDEE_COMMANDS + ORGANISER_COMMANDS)
+    extra = DOOR_COMMANDS if door_only else ORGANISER_COMMANDS
+    menu = _menu(translator, lang, ATTENDEE_COMMANDS + extra)
     await bot.set_my_commands(menu, scope=BotCommandScopeChat(user_id))
 
 
 async def give_organiser_menu(
-    bot: ExtBot, translator: Translator, db: Database, user_id: int, lang: str, now: datetime
+    bot: ExtBot,
+    translator: Translator,
+    db: Database,
+    user_id: int,
+    lang: str,
+    now: datetime,
+    door_only: bool = False,
 ) -> None:
-    """Set the organiser menu in ``lang`` for one organiser and remember that it is there."""
-    await set_organiser_commands(bot, translator, user_id, lang)
+    """Set the organiser (or door) menu in ``lang`` for one person and remember it is there."""
+    await set_organiser_commands(bot, translator, user_id, lang, door_only)
     await organiser_menus.remember(db, user_id, lang, now)
 
 
@@ -94,17 +111,20 @@ async def sync_organiser_menus(
     admin_ids: Iterable[int],
     default_lang: str,
     now: datetime,
+    door_ids: Iterable[int] = (),
 ) -> None:
-    """At start-up: every organiser gets the menu in their stored language (the default for
-    one who never wrote); a chat that had it but is no longer in ADMIN_IDS loses it."""
-    admin_ids = set(admin_ids)
-    for admin_id in sorted(admin_ids):
-        lang = await language_of(db, admin_id, default_lang)
+    """At start-up: every organiser and door person gets the menu in their stored language
+    (the default for one who never wrote); a chat that had it but is in neither list loses
+    it."""
+    admin_ids, door_ids = set(admin_ids), set(door_ids)
+    for staff_id in sorted(admin_ids | door_ids):
+        lang = await language_of(db, staff_id, default_lang)
+        door_only = is_door_only(admin_ids, door_ids, staff_id)
         try:
-            await give_organiser_menu(bot, translator, db, admin_id, lang, now)
+            await give_organiser_menu(bot, translator, db, staff_id, lang, now, door_only)
         except TelegramError as exc:  # e.g. the organiser never opened the bot yet
-            log.warning("Organiser commands for %s not set: %s", admin_id, exc)
-    for user_id in sorted(set(await organiser_menus.menus(db)) - admin_ids):
+            log.warning("Organiser commands for %s not set: %s", staff_id, exc)
+    for user_id in sorted(set(await organiser_menus.menus(db)) - admin_ids - door_ids):
         try:
             await bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
         except TelegramError as exc:  # blocked or gone: nothing to show a menu in either

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     bot_api_base_url: str = "https://api.telegram.org/bot"
     database_path: Path = Path("data/bot.sqlite3")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # door staff: check-in only (PRODUCT §2); someone in both lists is an organiser
+    door_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Europe/Berlin"
     reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
         timedelta(days=1),
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "door_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

@@ -35,7 +35,7 @@ async def remember_user(update: Update, context: BotContext) -> None:
     stored = await user_store.ensure_user(context.db, user.id, detected, context.now())
     context.user_data.language = stored.language
     context.user_data.known = detected
-    if context.is_organiser(user.id):
+    if context.is_organiser(user.id) or user.id in context.bot_data.settings.door_ids:
         await _organiser_menu(context, user.id, stored.language)
 
 
@@ -45,8 +45,15 @@ async def _organiser_menu(context: BotContext, user_id: int, lang: str) -> None:
     if (await organiser_menus.menus(context.db)).get(user_id) == lang:
         return
     try:
+        settings = context.bot_data.settings
         await commands.give_organiser_menu(
-            context.bot, context.bot_data.translator, context.db, user_id, lang, context.now()
+            context.bot,
+            context.bot_data.translator,
+            context.db,
+            user_id,
+            lang,
+            context.now(),
+            commands.is_door_only(settings.admin_ids, settings.door_ids, user_id),
         )
     except TelegramError as exc:  # the menu is a convenience: never fail the update for it
         log.warning("Organiser commands for %s not set: %s", user_id, exc)

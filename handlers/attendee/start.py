@@ -87,14 +87,17 @@ async def set_language(update: Update, context: BotContext) -> None:
     context.user_data.language = lang
     await query.answer()
     await query.edit_message_text(context.text("language.set"))
-    if context.is_organiser(update.effective_user.id):
+    user_id = update.effective_user.id
+    settings = context.bot_data.settings
+    if context.is_organiser(user_id) or user_id in settings.door_ids:
         await commands.give_organiser_menu(
             context.bot,
             context.services.translator,
             context.db,
-            update.effective_user.id,
+            user_id,
             lang,
             context.now(),
+            commands.is_door_only(settings.admin_ids, settings.door_ids, user_id),
         )
 
 

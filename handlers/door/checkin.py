@@ -8,11 +8,12 @@ from __future__ import annotations
 from enum import IntEnum
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
+from bot.files.door_list import door_list_pdf
 from bot.paging import Page, page_line, paging_row
 from domain.evening import check_in_window
 from domain.models import Event, Registration
@@ -29,7 +30,7 @@ from handlers.door.checkin_scan import (
     view_of,
 )
 from handlers.ui.editing import reply_or_edit
-from handlers.ui.guard import organisers_only
+from handlers.ui.guard import door_staff_only, is_organiser
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
@@ -49,7 +50,7 @@ class CheckInState(IntEnum):
 SEARCH = CheckInState.SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def check_in_anyway(update: Update, context: BotContext) -> None:
     """ "Trotzdem einchecken" under a ticket of another day (or a tap outside the window)."""
     query = update.callback_query
@@ -62,7 +63,7 @@ async def check_in_anyway(update: Update, context: BotContext) -> None:
     await _answer_in_view(update, context, result, view_of(callback))
 
 
-@organisers_only
+@door_staff_only
 async def undo(update: Update, context: BotContext) -> None:
     """ "Check-in zurücknehmen": a mis-tap at the door is taken back."""
     query = update.callback_query
@@ -154,12 +155,13 @@ def _heading(context: BotContext, event: Event, checked_in: int, confirmed: int)
     return lines
 
 
-def _menu_row(context: BotContext) -> list[InlineKeyboardButton]:
-    return [context.button("admin.back", Action.ADMIN_MENU)]
+def _menu_rows(context: BotContext, organiser: bool) -> list[list[InlineKeyboardButton]]:
+    """Back to the organiser menu; door staff have none (it would only refuse them)."""
+    return [[context.button("admin.back", Action.ADMIN_MENU)]] if organiser else []
 
 
 async def list_content(
-    context: BotContext, event: Event, offset: int
+    context: BotContext, event: Event, offset: int, organiser: bool = True
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """One page of the tap-to-check-in list of ``event``."""
     figures = await attendee_store.figures_of(context.db, event.id)
@@ -182,12 +184,13 @@ async def list_content(
     paging = paging_row(context, window, lambda at: pack(Action.CHECKIN_EVENT, event.id, at))
     if paging:
         rows.append(paging)
-    rows.append(_menu_row(context))
+    rows.append([context.button("checkin.door_list", Action.CHECKIN_PDF, event.id)])
+    rows.extend(_menu_rows(context, organiser))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
 async def search_content(
-    context: BotContext, event: Event, query: str
+    context: BotContext, event: Event, query: str, organiser: bool = True
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """The confirmed attendees of ``event`` whose name matches what the organiser typed."""
     everyone = await attendee_store.confirmed_attendees(context.db, event.id)
@@ -202,7 +205,7 @@ async def search_content(
             lines.append(context.text("checkin.search_more", count=PAGE_SIZE))
     rows = _name_rows(context, found[:PAGE_SIZE], SEARCH_VIEW)
     rows.append([list_button(context, event.id)])
-    rows.append(_menu_row(context))
+    rows.extend(_menu_rows(context, organiser))
     return Markup("\n").join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -212,14 +215,16 @@ async def _show_view(update: Update, context: BotContext, event_id: str, view: s
         await reply_or_edit(update, context, context.text("card.unknown_event"))
         return
     search = context.user_data.checkin_search
+    organiser = is_organiser(update, context)
     if view == SEARCH_VIEW and search is not None and search[0] == event_id:
-        text, markup = await search_content(context, event, search[1])
+        text, markup = await search_content(context, event, search[1], organiser)
     else:
-        text, markup = await list_content(context, event, int(view) if view.isdigit() else 0)
+        offset = int(view) if view.isdigit() else 0
+        text, markup = await list_content(context, event, offset, organiser)
     await reply_or_edit(update, context, text, markup)
 
 
-@organisers_only
+@door_staff_only
 async def checkin_command(update: Update, context: BotContext) -> object:
     """/checkin [EVENT_ID]: the tap list of that event, or the events to choose from."""
     event_id = context.args[0] if context.args else None
@@ -231,7 +236,16 @@ async def checkin_command(update: Update, context: BotContext) -> object:
     return None
 
 
-@organisers_only
+@door_staff_only
+async def checkin_picker(update: Update, context: BotContext) -> None:
+    """ "Einlass" in the organiser menu, or ◀ / ▶ in a door person's picker: the events to
+    choose from for the check-in (the offset as the argument)."""
+    callback = unpack(update.callback_query.data)
+    await update.callback_query.answer()
+    await show_picker(update, context, "ci", (callback.int_arg() if callback else None) or 0)
+
+
+@door_staff_only
 async def checkin_page(update: Update, context: BotContext) -> object:
     """An event chosen in the check-in picker, ◀ / ▶ in the list, or back from a search."""
     callback = unpack(update.callback_query.data)
@@ -246,7 +260,7 @@ async def checkin_page(update: Update, context: BotContext) -> object:
     return SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def search(update: Update, context: BotContext) -> object:
     """A name typed while a check-in list is open: the matching attendees, to tap."""
     remembered = context.user_data.checkin_search
@@ -256,12 +270,12 @@ async def search(update: Update, context: BotContext) -> object:
         return None
     query = " ".join(update.effective_message.text.split())[:LABEL_LIMIT]
     context.user_data.checkin_search = (event.id, query)
-    text, markup = await search_content(context, event, query)
+    text, markup = await search_content(context, event, query, is_organiser(update, context))
     await update.effective_message.reply_text(text, reply_markup=markup)
     return SEARCH
 
 
-@organisers_only
+@door_staff_only
 async def tap(update: Update, context: BotContext) -> None:
     """A name in the list: check that person in; a name already ✅ offers to take it back."""
     query = update.callback_query
@@ -285,6 +299,32 @@ async def tap(update: Update, context: BotContext) -> None:
         await _answer_in_view(update, context, result, view)
         return
     await query.answer(plain_result(context, result), show_alert=True)
+
+
+@door_staff_only
+async def door_list(update: Update, context: BotContext) -> None:
+    """ "Einlassliste drucken": the evening's door list as a PDF, for when the network fails."""
+    query = update.callback_query
+    callback = unpack(query.data)
+    event = await event_store.get_event(context.db, (callback.arg() if callback else None) or "")
+    if event is None:
+        await query.answer(context.plain("common.stale_button"), show_alert=True)
+        return
+    await query.answer()
+    registrations = await attendee_store.attendee_list(context.db, event.id)
+    content = door_list_pdf(
+        context.services.translator,
+        event.title,
+        event.starts_at,
+        registrations,
+        context.lang,
+        context.settings.tz,
+    )
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(content, filename=context.plain("checkin.door_list_file", id=event.id)),
+        caption=context.text("checkin.door_list_caption", title=event.title),
+    )
 
 
 def build_deep_link_handlers() -> list[BaseHandler]:
@@ -314,4 +354,6 @@ def build_handlers() -> list[BaseHandler]:
         CallbackQueryHandler(tap, pattern(Action.CHECKIN_TAP)),
         CallbackQueryHandler(check_in_anyway, pattern(Action.CHECKIN_FORCE)),
         CallbackQueryHandler(undo, pattern(Action.CHECKIN_UNDO)),
+        CallbackQueryHandler(door_list, pattern(Action.CHECKIN_PDF)),
+        CallbackQueryHandler(checkin_picker, pattern(Action.CHECKIN_LIST)),
     ]

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.callbacks import Action, Callback, pack
 from bot.context import BotContext
 from domain.models import Event, EventStatus, Registration
-from handlers.ui.guard import is_organiser
+from handlers.ui.guard import is_door_staff
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 from storage import events as event_store
@@ -102,7 +102,7 @@ def result_markup(
 async def scan(update: Update, context: BotContext) -> None:
     """``/start ci_<ticket>``: check the holder in (organisers only)."""
     message = update.effective_message
-    if not is_organiser(update, context):
+    if not is_door_staff(update, context):
         # Same answer for every ticket, valid or not: nothing about it is revealed.
         await message.reply_text(context.text("checkin.not_organiser"))
         return

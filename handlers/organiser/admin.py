@@ -39,6 +39,7 @@ ORGANISER_ACTIONS = (
     Action.EVENT_SKIP,
     Action.EVENT_SAVE,
     Action.EVENT_MORE,
+    Action.EVENT_DEADLINE,
     Action.EVENT_SPEAKERS,
     Action.EVENT_SPEAKER,
     Action.EVENT_SPEAKER_ADD,
@@ -65,6 +66,7 @@ ORGANISER_ACTIONS = (
     Action.CHECKIN_TAP,
     Action.CHECKIN_FORCE,
     Action.CHECKIN_UNDO,
+    Action.CHECKIN_PDF,
     Action.STATS,
     Action.QUESTIONS_LIST,
     Action.QUESTIONS_EVENT,
@@ -136,7 +138,6 @@ _LIST_ACTIONS = {
     Action.EVENT_EDIT_LIST: "ed",
     Action.EVENT_CANCEL_LIST: "cx",
     Action.ATTENDEES_LIST: "at",
-    Action.CHECKIN_LIST: "ci",
     Action.QUESTIONS_LIST: "qs",
 }
 

@@ -4,7 +4,12 @@ and the way back to it."""
 from __future__ import annotations
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    SwitchInlineQueryChosenChat,
+    Update,
+)
 from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
@@ -60,6 +65,18 @@ def card_keyboard(
             [context.button("card.question_withdraw", Action.QUESTION_WITHDRAW, event.id, "c")]
         )
     rows.append([context.button("card.venue", Action.VENUE, event.id)])
+    if context.bot.supports_inline_queries and not has_begun(event, now):
+        # Telegram's chat chooser with the inline query of this title (issue 25, sharing)
+        chosen = SwitchInlineQueryChosenChat(
+            event.title, allow_user_chats=True, allow_group_chats=True, allow_channel_chats=True
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    context.plain("card.share"), switch_inline_query_chosen_chat=chosen
+                )
+            ]
+        )
     if has_begun(event, now):
         rows.append([context.button("card.back_past", Action.PAST, 0)])
     else:

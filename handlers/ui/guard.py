@@ -1,8 +1,10 @@
-"""The guard every organiser handler runs behind, and the ✖ button of an organiser dialogue.
+"""The guards every organiser and door handler runs behind, and the ✖ button of a dialogue.
 
 Organisers are the users in ``ADMIN_IDS``; :func:`organisers_only` re-checks that on every
 update and every button press (a hidden button is no protection), answers everyone else "nur
-für Veranstaltende" and changes nothing.
+für Veranstaltende" and changes nothing. Door staff (``DOOR_IDS``) may check people in and
+nothing else: :func:`door_staff_only` lets them (and organisers) through to the check-in
+handlers, every other organiser handler refuses them like anyone else.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ def is_organiser(update: Update, context: BotContext) -> bool:
     return user is not None and context.is_organiser(user.id)
 
 
+def is_door_staff(update: Update, context: BotContext) -> bool:
+    """Whether the sender may check people in right now: door staff or an organiser."""
+    user = update.effective_user
+    if user is None:
+        return False
+    return context.is_organiser(user.id) or user.id in context.bot_data.settings.door_ids
+
+
 def organisers_only(callback: Callback) -> Callback:
     """Run ``callback`` for organisers only; anyone else is refused and nothing changes.
 
@@ -47,6 +57,19 @@ def organisers_only(callback: Callback) -> Callback:
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> Any:
         if is_organiser(update, context):
+            return await callback(update, context)
+        await refuse(update, context)
+        return END
+
+    return guarded
+
+
+def door_staff_only(callback: Callback) -> Callback:
+    """Run ``callback`` for door staff and organisers only (the check-in handlers)."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> Any:
+        if is_door_staff(update, context):
             return await callback(update, context)
         await refuse(update, context)
         return END

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
 from domain.models import EventStatus
 from handlers.ui.editing import reply_or_edit
+from handlers.ui.guard import is_organiser
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 
@@ -46,15 +47,17 @@ def _label(title: str) -> str:
 
 
 async def picker_content(
-    context: BotContext, purpose: str, offset: int
+    context: BotContext, purpose: str, offset: int, organiser: bool = True
 ) -> tuple[Markup, InlineKeyboardMarkup]:
-    """A page of events to choose from for ``purpose`` (a key of :data:`PICKERS`)."""
+    """A page of events to choose from for ``purpose`` (a key of :data:`PICKERS`). Door staff
+    (not ``organiser``) only ever choose for the check-in: their pages turn with the check-in
+    list's own button, and they get no way back into the organiser menu."""
     picker = PICKERS[purpose]
     db, now = context.db, context.now()
     total = await attendee_store.count_events(db, now, picker.upcoming_only, picker.scheduled_only)
-    back = [context.button("admin.back", Action.ADMIN_MENU)]
+    back = [[context.button("admin.back", Action.ADMIN_MENU)]] if organiser else []
     if total == 0:
-        return context.text("admin.pick_none"), InlineKeyboardMarkup([back])
+        return context.text("admin.pick_none"), InlineKeyboardMarkup(back)
     window = Page.at(offset, PICKER_PAGE_SIZE, total)
     page = await attendee_store.event_figures(
         db, now, PICKER_PAGE_SIZE, window.offset, picker.upcoming_only, picker.scheduled_only
@@ -69,10 +72,13 @@ async def picker_content(
             key, title=_label(event.title), when=render.short_when(event.starts_at)
         )
         rows.append([InlineKeyboardButton(label, callback_data=pack(picker.action, event.id))])
-    paging = paging_row(context, window, lambda at: pack(Action.ADMIN_PAGE, purpose, at))
+    if organiser:
+        paging = paging_row(context, window, lambda at: pack(Action.ADMIN_PAGE, purpose, at))
+    else:
+        paging = paging_row(context, window, lambda at: pack(Action.CHECKIN_LIST, at))
     if paging:
         rows.append(paging)
-    rows.append(back)
+    rows.extend(back)
     text = context.text(picker.heading)
     if (line := page_line(context, window)) is not None:
         text = Markup("\n").join([text, line])
@@ -81,5 +87,5 @@ async def picker_content(
 
 async def show_picker(update: Update, context: BotContext, purpose: str, offset: int = 0) -> None:
     """Show (or, for a button press, turn the pressed message into) an event picker."""
-    text, markup = await picker_content(context, purpose, offset)
+    text, markup = await picker_content(context, purpose, offset, is_organiser(update, context))
     await reply_or_edit(update, context, text, markup)

@@ -29,6 +29,7 @@ from .methods import BotApiMethods
 from .records import (
     ApiCall,
     CallbackAnswer,
+    InlineAnswer,
     Rejection,
     SentMessage,
     _ApiError,
@@ -58,8 +59,10 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
         strict_html: bool = True,
         get_updates_wait: float = 1.0,
         token: str | None = None,
+        supports_inline_queries: bool = False,
     ) -> None:
         self.token = token
+        self.supports_inline_queries = supports_inline_queries  # what getMe reports
         self.bot_username = bot_username
         self.bot_id = bot_id
         self.bot_name = bot_name
@@ -70,6 +73,8 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
         self.calls: list[ApiCall] = []
         self.rejections: list[Rejection] = []
         self.callback_answers: list[CallbackAnswer] = []
+        self.inline_answers: list[InlineAnswer] = []
+        self.pending_inline_queries: set[str] = set()
         self.pending_callback_queries: set[str] = set()
         self.my_commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.settings: JSONDict = {}
@@ -105,6 +110,7 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
             "sendVenue": self._send_venue,
@@ -228,7 +234,7 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
             "username": self.bot_username,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.supports_inline_queries,
         }
 
     def _chat_json(self, chat_id: int) -> JSONDict:

@@ -39,6 +39,12 @@ class ChatRegistry:
         self.pending_callback_queries.add(query_id)
         return query_id
 
+    def next_inline_query_id(self) -> str:
+        """A fresh inline query id that answerInlineQuery will accept once."""
+        query_id = f"i{next(self._query_ids)}{self.bot_id}"
+        self.pending_inline_queries.add(query_id)
+        return query_id
+
     def queue_update(self, update: JSONDict) -> None:
         """Hand an update to the next getUpdates call (for polling-based runs)."""
         update.setdefault("update_id", self.next_update_id())

@@ -11,7 +11,7 @@ from telegram.ext import Application
 from .api import FakeBotApi
 from .constants import JSONDict
 from .html import Entity, utf16_len
-from .records import Button, SentMessage
+from .records import Button, InlineAnswer, SentMessage
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
 
@@ -171,6 +171,25 @@ class FakeUser(_ChatDriver):
     async def send(self, text: str) -> list[SentMessage]:
         """Type a message (commands get their bot_command entity); return the bot's answers."""
         return await self._send(self, text)
+
+    async def inline(self, query: str, chat_type: str = "supergroup") -> InlineAnswer:
+        """Type ``@<bot> query`` in a chat of ``chat_type``; return the bot's answer."""
+        update = {
+            "update_id": self.api.next_update_id(),
+            "inline_query": {
+                "id": self.api.next_inline_query_id(),
+                "from": self.user_json,
+                "query": query,
+                "offset": "",
+                "chat_type": chat_type,
+            },
+        }
+        answered = len(self.api.inline_answers)
+        await self._feed(update)
+        answers = self.api.inline_answers[answered:]
+        if len(answers) != 1:
+            raise AssertionError(f"{len(answers)} answers to the inline query {query!r}")
+        return answers[0]
 
     async def send_photo(
         self, caption: str | None = None, photo: bytes = b"\x89PNG fake photo"

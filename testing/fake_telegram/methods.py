@@ -18,7 +18,15 @@ from .constants import (
     JSONDict,
 )
 from .markup import _as_json, _markup_key, _parse_markup
-from .records import CallbackAnswer, Location, SentDocument, SentMessage, Venue, _ApiError
+from .records import (
+    CallbackAnswer,
+    InlineAnswer,
+    Location,
+    SentDocument,
+    SentMessage,
+    Venue,
+    _ApiError,
+)
 
 
 class BotApiMethods:
@@ -163,6 +171,34 @@ class BotApiMethods:
         self.pending_callback_queries.discard(query_id)
         self.callback_answers.append(
             CallbackAnswer(query_id, text, bool(params.get("show_alert")), params.get("url"))
+        )
+        return True
+
+    def _answer_inline_query(self, params: JSONDict, files: JSONDict) -> bool:
+        query_id = str(params.get("inline_query_id", ""))
+        if query_id not in self.pending_inline_queries:
+            raise _ApiError(400, QUERY_TOO_OLD)
+        results = _as_json(params.get("results", []))
+        if len(results) > 50:
+            raise _ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if len(set(ids)) != len(ids) or not all(0 < len(i.encode()) <= 64 for i in ids):
+            raise _ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if not result.get("title") or not content.get("message_text"):
+                raise _ApiError(400, "Bad Request: MESSAGE_EMPTY")
+            if "reply_markup" in result:
+                _parse_markup(result["reply_markup"])
+        self.pending_inline_queries.discard(query_id)
+        cache_time = params.get("cache_time")
+        self.inline_answers.append(
+            InlineAnswer(
+                query_id,
+                [dict(r) for r in results],
+                None if cache_time is None else int(cache_time),
+                bool(params.get("is_personal")),
+            )
         )
         return True
 

@@ -120,6 +120,16 @@ class CallbackAnswer:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class InlineAnswer:
+    """An ``answerInlineQuery`` call that Telegram accepted: the results as sent (JSON)."""
+
+    query_id: str
+    results: list[JSONDict]
+    cache_time: int | None = None
+    is_personal: bool = False
+
+
 class Rejection(tuple[str, str]):
     """A 400 answer as (method, description); compares equal to a plain 2-tuple."""
 
