@@ -105,9 +105,15 @@ def test_export_to_an_impossible_path_exits_2(database, capsys):
     assert capsys.readouterr().err.startswith("no/such/folder/out.yaml: cannot be written")
 
 
+# `run.py import` reads the real clock (it is the production verb), so the evening sits far
+# beyond any moment this suite runs at: on MINIMAL's own date (March 2027) it would have begun
+# and a change would notify nobody (found by `make test-at AT='2027-03-28 00:55:00'`).
+FAR_AHEAD = MINIMAL.replace("2027-03-10", "2099-03-10")
+
+
 def test_moving_an_event_with_a_registration_queues_a_change_notice(database, tmp_path, capsys):
     program = tmp_path / "program.yaml"
-    program.write_text(MINIMAL, encoding="utf-8")
+    program.write_text(FAR_AHEAD, encoding="utf-8")
     assert import_program(str(program)) == 0
 
     async def register() -> None:
@@ -121,13 +127,13 @@ def test_moving_an_event_with_a_registration_queues_a_change_notice(database, tm
             await db.close()
 
     asyncio.run(register())
-    program.write_text(MINIMAL.replace("18:30", "19:00"), encoding="utf-8")
+    program.write_text(FAR_AHEAD.replace("18:30", "19:00"), encoding="utf-8")
     capsys.readouterr()
     assert import_program(str(program)) == 0
     assert "1 updated" in capsys.readouterr().out
     [(user_id, kind, payload)] = rows(database, "SELECT user_id, kind, payload FROM outbox")
     assert (user_id, kind) == (4711, "event_changed")
     assert json.loads(payload)["changes"]["starts_at"] == [
-        "2027-03-10T17:30:00Z",
-        "2027-03-10T18:00:00Z",
+        "2099-03-10T17:30:00Z",
+        "2099-03-10T18:00:00Z",
     ]
