@@ -47,34 +47,31 @@ def is_door_staff(update: Update, context: BotContext) -> bool:
     return context.is_organiser(user.id) or user.id in context.bot_data.settings.door_ids
 
 
-def organisers_only(callback: Callback) -> Callback:
-    """Run ``callback`` for organisers only; anyone else is refused and nothing changes.
+def _only(allowed: Callable[[Update, BotContext], bool], callback: Callback) -> Callback:
+    """Run ``callback`` when ``allowed``; anyone else is refused and nothing changes.
 
-    Returns ``ConversationHandler.END`` on refusal, so that a dialogue whose organiser lost the
+    Returns ``ConversationHandler.END`` on refusal, so that a dialogue whose person lost the
     role ends, and an entry point does not start one.
     """
 
     @functools.wraps(callback)
     async def guarded(update: Update, context: BotContext) -> Any:
-        if is_organiser(update, context):
+        if allowed(update, context):
             return await callback(update, context)
         await refuse(update, context)
         return END
 
     return guarded
+
+
+def organisers_only(callback: Callback) -> Callback:
+    """Run ``callback`` for organisers only (see :func:`_only`)."""
+    return _only(is_organiser, callback)
 
 
 def door_staff_only(callback: Callback) -> Callback:
     """Run ``callback`` for door staff and organisers only (the check-in handlers)."""
-
-    @functools.wraps(callback)
-    async def guarded(update: Update, context: BotContext) -> Any:
-        if is_door_staff(update, context):
-            return await callback(update, context)
-        await refuse(update, context)
-        return END
-
-    return guarded
+    return _only(is_door_staff, callback)
 
 
 def abort_button(context: BotContext) -> InlineKeyboardButton:
