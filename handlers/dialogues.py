@@ -21,6 +21,7 @@ are therefore also listed in that step, with callbacks that return ``None`` (the
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 
 from telegram import Message, MessageEntity, Update
@@ -80,14 +81,38 @@ def _start_of(update: Update, application: Application) -> Update | None:
     return Update(update_id=update.update_id, message=message)
 
 
-def _conversations(handlers: list[BaseHandler]) -> list[ConversationHandler]:
+def _nested(handlers: list[BaseHandler]) -> list[ConversationHandler]:
     found = []
     for handler in handlers:
         if isinstance(handler, ConversationHandler):
             found.append(handler)
             for state_handlers in handler.states.values():
-                found += _conversations(state_handlers)
+                found += _nested(state_handlers)
     return found
+
+
+# Every update asks the dialogues, so each application's are found once (its handlers are all
+# registered before the first update: bot.app.register_handlers).
+_FOUND: weakref.WeakKeyDictionary[Application, tuple[ConversationHandler, ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _conversations(application: Application) -> tuple[ConversationHandler, ...]:
+    found = _FOUND.get(application)
+    if found is None:
+        found = _FOUND[application] = tuple(
+            conversation
+            for group in application.handlers.values()
+            for conversation in _nested(group)
+        )
+    return found
+
+
+def _takes(handler: BaseHandler, update: Update) -> object | None:
+    """What ``handler.check_update`` returned if it takes ``update``, else ``None``."""
+    check = handler.check_update(update)
+    return None if check is False else check
 
 
 async def end_dialogues(application: Application, update: Update, context: BotContext) -> int:
@@ -96,12 +121,11 @@ async def end_dialogues(application: Application, update: Update, context: BotCo
     if start is None:
         return 0
     ended = 0
-    for group in application.handlers.values():
-        for handler in _conversations(group):
-            check = handler.check_update(start)
-            if check is not None and check is not False:
-                await handler.handle_update(start, application, check, context)
-                ended += 1
+    for handler in _conversations(application):
+        check = _takes(handler, start)
+        if check is not None:
+            await handler.handle_update(start, application, check, context)
+            ended += 1
     return ended
 
 
@@ -109,20 +133,19 @@ async def end_dialogues_elsewhere(
     application: Application, update: Update, context: BotContext
 ) -> int:
     """End each dialogue of the sender whose current step does not take ``update`` (a command
-    or a press meant for something else); return how many."""
+    or a press meant for something else); return how many.
+
+    Each dialogue is first asked whether the person is in it (most people are in none), and
+    only then whether its current step takes ``update`` (or its entry, which restarts it)."""
     start = _start_of(update, application)
     if start is None:
         return 0
     ended = 0
-    for group in application.handlers.values():
-        for handler in _conversations(group):
-            takes = handler.check_update(update)
-            if takes is not None and takes is not False:
-                continue  # this dialogue's own step (or its own entry, which restarts it)
-            check = handler.check_update(start)
-            if check is not None and check is not False:
-                await handler.handle_update(start, application, check, context)
-                ended += 1
+    for handler in _conversations(application):
+        check = _takes(handler, start)
+        if check is not None and _takes(handler, update) is None:
+            await handler.handle_update(start, application, check, context)
+            ended += 1
     return ended
 
 
