@@ -74,6 +74,13 @@ def table(results: dict) -> str:
     lines = [f"{'figure and target':<42}{'measured':<26}met?", "-" * 74]
     for name, measured, met in targets(results):
         lines.append(f"{name:<42}{measured:<26}{'met' if met else 'MISSED'}")
+    m = results["termine"]
+    if m.get("cpu_ratio") is not None:
+        lines.append("")
+        lines.append(
+            f"termine in CPU time: {m['bot_cpu_ms_per_update']['median']:.2f} ms per update "
+            f"(echo {m['echo_cpu_ms_per_update']['median']:.2f} ms), ratio {m['cpu_ratio']:.3f}"
+        )
     r = results["bulk"]["reminders"]
     lines.append("")
     lines.append(

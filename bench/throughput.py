@@ -125,6 +125,14 @@ async def _termine(people: list[Person], each: int, expected: int) -> float:
     return each * len(people) / (time.monotonic() - started)
 
 
+def _cpu_ms(bot: Loopback, before: float | None, updates: int) -> float | None:
+    """The bot process's CPU milliseconds per update since ``before`` (``None`` off Linux)."""
+    after = bot.cpu_seconds()
+    if before is None or after is None:
+        return None
+    return (after - before) * 1000 / updates
+
+
 async def _check_nothing_more(bot: Loopback, people: list[Person]) -> None:
     """Every answering call was counted: nothing arrives after the last step."""
     await asyncio.sleep(0.5)
@@ -160,7 +168,9 @@ async def real_bot(folder: Path, people: int, rounds: int) -> dict:
         updates = min(len(saturated), 300)
         open_loop = await _open_loop(others, rate * LATENCY_LOAD, updates, counts)
         readers = [bot.person(n + 1) for n in range(2 * people, 3 * people)]
+        cpu_before = bot.cpu_seconds()
         termine = await _termine(readers, rounds * ROUND, counts[0][0])
+        termine_cpu = _cpu_ms(bot, cpu_before, rounds * ROUND * people)
         await _check_nothing_more(bot, [*learners, *crowd, *others, *readers])
         recorded = {p.chat_id: p.recorded_steps() for p in (*learners, *crowd)}
     return {
@@ -170,6 +180,7 @@ async def real_bot(folder: Path, people: int, rounds: int) -> dict:
         "open_loop": open_loop,
         "offered": rate * LATENCY_LOAD,
         "termine_rate": termine,
+        "termine_cpu_ms": termine_cpu,
         "recorded": recorded,
     }
 
@@ -207,17 +218,20 @@ def _comparable(steps: list[list[dict]]) -> list[list[tuple]]:
     ]
 
 
-async def echo_bot(folder: Path, people: int, each: int) -> float:
-    """The bare echo bot: /termine answered with one message repeating it."""
+async def echo_bot(folder: Path, people: int, each: int) -> tuple[float, float | None]:
+    """The bare echo bot: /termine answered with one message repeating it; updates/s and its
+    process's CPU ms per update."""
     async with loopback_bot(folder, "echo") as bot:
         learners = [bot.person(LEARNERS + v) for v in range(VARIANTS)]
         expected = await asyncio.gather(*(p.learn(p.text("/termine")) for p in learners))
         if set(expected) != {1}:
             raise AssertionError(f"the echo bot answered with {expected} calls")
         readers = [bot.person(n + 1) for n in range(people)]
+        cpu_before = bot.cpu_seconds()
         rate = await _termine(readers, each, 1)
+        cpu = _cpu_ms(bot, cpu_before, each * people)
         await _check_nothing_more(bot, [*learners, *readers])
-    return rate
+    return rate, cpu
 
 
 async def run_throughput(folder: Path, people: int = 30, rounds: int = 4, repeats: int = 3):
@@ -233,7 +247,9 @@ async def run_throughput(folder: Path, people: int = 30, rounds: int = 4, repeat
         echoes.append(await echo_bot(here, people, rounds * ROUND))
     ms = 1000
     mixed = [r["rate"] / s for r, s in zip(reals, sames, strict=True)]
-    termine = [r["termine_rate"] / e for r, e in zip(reals, echoes, strict=True)]
+    termine = [r["termine_rate"] / e for r, (e, _) in zip(reals, echoes, strict=True)]
+    cpus = [(r["termine_cpu_ms"], e) for r, (_, e) in zip(reals, echoes, strict=True)]
+    cpu_ratios = [e / r for r, e in cpus if r and e]
     p99s = [percentile(r["open_loop"], 0.99) * ms for r in reals]
     p50s = [median(r["open_loop"]) * ms for r in reals]
     throughput = {
@@ -259,7 +275,12 @@ async def run_throughput(folder: Path, people: int = 30, rounds: int = 4, repeat
         "ratio": round(median(termine), 3),
         "ratios": summary(termine),
         "bot_updates_per_s": summary([r["termine_rate"] for r in reals]),
-        "echo_updates_per_s": summary(echoes),
+        "echo_updates_per_s": summary([e for e, _ in echoes]),
+        # The same comparison in CPU time of the two bot processes (echo ÷ real), which the
+        # other load of a shared machine disturbs far less than updates per second.
+        "cpu_ratio": round(median(cpu_ratios), 3) if cpu_ratios else None,
+        "bot_cpu_ms_per_update": summary([r for r, e in cpus if r and e]) if cpu_ratios else None,
+        "echo_cpu_ms_per_update": summary([e for r, e in cpus if r and e]) if cpu_ratios else None,
         "people": people,
         "updates": people * rounds * ROUND,
     }
