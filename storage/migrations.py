@@ -294,6 +294,11 @@ def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_previous_start(conn: sqlite3.Connection) -> None:
+    """The start before an evening's last move (schema.org ``previousStartDate`` on its page)."""
+    conn.execute("ALTER TABLE events ADD COLUMN previous_starts_at TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_calendar_sequence,
@@ -305,6 +310,7 @@ MIGRATIONS: list[Migration] = [
     m008_questions_to_speakers,
     m009_console_clock,
     m010_certificate_numbers,
+    m011_previous_start,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that

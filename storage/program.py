@@ -7,11 +7,12 @@ A plain function of a connection, run off the event loop by ``Database.read``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.models import Event, SeatCounts, Speaker
 from storage.calendar import Revision
-from storage.db import Connection, Row, from_db_time_required
+from storage.db import Connection, Row, from_db_time, from_db_time_required
 from storage.event_rows import EVENT_COLUMNS, event_from_row
 
 NO_SEATS_TAKEN = SeatCounts(confirmed=0, waitlisted=0, cancelled=0, checked_in=0)
@@ -24,6 +25,10 @@ class Program:
     events: tuple[Event, ...]
     counts: dict[str, SeatCounts]
     revisions: dict[str, Revision]
+    # When each evening was published (its sign-up offered since) and, once moved, its start
+    # before the last move: schema.org ``validFrom`` and ``previousStartDate``.
+    published: dict[str, datetime] = field(default_factory=dict)
+    previous_starts: dict[str, datetime] = field(default_factory=dict)
 
     def seats(self, event_id: str) -> SeatCounts:
         """The evening's seat counts (none taken when nobody ever signed up)."""
@@ -32,7 +37,8 @@ class Program:
 
 SPEAKERS_SQL = "SELECT event_id, name, role, bio FROM speakers ORDER BY event_id, position"
 EVENTS_SQL = (
-    f"SELECT {EVENT_COLUMNS}, calendar_sequence, updated_at FROM events ORDER BY starts_at, id"
+    f"SELECT {EVENT_COLUMNS}, calendar_sequence, updated_at, created_at, previous_starts_at"
+    " FROM events ORDER BY starts_at, id"
 )
 COUNTS_SQL = (
     "SELECT event_id,"
@@ -72,5 +78,11 @@ def program_from_rows(
         revisions={
             row["id"]: Revision(row["calendar_sequence"], from_db_time_required(row["updated_at"]))
             for row in event_rows
+        },
+        published={row["id"]: from_db_time_required(row["created_at"]) for row in event_rows},
+        previous_starts={
+            row["id"]: moved
+            for row in event_rows
+            if (moved := from_db_time(row["previous_starts_at"])) is not None
         },
     )

@@ -89,7 +89,13 @@ async def test_json_ld_describes_each_evening_as_a_schema_org_event(bot, add_eve
     assert winter["endDate"] == "2026-12-09T21:00:00+01:00"
     assert winter["eventStatus"] == "https://schema.org/EventScheduled"
     assert winter["location"]["name"] == "Haus der Architektinnen und Architekten"
-    assert winter["location"]["address"]["streetAddress"] == "Danneckerstraße 54, 70182 Stuttgart"
+    assert winter["location"]["address"] == {
+        "@type": "PostalAddress",
+        "streetAddress": "Danneckerstraße 54",
+        "postalCode": "70182",
+        "addressLocality": "Stuttgart",
+        "addressCountry": "DE",
+    }
     assert winter["location"]["geo"]["latitude"] == 48.7707
     assert winter["performer"] == [{"@type": "Person", "name": "Ilona Schaal"}]
     assert winter["organizer"]["name"] == "Architektenkammer Baden-Württemberg"

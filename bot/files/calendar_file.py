@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import icalendar
 
@@ -22,6 +22,9 @@ from storage.db import Database
 
 UID_DOMAIN = "kraft-der-region.akbw.de"
 PRODUCT_ID = "-//Architektenkammer Baden-Wuerttemberg//Kraft der Region Bot//DE"
+# How often a subscribed calendar should look for changes (RFC 7986 REFRESH-INTERVAL, and
+# X-PUBLISHED-TTL for Outlook and older Apple clients); an unchanged feed is answered with 304.
+FEED_REFRESH = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,12 @@ def _vevent(entry: CalendarEntry, now: datetime) -> icalendar.Event:
     return vevent
 
 
-def _calendar(entries: Iterable[CalendarEntry], now: datetime, name: str | None) -> bytes:
+def _calendar(
+    entries: Iterable[CalendarEntry],
+    now: datetime,
+    name: str | None,
+    refresh: timedelta | None = None,
+) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -74,6 +82,9 @@ def _calendar(entries: Iterable[CalendarEntry], now: datetime, name: str | None)
     if name:
         calendar.add("x-wr-calname", name)
         calendar.add("name", name)
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     for entry in entries:
         calendar.add_component(_vevent(entry, now))
     return calendar.to_ical()
@@ -109,5 +120,6 @@ async def evening_ics(
 
 def feed_ics(entries: Iterable[CalendarEntry], now: datetime, name: str) -> bytes:
     """The series as one subscribable calendar, cancelled evenings kept as ``STATUS:CANCELLED``
-    (a calendar that no longer sees an entry may keep showing it)."""
-    return _calendar(entries, now, name)
+    (a calendar that no longer sees an entry may keep showing it); it tells subscribers to look
+    again every :data:`FEED_REFRESH`."""
+    return _calendar(entries, now, name, refresh=FEED_REFRESH)

@@ -32,6 +32,7 @@ class Rendered:
     content_type: str
     valid_until: datetime | None
     lang: str | None = None  # the page's language (``None``: a calendar file)
+    gzipped: bytes | None = None  # the body gzip-compressed (``bot.web.responses.compressed``)
 
 
 class PageCache:

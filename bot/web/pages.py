@@ -8,20 +8,25 @@ escapes them, once.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bot.i18n import Translator
 from domain.evening import SIGN_UP_PHASES, Phase, end_of, phase, seats_left
 from domain.models import Event, EventStatus, SeatCounts, Speaker
+from domain.reading.plain_text import split_lines
+from domain.reading.postal_address import parse_postal_address
 from domain.standing import may_add_to_calendar
 
 ORGANIZER_URL = "https://www.akbw.de"
+# The series' picture for search results (schema.org ``image``), served by the site itself.
+IMAGE_PATH = "/kraft-der-region.png"
 # schema.org availability of the free offer, by phase.
 _AVAILABILITY = {
     Phase.OPEN: "https://schema.org/InStock",
@@ -45,6 +50,7 @@ class Evening:
     telegram_label: str | None  # None: nothing to do in Telegram any more
     calendar_url: str | None  # None once it is over or when it is cancelled
     map_url: str | None
+    description: Markup  # paragraphs and line breaks kept, the text escaped
     json_ld: Markup
 
     @property
@@ -122,6 +128,37 @@ def map_url(event: Event) -> str | None:
     return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
+_BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def description_html(text: str) -> Markup:
+    """A description as HTML paragraphs: a blank line starts a new one, a single line break
+    stays a ``<br>``; the text itself is escaped here (it is not escaped again)."""
+    text = "\n".join(split_lines(text.strip()))
+    paragraphs = [part for part in _BLANK_LINES.split(text) if part.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(
+            Markup("<br>\n").join(escape(line) for line in part.split("\n"))
+        )
+        for part in paragraphs
+    )
+
+
+def postal_address(written: str) -> dict[str, object]:
+    """schema.org ``PostalAddress`` of an address as written (what cannot be read stays the
+    street); the chamber's evenings are in Germany."""
+    parts = parse_postal_address(written)
+    address: dict[str, object] = {"@type": "PostalAddress"}
+    if parts.street:
+        address["streetAddress"] = parts.street
+    if parts.postal_code:
+        address["postalCode"] = parts.postal_code
+    if parts.locality:
+        address["addressLocality"] = parts.locality
+    address["addressCountry"] = "DE"
+    return address
+
+
 def json_ld_markup(data: dict[str, object]) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block: ``<``, ``>`` and ``&`` are
     written as JSON escapes, so no text (a title ``</script>…``) can end the block."""
@@ -130,13 +167,30 @@ def json_ld_markup(data: dict[str, object]) -> Markup:
     return Markup(text)  # safe by construction: no markup character is left in it
 
 
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """What the site knows of an evening beyond the evening itself."""
+
+    base_url: str  # absolute links start with it (``PUBLIC_URL``)
+    published: datetime | None = None  # since when it was on the program: the offer's start
+    previous_start: datetime | None = None  # its start before the last move, if moved
+
+
+def _event_status(event: Event, previous_start: datetime | None) -> str:
+    if event.status is EventStatus.CANCELLED:
+        return "https://schema.org/EventCancelled"
+    if previous_start is not None and previous_start != event.starts_at:
+        return "https://schema.org/EventRescheduled"
+    return "https://schema.org/EventScheduled"
+
+
 def event_json_ld(
-    event: Event, current: Phase, page_url: str, texts: PageTexts
+    event: Event, current: Phase, page_url: str, texts: PageTexts, site: Publication
 ) -> dict[str, object]:
     """schema.org ``Event`` of one evening (times with their UTC offset in ``TIMEZONE``)."""
     place: dict[str, object] = {"@type": "Place", "name": event.venue}
     if event.address:
-        place["address"] = {"@type": "PostalAddress", "streetAddress": event.address}
+        place["address"] = postal_address(event.address)
     else:
         place["address"] = event.venue
     if event.has_location:
@@ -145,16 +199,23 @@ def event_json_ld(
             "latitude": event.latitude,
             "longitude": event.longitude,
         }
-    cancelled = event.status is EventStatus.CANCELLED
+    status = _event_status(event, site.previous_start)
+    offer: dict[str, object] = {
+        "@type": "Offer",
+        "price": "0",
+        "priceCurrency": "EUR",
+        "availability": _AVAILABILITY.get(current, _CLOSED_AVAILABILITY),
+        "url": page_url,
+    }
+    if site.published is not None:
+        offer["validFrom"] = site.published.astimezone(texts.tz).isoformat()
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": f"{event.series}: {event.title}" if event.series else event.title,
         "startDate": event.starts_at.astimezone(texts.tz).isoformat(),
         "endDate": end_of(event).astimezone(texts.tz).isoformat(),
-        "eventStatus": "https://schema.org/EventCancelled"
-        if cancelled
-        else "https://schema.org/EventScheduled",
+        "eventStatus": status,
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": place,
         "organizer": {
@@ -162,13 +223,8 @@ def event_json_ld(
             "name": texts("web.organizer"),
             "url": ORGANIZER_URL,
         },
-        "offers": {
-            "@type": "Offer",
-            "price": "0",
-            "priceCurrency": "EUR",
-            "availability": _AVAILABILITY.get(current, _CLOSED_AVAILABILITY),
-            "url": page_url,
-        },
+        "image": [site.base_url + IMAGE_PATH],
+        "offers": offer,
         "url": page_url,
         "inLanguage": "de",
     }
@@ -176,6 +232,8 @@ def event_json_ld(
     described = [part for part in (event.description.strip(), texts.cpd_hours(event)) if part]
     if described:
         data["description"] = "\n\n".join(described)
+    if status == "https://schema.org/EventRescheduled" and site.previous_start is not None:
+        data["previousStartDate"] = site.previous_start.astimezone(texts.tz).isoformat()
     if event.speakers:
         data["performer"] = [{"@type": "Person", "name": s.name} for s in event.speakers]
     return data
@@ -186,12 +244,12 @@ def evening(
     counts: SeatCounts,
     now: datetime,
     texts: PageTexts,
-    base_url: str,
+    site: Publication,
     telegram_url: str,
 ) -> Evening:
     """Everything a page shows of one evening at ``now``."""
     current = phase(event, counts, now)
-    page_url = f"{base_url}/termine/{event.id}"
+    page_url = f"{site.base_url}/termine/{event.id}"
     label = _telegram_label(current)
     open_for_calendar = may_add_to_calendar(event, now) is None  # the bot's calendar button
     deadline = None
@@ -209,5 +267,6 @@ def evening(
         telegram_label=texts(label) if label else None,
         calendar_url=f"/termine/{event.id}.ics" if open_for_calendar else None,
         map_url=map_url(event),
-        json_ld=json_ld_markup(event_json_ld(event, current, page_url, texts)),
+        description=description_html(event.description),
+        json_ld=json_ld_markup(event_json_ld(event, current, page_url, texts, site)),
     )

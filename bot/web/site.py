@@ -7,7 +7,6 @@ kept until the next write or the next phase change of an evening on them.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime, timedelta
@@ -25,7 +24,14 @@ from bot.files.calendar_file import CalendarEntry, entry_ics, event_url, feed_ic
 from bot.i18n import LANGUAGES
 from bot.web import certificate_page
 from bot.web.cache import PageCache, Rendered
-from bot.web.pages import Evening, PageTexts, evening
+from bot.web.pages import Evening, PageTexts, Publication, description_html, evening
+from bot.web.responses import (
+    STATIC_FILES,
+    calendar_response,
+    compressed,
+    html_response,
+    static_file,
+)
 from domain.evening import end_of, is_over, next_phase_change
 from domain.models import EVENT_ID_PATTERN, Event
 from storage import calendar
@@ -78,31 +84,6 @@ def choose_language(request: web.Request, default: str) -> str:
     return min(ranked)[2] if ranked else default
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _not_modified(request: web.Request, tag: str) -> bool:
-    header = request.headers.get("If-None-Match")
-    if header is None:
-        return False
-    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
-    return "*" in candidates or tag in candidates
-
-
-def calendar_response(request: web.Request, body: bytes, filename: str) -> web.Response:
-    """A calendar with its ``ETag``; 304 without a body when the client has this version."""
-    tag = _etag(body)
-    headers = {
-        "ETag": tag,
-        "Cache-Control": "no-cache",  # may be kept, but asked again (cheap: 304)
-        "Content-Disposition": f'inline; filename="{filename}"',
-    }
-    if _not_modified(request, tag):
-        return web.Response(status=304, headers=headers)
-    return web.Response(body=body, content_type="text/calendar", charset="utf-8", headers=headers)
-
-
 class PublicSite:
     """The routes of PRODUCT §8 over one running ``Application``'s services.
 
@@ -120,6 +101,7 @@ class PublicSite:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["paragraphs"] = description_html  # a bio's lines kept too
         self._cache: PageCache | None = None
         self.home_loop: asyncio.AbstractEventLoop | None = None  # the bot's, noted by build()
 
@@ -145,6 +127,8 @@ class PublicSite:
         app.router.add_get("/kalender.ics", self.feed)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/style.css", self.stylesheet)
+        for path in STATIC_FILES:
+            app.router.add_get(path, static_file)
         app.router.add_get(
             f"/termine/{{event_id:{EVENT_ID_PATTERN.pattern}}}.ics", self.event_calendar
         )
@@ -195,18 +179,10 @@ class PublicSite:
         self, request: web.Request, template: str, status: int = 200, **values: Any
     ) -> web.Response:
         html, lang = self._render(request, template, **values)
-        return self._html_response(html.encode(), lang, status)
+        page = compressed(Rendered(html.encode(), "text/html", None, lang))
+        return html_response(request, page, status)
 
     page, texts = _page, _texts  # for the page modules on this site (bot.web.certificate_page)
-
-    @staticmethod
-    def _html_response(body: bytes, lang: str, status: int = 200) -> web.Response:
-        response = web.Response(
-            body=body, content_type="text/html", charset="utf-8", status=status
-        )
-        response.headers["Content-Language"] = lang
-        response.headers["Vary"] = "Accept-Language"
-        return response
 
     async def _cached(
         self,
@@ -222,7 +198,7 @@ class PublicSite:
         page = self.cache.get(full_key, now)
         if page is None:
             generation, program = await self.cache.program()
-            page = build(program, now, texts)
+            page = compressed(build(program, now, texts))
             self.cache.put(full_key, generation, page)
         return page
 
@@ -232,7 +208,11 @@ class PublicSite:
             program.seats(event.id),
             now,
             texts,
-            self.data.settings.public_base_url,
+            Publication(
+                self.data.settings.public_base_url,
+                published=program.published.get(event.id),
+                previous_start=program.previous_starts.get(event.id),
+            ),
             self._telegram_url(event.id),
         )
 
@@ -249,7 +229,7 @@ class PublicSite:
             return self._html(request, "index.html", _next_change(shown, now), evenings=evenings)
 
         page = await self._cached(request, "/", build)
-        return self._html_response(page.body, page.lang or "")
+        return html_response(request, page)
 
     async def past(self, request: web.Request) -> web.Response:
         """``/vergangen``: the evenings of the latest year that took place (or were
@@ -281,7 +261,7 @@ class PublicSite:
             )
 
         page = await self._cached(request, ("/vergangen", asked), build)
-        return self._html_response(page.body, page.lang or "")
+        return html_response(request, page)
 
     async def event_page(self, request: web.Request) -> web.Response:
         """``/termine/<id>``: one evening with everything on its card; 404 page if unknown."""
@@ -297,7 +277,7 @@ class PublicSite:
             )
 
         page = await self._cached(request, ("/termine", event_id), build)
-        return self._html_response(page.body, page.lang or "")
+        return html_response(request, page)
 
     async def stylesheet(self, request: web.Request) -> web.Response:
         """The one stylesheet, served from here (no third-party requests)."""
@@ -325,7 +305,7 @@ class PublicSite:
             return Rendered(entry_ics(entry, now), "text/calendar", None)
 
         page = await self._cached(request, ("/termine.ics", event_id), build)
-        return calendar_response(request, page.body, f"{event_id}.ics")
+        return calendar_response(request, page, f"{event_id}.ics")
 
     async def feed(self, request: web.Request) -> web.Response:
         """``/kalender.ics``: upcoming and recent evenings, cancelled ones marked as such."""
@@ -351,7 +331,7 @@ class PublicSite:
             return Rendered(feed_ics(entries, now, name), "text/calendar", until)
 
         page = await self._cached(request, "/kalender.ics", build)
-        return calendar_response(request, page.body, "kalender.ics")
+        return calendar_response(request, page, "kalender.ics")
 
     # -- health ----------------------------------------------------------------------------
 
