@@ -54,9 +54,7 @@ async def _numbers(bot, user_id):
     return {item.event.id: item.record.number for item in held}
 
 
-async def test_mine_shows_the_hours_per_year_and_sends_the_year_as_one_pdf(
-    bot, clock, add_events
-):
+async def test_mine_shows_the_hours_per_year_and_sends_the_year_as_one_pdf(bot, clock, add_events):
     await add_events(DECEMBER, JANUARY, LATER, PLAIN)
     await _attend(bot, clock, [1, 2], DECEMBER, JANUARY, PLAIN, LATER)  # 2's are not 1's
     numbers = await _numbers(bot, 1)

@@ -78,6 +78,14 @@ def _year_line(context: BotContext, year: YearOfHours) -> Markup:
     return context.text("mine.hours_year", **_hours_values(context, year))
 
 
+def _hours_block(context: BotContext, years: list[YearOfHours]) -> list[Markup]:
+    """The Fortbildungsstunden of each year under their heading (nothing without any)."""
+    if not years:
+        return []
+    lines = [context.text("mine.hours_heading"), *(_year_line(context, year) for year in years)]
+    return [Markup("\n").join(lines)]
+
+
 def _record_button(context: BotContext, year: int) -> InlineKeyboardButton:
     label = context.plain("mine.button_cpd_record", year=year)
     return InlineKeyboardButton(label, callback_data=pack(Action.CPD_RECORD, year))
@@ -95,6 +103,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
     )
     asked = await question_store.asked_events(db, user_id)
     years = (await years_of_hours(context, user_id))[:MAX_YEARS]
+    hours = _hours_block(context, years)  # shown near the end: the lists above leave it room
     events_button = context.button("mine.button_events", Action.LIST, 0)
     user = await user_store.get_user(db, user_id)
     name = user.display_name if user is not None else None
@@ -124,7 +133,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
             when=render.short_when(event.starts_at),
             status=status,
         )
-        if _too_long(lines, line):
+        if _too_long([*lines, *hours], line):
             break  # long titles: the rest is counted in the last line
         lines.append(line)
         listed = index
@@ -174,7 +183,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
             title=event.title,
             when=render.short_when(event.starts_at),
         )
-        if _too_long(lines, line):
+        if _too_long([*lines, *hours], line):
             break  # the most recent certificates are listed first
         lines.append(line)
         rows.append(
@@ -186,11 +195,7 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
             ]
         )
     if years:
-        lines.append(
-            Markup("\n").join(
-                [context.text("mine.hours_heading"), *(_year_line(context, y) for y in years)]
-            )
-        )
+        lines.extend(hours)
         rows.extend([_record_button(context, year.year)] for year in years)
     if name is not None:  # the name the sign-ups above are under, and the way to correct it
         lines.append(name_line(context, name))
