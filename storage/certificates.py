@@ -353,7 +353,8 @@ def reissue_for_name_change(
             "UPDATE certificate_numbers SET replaced_by = ? WHERE number = ?",
             (number, row["number"]),
         )
-        _enqueue_pdf(conn, user_id, number, now)
+        payload = {"number": number, "replaces": row["number"]}  # the caption says why
+        outbox.enqueue(conn, user_id, outbox.OutboxKind.CERTIFICATE, payload, now)
         numbers.append(number)
     return numbers
 
