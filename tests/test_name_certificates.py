@@ -128,3 +128,22 @@ async def test_a_name_no_font_can_print_is_refused_at_the_change(bot, clock, add
     await drain_outbox(bot.app)
     [*_, reissued] = bot.api.messages(1)
     assert "dass Abebe Bikila an der" in _text(reissued.document.content)
+
+
+async def test_a_certificate_due_but_not_yet_issued_prints_the_corrected_name(
+    bot, clock, add_events
+):
+    event = make_event(cpd_hours=2.0)
+    await add_events(event)
+    await user_store.ensure_user(bot.data.db, 1, "de", clock.now())
+    await user_store.set_display_name(bot.data.db, 1, "Person 1")
+    registration = (await sign_up(bot, clock, 1)).registration
+    clock.set(event.starts_at + timedelta(minutes=5))
+    await attendee_store.check_in(bot.data.db, registration.id, clock.now())
+    clock.set(end_of(event) + timedelta(seconds=1))  # over; the planner has not run yet
+    [changed] = await _rename(bot.user(1), "Person Eins")
+    assert "neu ausgestellt" not in changed.text  # nothing issued yet, nothing re-issued
+    await plan_certificates(bot.app.bot_data)
+    await drain_outbox(bot.app)
+    [*_, sent] = bot.api.messages(1)
+    assert "dass Person Eins an der" in _text(sent.document.content)
