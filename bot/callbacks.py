@@ -49,6 +49,7 @@ class Action:
     FEEDBACK_RATE = "fbr"  # args: registration id, rating 1-5
     FEEDBACK_COMMENT = "fbc"  # arg: registration id (write a comment)
     CERTIFICATE = "cert"  # arg: registration id (send the PDF)
+    CPD_RECORD = "cpdr"  # arg: year (the Fortbildungsnachweis PDF of that year)
     QUESTION_ASK = "qa"  # arg: event id (write a question to the speakers)
     QUESTION_WITHDRAW = "qw"  # args: event id, origin (c: card, m: /meine, a: acknowledgement)
     MINE = "my"

@@ -83,6 +83,8 @@ _VALID = (
     "SELECT number, registration_id, event_id, hours, issued_at FROM certificate_numbers"
     " WHERE registration_id = ? AND withdrawn_at IS NULL AND replaced_by IS NULL"
 )
+_EVENT_NAMES = tuple(name.strip() for name in EVENT_COLUMNS.split(","))
+_EVENT_COLUMNS_AS_E = ", ".join(f"e.{name} AS e_{name}" for name in _EVENT_NAMES)
 
 
 def _new_number(conn: Connection, new_bits: NewBits) -> str:
@@ -351,6 +353,41 @@ def reissue_for_name_change(
             "UPDATE certificate_numbers SET replaced_by = ? WHERE number = ?",
             (number, row["number"]),
         )
-        _enqueue_pdf(conn, user_id, number, now)
+        payload = {"number": number, "replaces": row["number"]}  # the caption says why
+        outbox.enqueue(conn, user_id, outbox.OutboxKind.CERTIFICATE, payload, now)
         numbers.append(number)
     return numbers
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCertificate:
+    """A valid certificate of one person, with the name it is made out to and its evening
+    (without the speakers: ``storage.events.get_event`` reads them for a page)."""
+
+    record: CertificateRecord
+    name: str
+    event: Event
+
+
+async def held_certificates(db: Database, user_id: int) -> list[HeldCertificate]:
+    """Every valid certificate of ``user_id`` (not withdrawn, not replaced), evening by
+    evening: what /meine adds up per year and the Fortbildungsnachweis lists."""
+    rows = await db.fetch_all(
+        "SELECT c.number, c.registration_id, c.event_id, c.hours, c.issued_at,"
+        f" r.name AS holder, {_EVENT_COLUMNS_AS_E}"
+        " FROM certificate_numbers c"
+        " JOIN registrations r ON r.id = c.registration_id"
+        " JOIN events e ON e.id = c.event_id"
+        " WHERE r.user_id = ? AND r.name IS NOT NULL"
+        " AND c.withdrawn_at IS NULL AND c.replaced_by IS NULL"
+        " ORDER BY e.starts_at, c.number",
+        (user_id,),
+    )
+    return [
+        HeldCertificate(
+            _record(row),
+            row["holder"],
+            event_from_row({name: row[f"e_{name}"] for name in _EVENT_NAMES}),
+        )
+        for row in rows
+    ]

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from domain.models import User
+from storage.certificates import reissue_for_name_change
 from storage.db import Database, Row, from_db_time, to_db_time
 
 
@@ -63,19 +64,32 @@ async def set_display_name(db: Database, user_id: int, name: str) -> None:
 
 
 async def change_display_name(
-    db: Database, user_id: int, name: str, registration_ids: list[int]
-) -> None:
-    """A corrected name, in one transaction: for the user and on the sign-ups given (those of
-    evenings not over yet; the caller asks domain.evening which)."""
+    db: Database, user_id: int, name: str, registration_ids: list[int], now: datetime
+) -> list[str]:
+    """A corrected name, in one transaction: for the user, on the sign-ups given (those of
+    evenings not over yet; the caller asks domain.evening which) and on every sign-up whose
+    certificate prints it (issued, or due: checked in at an evening with ``cpd_hours``); each
+    valid certificate is then re-issued under a new number (the old one verifies as
+    "ersetzt") and the new PDF queued (PRODUCT §4 "The name"). Returns the new certificate
+    numbers (none when the certificates already carried this name)."""
 
-    def change(conn: sqlite3.Connection) -> None:
+    def change(conn: sqlite3.Connection) -> list[str]:
         conn.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
         conn.executemany(
             "UPDATE registrations SET name = ? WHERE id = ? AND user_id = ?",
             [(name, registration_id, user_id) for registration_id in registration_ids],
         )
+        renamed = conn.execute(  # the sign-ups a certificate prints the name of (or will)
+            "UPDATE registrations SET name = ? WHERE user_id = ? AND name IS NOT ?"
+            " AND (id IN (SELECT registration_id FROM certificate_numbers"
+            " WHERE withdrawn_at IS NULL AND replaced_by IS NULL)"
+            " OR (checked_in_at IS NOT NULL"
+            " AND event_id IN (SELECT id FROM events WHERE cpd_hours IS NOT NULL)))",
+            (name, user_id, name),
+        ).rowcount
+        return reissue_for_name_change(conn, user_id, now) if renamed else []
 
-    await db.write(change)
+    return await db.write(change)
 
 
 async def give_consent(db: Database, user_id: int, now: datetime) -> None:

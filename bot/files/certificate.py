@@ -110,6 +110,30 @@ def certificate_pdf(
     fonts: tuple[FontFile, ...] | None = None,
 ) -> bytes:
     """The PDF bytes of one certificate in ``lang`` (times in ``tz``)."""
+    pdf = FPDF(format="A4")
+    add_fonts(pdf, certificate_text(data), fonts)
+    heading = translator.plain(lang, "certificate.heading")
+    pdf.set_title(f"{heading} – {data.title}")
+    pdf.set_author(data.issuer)
+    pdf.set_subject(data.number)
+    pdf.set_lang(lang)
+    pdf.set_creator("Kraft der Region")
+    add_certificate_page(pdf, translator, data, lang, tz)
+    return bytes(pdf.output())
+
+
+def certificate_text(data: CertificateData) -> str:
+    """Every text of ``data`` the page prints, for :func:`add_fonts` (which fallback fonts)."""
+    variable = (data.name, data.title, data.series, data.content, data.venue, data.address)
+    return " ".join(filter(None, (*variable, data.issuer, *data.speakers)))
+
+
+def add_certificate_page(
+    pdf: FPDF, translator: Translator, data: CertificateData, lang: str, tz: tzinfo
+) -> None:
+    """Write the certificate as a new page of ``pdf``, whose fonts :func:`add_fonts` has
+    added for (at least) :func:`certificate_text` of ``data``: the one page of a certificate,
+    and each certificate's page in the yearly Fortbildungsnachweis."""
 
     def line(key: str, **values: object) -> str:
         return translator.plain(lang, key, None, **values)  # no plural on a certificate
@@ -122,14 +146,6 @@ def certificate_pdf(
         pattern = translator.raw(lang, "certificate.format.time")
         return format_time(moment.astimezone(tz), pattern, locale=lang)
 
-    pdf = FPDF(format="A4")
-    variable = (data.name, data.title, data.series, data.content, data.venue, data.address)
-    add_fonts(pdf, " ".join(filter(None, (*variable, data.issuer, *data.speakers))), fonts)
-    pdf.set_title(f"{line('certificate.heading')} – {data.title}")
-    pdf.set_author(data.issuer)
-    pdf.set_subject(data.number)
-    pdf.set_lang(lang)
-    pdf.set_creator("Kraft der Region")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 25, 25)
     pdf.add_page()
@@ -197,4 +213,3 @@ def certificate_pdf(
     ):
         pdf.multi_cell(text_width, 5.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(0.8)
-    return bytes(pdf.output())

@@ -2,8 +2,10 @@
 correct"): "Name ändern" under the sign-up confirmation, /meine and /datenschutz asks for the new
 name in a short dialogue, with the same checks as at sign-up
 (:func:`handlers.attendee.signup_questions.check_name`), and applies it to the person's sign-ups
-of evenings that are not over yet. A command or a press elsewhere ends the question
-(handlers.dialogues); the dialogue is persistent like every other one.
+of evenings that are not over yet and to their certificates: an issued one is re-issued under a
+new number and sent again, the old number then verifies as "ersetzt" (issue 24). A command or a
+press elsewhere ends the question (handlers.dialogues); the dialogue is persistent like every
+other one.
 """
 
 from __future__ import annotations
@@ -54,15 +56,15 @@ def name_line(context: BotContext, name: str) -> Markup:
     return context.text("name.current", name=name)
 
 
-async def change_name(context: BotContext, user_id: int, name: str) -> int:
-    """Store the corrected name, also on the sign-ups of evenings not over yet; return how many
-    sign-ups it changed. (Issue 24 re-issues certificates from here.)"""
-    upcoming = await registration_store.upcoming_registrations_with_events(
-        context.db, user_id, context.now()
-    )
+async def change_name(context: BotContext, user_id: int, name: str) -> list[str]:
+    """Store the corrected name, also on the sign-ups of evenings not over yet and on the
+    certificates issued, which are re-issued under new numbers and sent again (in the same
+    transaction); return the new numbers."""
+    now = context.now()
+    db = context.db
+    upcoming = await registration_store.upcoming_registrations_with_events(db, user_id, now)
     ids = [registration.id for registration, _ in upcoming]
-    await user_store.change_display_name(context.db, user_id, name, ids)
-    return len(ids)
+    return await user_store.change_display_name(db, user_id, name, ids, now)
 
 
 async def ask_new_name(update: Update, context: BotContext) -> int:
@@ -89,11 +91,13 @@ async def receive_name(update: Update, context: BotContext) -> int:
             context.text(checked.value, limit=MAX_NAME_LENGTH)
         )
         return TYPING
-    await change_name(context, update.effective_user.id, checked)
+    reissued = await change_name(context, update.effective_user.id, checked)
+    text = context.text("name.changed", name=checked)
+    if reissued:
+        more = context.text("name.certificates_reissued", count=len(reissued))
+        text = Markup("\n\n").join([text, more])
     markup = InlineKeyboardMarkup([[context.button("name.button_mine", Action.MINE)]])
-    await update.effective_message.reply_text(
-        context.text("name.changed", name=checked), reply_markup=markup
-    )
+    await update.effective_message.reply_text(text, reply_markup=markup)
     return END
 
 

@@ -68,9 +68,8 @@ async def render_certificate(
     event = await event_store.get_event(data.db, record.event_id)
     if registration is None or registration.name is None or event is None:
         return None
-    caption = data.translator.text(
-        lang, "certificates.ready", title=event.title, hours=_hours(record.hours, lang)
-    )
+    key = "certificates.reissued" if payload.get("replaces") else "certificates.ready"
+    caption = data.translator.text(lang, key, title=event.title, hours=_hours(record.hours, lang))
     pdf = await _pdf_in_thread(data, lang, event, registration.name, record)
     return OutgoingMessage.file(pdf, _filename(data, lang, event), caption)
 
