@@ -67,8 +67,14 @@ async def _load(base_url: str, seconds: float, paths: list[str]) -> dict:
 
 
 def _fetch(url: str) -> tuple[str, bytes]:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.headers.get_content_type(), response.read()
+    """The page as the load's clients get it (they accept gzip, as browsers do): its type and
+    its bytes as sent (``gzip:`` before the type when they were compressed)."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        kind = response.headers.get_content_type()
+        if response.headers.get("Content-Encoding") == "gzip":
+            kind = "gzip:" + kind
+        return kind, response.read()
 
 
 async def _bare(

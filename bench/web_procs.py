@@ -2,7 +2,7 @@
 neither competes with the bench's fake Telegram for a core:
 
 - ``python -m bench.web_procs bare PAGES.json PORT``: a bare aiohttp app serving the pages'
-  recorded bytes from memory (the yardstick), until SIGTERM;
+  recorded bytes from memory (the yardstick; compressed as the bot sent them), until SIGTERM;
 - ``python -m bench.web_procs load BASE_URL SECONDS CONNECTIONS PATH…``: that many clients,
   each keeping one connection busy on the paths in turn; prints ``{"pages": n, "seconds": s,
   "errors": e}``.
@@ -30,7 +30,13 @@ def bare(pages_file: str, port: int) -> None:
 
     async def handler(request: web.Request) -> web.Response:
         kind, body = pages[request.path_qs]
-        return web.Response(body=body, content_type=kind, charset="utf-8")
+        gzipped = kind.startswith("gzip:")
+        return web.Response(
+            body=body,
+            content_type=kind.removeprefix("gzip:"),
+            charset="utf-8",
+            headers={"Content-Encoding": "gzip"} if gzipped else None,
+        )
 
     app = web.Application()
     for path in pages:
