@@ -28,6 +28,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.render import split_message
+from bot.settings import Settings
 from handlers import users
 from handlers.attendee.name import name_button, name_line
 from handlers.dialogues import end_dialogues
@@ -128,6 +129,16 @@ async def _remove_command_menu(context: BotContext, user_id: int) -> None:
     await organiser_menus.forget(context.db, user_id)
 
 
+async def _delete_question(update: Update, context: BotContext) -> Markup:
+    """ "Really delete everything?", and what it costs a holder of certificates: their numbers
+    will then verify as "nicht mehr gespeichert (gelöscht)"."""
+    question = context.text("privacy.delete_question")
+    held = await privacy_store.valid_certificates(context.db, update.effective_user.id)
+    if not held:
+        return question
+    return Markup("\n\n").join([question, context.text("privacy.delete_costs", count=held)])
+
+
 async def privacy_button(update: Update, context: BotContext) -> None:
     """The buttons under the notice and under the deletion question."""
     query = update.callback_query
@@ -147,7 +158,7 @@ async def privacy_button(update: Update, context: BotContext) -> None:
             ]
         )
         await context.bot.send_message(
-            update.effective_chat.id, context.text("privacy.delete_question"), reply_markup=markup
+            update.effective_chat.id, await _delete_question(update, context), reply_markup=markup
         )
     elif choice == DELETE_YES:
         await _delete(update, context)
@@ -155,21 +166,31 @@ async def privacy_button(update: Update, context: BotContext) -> None:
         await editing.edit_pressed(query, context.text("privacy.kept"))
 
 
+def retention_periods(settings: Settings) -> privacy_store.RetentionPeriods:
+    """DATA_RETENTION_DAYS, CPD_RETENTION_YEARS and the time zone their dates are read in."""
+    return privacy_store.RetentionPeriods(
+        settings.data_retention_days, settings.cpd_retention_years, settings.tz
+    )
+
+
 async def remove_expired_data(context: BotContext) -> None:
-    """Daily job: anonymise sign-ups of evenings that ended more than DATA_RETENTION_DAYS ago."""
+    """Daily job: anonymise sign-ups of evenings that ended more than DATA_RETENTION_DAYS ago,
+    keeping the records behind certificates for CPD_RETENTION_YEARS."""
     report = await privacy_store.remove_expired_personal_data(
-        context.db, context.now(), context.settings.data_retention_days
+        context.db, context.now(), retention_periods(context.settings)
     )
     if any(dataclasses.astuple(report)):
         log.info(
             "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows,"
-            " %d people, %d questions and %d feedback comments removed",
+            " %d people, %d questions and %d feedback comments removed;"
+            " %d certificate records kept",
             report.registrations,
             report.messages,
             report.dialogues,
             report.people,
             report.questions,
             report.comments,
+            report.kept,
         )
 
 
