@@ -99,6 +99,25 @@ def configure_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+def _warn_once_started(application: Application, settings: Settings) -> None:
+    """One WARNING once the bot has started (after ``post_init``, so that a start error stays
+    the one line it is) when ``PRIVACY_CONTACT`` is unset: the built-in privacy notice then
+    names the chamber without the contact details Art. 13 DSGVO asks for."""
+    if settings.privacy_contact is not None:
+        return
+    started = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if started is not None:
+            await started(app)
+        logging.getLogger(__name__).warning(
+            "PRIVACY_CONTACT is not set: the built-in privacy notice names the chamber without"
+            " contact details (Art. 13 DSGVO asks for name, postal and e-mail address)"
+        )
+
+    application.post_init = post_init
+
+
 def main(argv: Sequence[str]) -> int:
     """Dispatch one CLI verb; a full disk ends any of them with one line instead of a
     traceback (see :func:`storage.preflight.write_problem`)."""
@@ -191,6 +210,7 @@ def _run_locked(settings: Settings) -> int:
         _say(exc)
         return EXIT_INVALID
     application = build_application(settings, polls=not webhook)
+    _warn_once_started(application, settings)
     if sock is not None:
         attach(application, sock)  # the public program (PRODUCT §8), same process, own thread
     # Everything imported and built so far lives as long as the process: move it out of the

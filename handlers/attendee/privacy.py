@@ -29,6 +29,7 @@ from bot.context import BotContext
 from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.render import split_message
 from bot.settings import Settings
+from domain.retention import certificate_record_kept_until
 from handlers import users
 from handlers.attendee.name import name_button, name_line
 from handlers.dialogues import end_dialogues
@@ -60,7 +61,31 @@ def notice(context: BotContext) -> Markup:
         else:
             if text:
                 return Markup.escape(text)  # the operator's file is plain text
-    return context.text("privacy.notice", days=context.settings.data_retention_days)
+    return built_in_notice(context)
+
+
+def built_in_notice(context: BotContext) -> Markup:
+    """The catalogue's notice (Art. 13 DSGVO): the controller with ``PRIVACY_CONTACT`` (unset:
+    the chamber, without contact details), purposes, the periods with their configured values
+    (an example year for ``CPD_RETENTION_YEARS``, from ``domain.retention``), the rights and the
+    supervisory authority."""
+    settings = context.settings
+    contact = settings.privacy_contact
+    controller = (
+        context.text("privacy.controller", contact=contact)
+        if contact is not None
+        else context.text("privacy.controller_unset")
+    )
+    now = context.now()
+    kept_until = certificate_record_kept_until(now, settings.tz, settings.cpd_retention_years)
+    return context.text(
+        "privacy.notice",
+        count=settings.cpd_retention_years,
+        controller=controller,
+        days=settings.data_retention_days,
+        year=now.astimezone(settings.tz).year,
+        until=kept_until.year - 1,  # kept through 31 December of the year before
+    )
 
 
 def _button(context: BotContext, key: str, arg: str) -> InlineKeyboardButton:
