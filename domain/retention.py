@@ -1,6 +1,7 @@
-"""How long personal data is kept (PRODUCT §2, §6): everything personal about an evening goes
-``DATA_RETENTION_DAYS`` after it, except the records behind certificates of attendance, which
-the chamber's audit needs for years.
+"""The records behind certificates of attendance, and how long personal data is kept (PRODUCT
+§2, §5, §6): everything personal about an evening goes ``DATA_RETENTION_DAYS`` after it, except
+these records, which the chamber's audit needs for years (and which an evening's Meldeliste
+lists for the chamber's Fortbildung department).
 
 The chamber audits a sample of its members months after a year ends (for 2024 in April 2025),
 so a member must be able to prove an evening's Fortbildungsstunden until well after its year:
@@ -13,6 +14,12 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from domain.models import Event, Registration, RegistrationStatus
+
+
+def offers_meldeliste(event: Event) -> bool:
+    """Whether organisers get a Meldeliste of this evening: it counts for professional
+    development (``cpd_hours``), so its checked-in attendees get certificates."""
+    return event.cpd_hours is not None
 
 
 def is_certificate_record(event: Event, registration: Registration, certified: bool) -> bool:

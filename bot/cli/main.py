@@ -55,7 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     verbs.add_parser("import", help="validate and upsert a program file").add_argument("file")
     verbs.add_parser("export", help="write the current program").add_argument("file")
-    verbs.add_parser("attendees", help="attendee list as CSV on stdout").add_argument("event_id")
+    attendees = verbs.add_parser("attendees", help="attendee list as CSV on stdout")
+    attendees.add_argument("event_id")
+    attendees.add_argument(
+        "--meldeliste",
+        action="store_true",
+        help="the Meldeliste of an evening with cpd_hours: checked-in attendees, hours and "
+        "certificate numbers",
+    )
     verbs.add_parser("backup", help="consistent copy of the database").add_argument("file")
     return parser
 
@@ -166,7 +173,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.verb == "attendees":
         from bot.cli.data import print_attendees
 
-        return asyncio.run(print_attendees(settings, args.event_id))
+        return asyncio.run(print_attendees(settings, args.event_id, args.meldeliste))
     if args.verb == "backup":
         from bot.cli.data import backup
 
