@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.jobs import RETENTION_JOB
+from bot.settings import ConfigError, load_settings
 from domain.certificate_number import Verification
 from domain.evening import end_of
 from domain.retention import certificate_record_kept_until
 from handlers.notices.certificates import plan_certificates
 from storage import attendees as attendee_store
 from storage import certificates as certificate_store
+from storage import events as event_store
 from storage import users as user_store
 from testing.offline import offline_bot
 from tests.conftest import make_event, make_settings
@@ -55,8 +57,6 @@ def test_records_are_kept_to_the_end_of_the_evenings_local_year_plus_the_years()
 def test_cpd_retention_years_is_a_setting_of_at_least_zero(tmp_path):
     assert make_settings(tmp_path).cpd_retention_years == 3
     assert make_settings(tmp_path, cpd_retention_years="0").cpd_retention_years == 0
-    from bot.settings import ConfigError, load_settings
-
     with pytest.raises(ConfigError, match="CPD_RETENTION_YEARS"):
         load_settings(_env_file=None, database_path=tmp_path / "x.sqlite3", cpd_retention_years=-1)
 
@@ -84,8 +84,6 @@ async def test_certificate_records_outlive_data_retention_until_the_years_end(tm
     )
     async with offline_bot(settings, clock=clock) as bot:
         clock.set(JANUARY_2027 - timedelta(days=10))
-        from storage import events as event_store
-
         await event_store.save_events(bot.data.db, [cpd, plain], clock.now())
         attended = (await sign_up(bot, clock, 1, "cpd-2027")).registration
         stayed_away = (await sign_up(bot, clock, 2, "cpd-2027")).registration
@@ -149,8 +147,6 @@ async def test_cpd_retention_years_zero_keeps_records_only_to_the_years_end(tmp_
     )
     async with offline_bot(settings, clock=clock) as bot:
         clock.set(JANUARY_2027 - timedelta(days=10))
-        from storage import events as event_store
-
         await event_store.save_events(bot.data.db, [cpd], clock.now())
         attended = (await sign_up(bot, clock, 1, "cpd-2027")).registration
         clock.set(JANUARY_2027 + timedelta(minutes=10))

@@ -1,13 +1,16 @@
 """The attendee list of one evening as a spreadsheet file, in the organiser's language.
 
 The same bytes come out of the bot's /teilnehmer and ``python run.py attendees EVENT_ID`` (the
-CLI in ``DEFAULT_LANGUAGE``). Made for Excel as the chamber uses it: UTF-8 with BOM (so umlauts
-survive), ``;`` between cells (what a German Excel expects), CRLF, times as ``25.11.2026 10:00``
-(which a German Excel reads as a date and time). A name is written as the text it is, so that a
-mail merge, a script or a CRM import reads ``Anna Müller``; only a cell that would start a formula
-(``=`` ``+`` ``-`` ``@``, tab, CR) is defused OWASP's way, with a leading apostrophe. (Excel may
-still show ``007`` as 7 when it opens a CSV: the .xlsx workbook of ``bot.files.attendee_xlsx``
-types every name as text.)
+CLI in ``DEFAULT_LANGUAGE``); likewise the Meldeliste of an evening with ``cpd_hours`` (its
+"Meldeliste" button, ``--meldeliste``). Both lists are a :class:`Sheet`, which this writer and
+the .xlsx one (``bot.files.attendee_xlsx``) turn into a file cell by cell.
+
+Made for Excel as the chamber uses it: UTF-8 with BOM (so umlauts survive), ``;`` between cells
+(what a German Excel expects), CRLF, times as ``25.11.2026 10:00`` (which a German Excel reads as a
+date and time). A name is written as the text it is, so that a mail merge, a script or a CRM import
+reads ``Anna Müller``; only a cell that would start a formula (``=`` ``+`` ``-`` ``@``, tab, CR) is
+defused OWASP's way, with a leading apostrophe. (Excel may still show ``007`` as 7 when it opens a
+CSV: the .xlsx workbook of ``bot.files.attendee_xlsx`` types every name as text.)
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 
 Every name is a text-typed cell (``@`` format, string type), so that Excel and LibreOffice show
 ``007``, ``1.2`` and ``=1+1`` as written: never a number, a date or a formula that runs. Times are
-real date-times (local in ``TIMEZONE``, shown ``25.11.2026 10:00``), waitlist places numbers.
+real date-times (local in ``TIMEZONE``, shown ``25.11.2026 10:00``), waitlist places and hours
+numbers. The Meldeliste is written by the same code (``sheet_xlsx``).
 """
 
 from __future__ import annotations
