@@ -84,6 +84,7 @@ async def test_the_meldeliste_button_sends_csv_and_xlsx_of_the_checked_in(bot, c
     assert len(table) == 3  # Ben was not checked in, Dora's check-in was taken back
 
     assert workbook.document.filename == "meldeliste-umbau-2026.xlsx"
+    assert workbook.button_labels == ["◀ Zum Menü"]  # a way on
     sheet = load_workbook(io.BytesIO(workbook.document.content)).active
     assert sheet.title == "Meldeliste"
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]

@@ -188,6 +188,8 @@ async def send_meldeliste(update: Update, context: BotContext, event_id: str) ->
             filename=context.plain("attendees.meldeliste_filename_xlsx", id=event.id),
         ),
         caption=context.text("attendees.meldeliste_xlsx_caption"),
+        # the way on (issue 23: no dead ends); handlers.ui.way_on.to_admin_menu once merged
+        reply_markup=InlineKeyboardMarkup([[context.button("admin.back", Action.ADMIN_MENU)]]),
     )
 
 
