@@ -29,6 +29,7 @@ from storage import users as user_store
 from testing.offline import offline_bot
 from tests.conftest import make_event, make_settings
 from tests.outbox_support import sign_up
+from tests.web_support import served
 
 BERLIN = ZoneInfo("Europe/Berlin")
 JANUARY_2027 = datetime(2027, 1, 15, 18, 30, tzinfo=BERLIN)
@@ -216,6 +217,10 @@ async def test_deletion_says_what_it_costs_and_the_number_then_verifies_as_delet
     await user.press(yes)
     checked = await certificate_store.check_number(bot.data.db, number)
     assert checked.verdict is Verification.DELETED and checked.name is None
+    async with served(bot) as web:  # what the deletion question said, over real HTTP
+        page = await web.get(f"/bescheinigung/{number}?lang={lang}")
+    said = {"de": "Nicht mehr gespeichert (gelöscht)", "en": "No longer stored (deleted)"}
+    assert said[lang] in page.text and "Person 7" not in page.text
 
 
 async def test_no_word_of_certificates_for_someone_without_any(bot, clock, add_events):
