@@ -88,7 +88,7 @@ class Action:
     DIALOGUE_ABORT = "adis"  # leave an organiser dialogue, nothing written
     DRAFT_RESUME = "adrr"  # go on with the half-written event or broadcast (issue 22)
     ATTENDEES_LIST = "aatl"
-    ATTENDEES = "aat"  # arg: event id
+    ATTENDEES = "aat"  # args: event id[, m: its Meldeliste]
     CHECKIN_LIST = "acil"
     CHECKIN_EVENT = "aci"  # args: event id, offset
     # Check-in views: an offset in the list, "s" the search results, "n" a scan's answer.

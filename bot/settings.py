@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     web_listen: str = "127.0.0.1"
     public_url: AnyHttpUrl | None = None
     certificate_issuer: str = Field(default="Architektenkammer Baden-Württemberg", min_length=1)
+    # the records behind certificates stay to 31 Dec of the evening's year + this (PRODUCT §2)
+    cpd_retention_years: int = Field(default=3, ge=0, le=100)
+    # the controller's name, postal and e-mail address, for the built-in privacy notice
+    privacy_contact: str | None = None
 
     @field_validator(
         "bot_token",
@@ -76,6 +80,7 @@ class Settings(BaseSettings):
         "webhook_secret",
         "privacy_notice_file",
         "public_url",
+        "privacy_contact",
         mode="before",
     )
     @classmethod

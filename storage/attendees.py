@@ -31,6 +31,39 @@ async def attendee_list(db: Database, event_id: str) -> list[Registration]:
     return [registration_from_row(row) for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class CertifiedAttendee:
+    """One line of an evening's Meldeliste: a checked-in attendee, the hours and the number of
+    their valid certificate (``None`` until it is issued, at the evening's end)."""
+
+    name: str
+    checked_in_at: datetime
+    hours: float
+    number: str | None
+
+
+async def meldeliste(db: Database, event_id: str) -> list[CertifiedAttendee]:
+    """The checked-in attendees of an evening with ``cpd_hours`` by name, each with the hours
+    and certificate number (PRODUCT §5): the records behind certificates
+    (``domain.retention.is_certificate_record``) whose name is still stored."""
+    rows = await db.fetch_all(
+        "SELECT r.name, r.checked_in_at, coalesce(c.hours, e.cpd_hours) AS hours, c.number"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " LEFT JOIN certificate_numbers c ON c.registration_id = r.id"
+        "  AND c.withdrawn_at IS NULL AND c.replaced_by IS NULL"
+        " WHERE r.event_id = ? AND e.cpd_hours IS NOT NULL AND r.status = 'confirmed'"
+        " AND r.checked_in_at IS NOT NULL AND r.name IS NOT NULL"
+        " ORDER BY lower(r.name), r.id",
+        (event_id,),
+    )
+    return [
+        CertifiedAttendee(
+            row["name"], from_db_time_required(row["checked_in_at"]), row["hours"], row["number"]
+        )
+        for row in rows
+    ]
+
+
 async def check_in_page(
     db: Database, event_id: str, limit: int, offset: int
 ) -> tuple[list[Registration], int]:

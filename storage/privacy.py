@@ -17,21 +17,32 @@ withdrawn, the broadcast is closed, and the deletion's answer says how many were
 Retention removes, besides the sign-ups of evenings past the retention period and their
 questions and comments, the people themselves whose every sign-up belongs to such an evening
 (and who did not subscribe to announcements): the same deletion, so nothing of theirs is left
-behind either.
+behind either. The records behind certificates of attendance (``domain.retention``) are the
+exception: such a sign-up keeps its user id, name and check-in (the ticket goes) until 31
+December of the evening's year plus ``CPD_RETENTION_YEARS``, and its person keeps their row
+(language, name) so that /meine can still add up the hours; only then do both go the same way.
+The person's own deletion takes them at once (their numbers then verify as deleted).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from domain.evening import is_over
+from domain.models import Event
+from domain.retention import certificate_record_expired, is_certificate_record
 from storage import dialogues
 from storage.db import Connection, Database, Row, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row
-from storage.registrations import cancel_in, waitlist_position
+from storage.registrations import (
+    REGISTRATION_COLUMNS,
+    cancel_in,
+    registration_from_row,
+    waitlist_position,
+)
 
 # The author of a broadcast whose author deleted their data (no Telegram id is 0).
 NOBODY = 0
@@ -53,6 +64,17 @@ class RetentionReport:
     people: int = 0  # people removed whose every sign-up was of such an evening
     questions: int = 0  # questions to the speakers removed
     comments: int = 0  # feedback comments removed
+    kept: int = 0  # sign-ups kept as the records behind certificates (CPD_RETENTION_YEARS)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPeriods:
+    """How long personal data stays (PRODUCT §2): ``days`` after an evening in general, the
+    certificate records to the end of the evening's year + ``cpd_years`` (local time ``tz``)."""
+
+    days: int
+    cpd_years: int
+    tz: tzinfo
 
 
 def _rows(rows: list[Row]) -> list[dict[str, Any]]:
@@ -98,6 +120,14 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
     outbox_rows = _rows(messages)
     for row in outbox_rows:
         row["payload"] = json.loads(row["payload"])
+    certificates = await db.fetch_all(
+        "SELECT c.number, e.id AS event_id, e.title AS event_title,"
+        " e.starts_at AS event_starts_at, r.name, r.checked_in_at, c.hours, c.issued_at,"
+        " c.withdrawn_at, c.replaced_by"
+        " FROM certificate_numbers c JOIN registrations r ON r.id = c.registration_id"
+        " JOIN events e ON e.id = c.event_id WHERE r.user_id = ? ORDER BY c.issued_at, c.number",
+        (user_id,),
+    )
     open_dialogues = await dialogues.export_person(db, user_id)
     for row in open_dialogues["drafts"]:
         row["data"] = json.loads(str(row["data"]))
@@ -110,7 +140,20 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         "open_dialogues": open_dialogues,
         "questions": _rows(questions),
         "feedback": _rows(feedback),
+        "certificates": _rows(certificates),
     }
+
+
+async def valid_certificates(db: Database, user_id: int) -> int:
+    """How many valid certificates of attendance ``user_id`` holds: what their deletion costs
+    them (the numbers then verify as deleted)."""
+    count = await db.fetch_value(
+        "SELECT count(*) FROM certificate_numbers c JOIN registrations r"
+        " ON r.id = c.registration_id WHERE r.user_id = ? AND c.withdrawn_at IS NULL"
+        " AND c.replaced_by IS NULL",
+        (user_id,),
+    )
+    return int(count or 0)
 
 
 async def delete_person(db: Database, user_id: int, now: datetime) -> DeletionReport:
@@ -185,13 +228,14 @@ def _forget_author(conn: Connection, user_id: int, now: datetime) -> int:
 
 
 async def remove_expired_personal_data(
-    db: Database, now: datetime, retention_days: int
+    db: Database, now: datetime, periods: RetentionPeriods
 ) -> RetentionReport:
-    """Anonymise sign-ups of evenings that ended more than ``retention_days`` ago, remove their
+    """Anonymise sign-ups of evenings that ended more than ``periods.days`` ago (but the
+    records behind certificates until their own end, see the module docstring), remove their
     questions to the speakers and feedback comments, finished outbox rows older than that (who
     was sent what), the people whose every sign-up was of such an evening, and open dialogues
     unchanged for ``storage.dialogues.KEEP_FOR``. Counts (and ratings) survive."""
-    report = await db.write(_remove_expired, now, now - timedelta(days=retention_days))
+    report = await db.write(_remove_expired, now, periods)
     await db.checkpoint()
     return report
 
@@ -205,10 +249,45 @@ def _expired_event_ids(conn: Connection, cutoff: datetime) -> list[str]:
     return [row["id"] for row in rows if is_over(event_from_row(row), cutoff)]
 
 
-def _remove_expired(conn: Connection, now: datetime, cutoff: datetime) -> RetentionReport:
+def _kept_records(
+    conn: Connection, expired_events: str, expired: str, now: datetime, periods: RetentionPeriods
+) -> list[int]:
+    """The ids of the sign-ups of expired evenings kept as certificate records at ``now``, each
+    decided by ``domain.retention``."""
+    rows = conn.execute(
+        f"SELECT {REGISTRATION_COLUMNS}, EXISTS (SELECT 1 FROM certificate_numbers c"
+        "  WHERE c.registration_id = r.id AND c.withdrawn_at IS NULL AND c.replaced_by IS NULL)"
+        f" AS certified FROM registrations r WHERE r.event_id IN ({expired_events})"
+        " AND r.user_id IS NOT NULL AND r.checked_in_at IS NOT NULL",
+        {"expired": expired},
+    ).fetchall()
+    events: dict[str, Event] = {}
+    kept = []
+    for row in rows:
+        registration = registration_from_row(row)
+        event = events.get(registration.event_id)
+        if event is None:
+            event = events[registration.event_id] = event_from_row(
+                conn.execute(
+                    f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (registration.event_id,)
+                ).fetchone()
+            )
+        if is_certificate_record(
+            event, registration, bool(row["certified"])
+        ) and not certificate_record_expired(event.starts_at, periods.tz, periods.cpd_years, now):
+            kept.append(registration.id)
+    return kept
+
+
+def _remove_expired(conn: Connection, now: datetime, periods: RetentionPeriods) -> RetentionReport:
+    cutoff = now - timedelta(days=periods.days)
     expired = json.dumps(_expired_event_ids(conn, cutoff))
     expired_events = "SELECT value FROM json_each(:expired)"
-    # People with a sign-up for an expired evening, none for any other, and no subscription.
+    kept_ids = _kept_records(conn, expired_events, expired, now, periods)
+    kept = json.dumps(kept_ids)
+    kept_records = "SELECT value FROM json_each(:kept)"
+    # People with a sign-up for an expired evening, none for any other, no subscription and
+    # no certificate record still kept.
     leaving = [
         row[0]
         for row in conn.execute(
@@ -216,16 +295,21 @@ def _remove_expired(conn: Connection, now: datetime, cutoff: datetime) -> Retent
             f" AND EXISTS (SELECT 1 FROM registrations r WHERE r.user_id = u.id"
             f"  AND r.event_id IN ({expired_events}))"
             f" AND NOT EXISTS (SELECT 1 FROM registrations r WHERE r.user_id = u.id"
-            f"  AND r.event_id NOT IN ({expired_events}))",
-            {"expired": expired},
+            f"  AND (r.event_id NOT IN ({expired_events}) OR r.id IN ({kept_records})))",
+            {"expired": expired, "kept": kept},
         )
     ]
     registrations = conn.execute(
         "UPDATE registrations SET user_id = NULL, name = NULL, ticket = NULL"
-        f" WHERE event_id IN ({expired_events})"
+        f" WHERE event_id IN ({expired_events}) AND id NOT IN ({kept_records})"
         " AND (user_id IS NOT NULL OR name IS NOT NULL OR ticket IS NOT NULL)",
-        {"expired": expired},
+        {"expired": expired, "kept": kept},
     ).rowcount
+    conn.execute(  # a kept record is the user id, name and check-in: the ticket goes
+        f"UPDATE registrations SET ticket = NULL WHERE id IN ({kept_records})"
+        " AND ticket IS NOT NULL",
+        {"kept": kept},
+    )
     messages = conn.execute(
         "DELETE FROM outbox WHERE (state != 'pending' AND created_at < :cutoff)"
         f" OR json_extract(payload, '$.event_id') IN ({expired_events})",
@@ -243,5 +327,11 @@ def _remove_expired(conn: Connection, now: datetime, cutoff: datetime) -> Retent
     for user_id in leaving:  # their expired sign-ups are anonymous already
         _delete_person(conn, user_id, now)
     return RetentionReport(
-        registrations, messages, stale_dialogues, len(leaving), questions, comments
+        registrations,
+        messages,
+        stale_dialogues,
+        len(leaving),
+        questions,
+        comments,
+        len(kept_ids),
     )

@@ -18,6 +18,7 @@ from bot.persistence import UPDATE_INTERVAL, dump_dialogues, load_dialogues
 from bot.sending.sender import drain_outbox
 from bot.state import EventDraft
 from domain.models import Speaker
+from handlers.attendee.privacy import retention_periods
 from handlers.organiser.broadcast import report_progress
 from storage import dialogues
 from storage import events as event_store
@@ -222,7 +223,7 @@ async def test_a_dialogue_left_for_more_than_a_week_is_forgotten(settings, clock
         assert "nicht verstanden" in answers[-1].text  # not resumed
         assert len(stored(settings)) == 1  # still in the file until the retention job runs
         report = await privacy_store.remove_expired_personal_data(
-            second.data.db, clock.now(), settings.data_retention_days
+            second.data.db, clock.now(), retention_periods(settings)
         )
     assert report.dialogues == 2
     assert stored(settings) == [] and stored(settings, DRAFTS) == []

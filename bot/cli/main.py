@@ -55,7 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     verbs.add_parser("import", help="validate and upsert a program file").add_argument("file")
     verbs.add_parser("export", help="write the current program").add_argument("file")
-    verbs.add_parser("attendees", help="attendee list as CSV on stdout").add_argument("event_id")
+    attendees = verbs.add_parser("attendees", help="attendee list as CSV on stdout")
+    attendees.add_argument("event_id")
+    attendees.add_argument(
+        "--meldeliste",
+        action="store_true",
+        help="the Meldeliste of an evening with cpd_hours: checked-in attendees, hours and "
+        "certificate numbers",
+    )
     verbs.add_parser("backup", help="consistent copy of the database").add_argument("file")
     return parser
 
@@ -97,6 +104,25 @@ def configure_logging(level: str) -> None:
     logging.getLogger("telegram.ext").addFilter(_NoRetryLoopTraceback())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _warn_once_started(application: Application, settings: Settings) -> None:
+    """One WARNING once the bot has started (after ``post_init``, so that a start error stays
+    the one line it is) when ``PRIVACY_CONTACT`` is unset: the built-in privacy notice then
+    names the chamber without the contact details Art. 13 DSGVO asks for."""
+    if settings.privacy_contact is not None:
+        return
+    started = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if started is not None:
+            await started(app)
+        logging.getLogger(__name__).warning(
+            "PRIVACY_CONTACT is not set: the built-in privacy notice names the chamber without"
+            " contact details (Art. 13 DSGVO asks for name, postal and e-mail address)"
+        )
+
+    application.post_init = post_init
 
 
 def main(argv: Sequence[str]) -> int:
@@ -147,7 +173,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.verb == "attendees":
         from bot.cli.data import print_attendees
 
-        return asyncio.run(print_attendees(settings, args.event_id))
+        return asyncio.run(print_attendees(settings, args.event_id, args.meldeliste))
     if args.verb == "backup":
         from bot.cli.data import backup
 
@@ -191,6 +217,7 @@ def _run_locked(settings: Settings) -> int:
         _say(exc)
         return EXIT_INVALID
     application = build_application(settings, polls=not webhook)
+    _warn_once_started(application, settings)
     if sock is not None:
         attach(application, sock)  # the public program (PRODUCT §8), same process, own thread
     # Everything imported and built so far lives as long as the process: move it out of the

@@ -3,7 +3,8 @@
 
 Every name is a text-typed cell (``@`` format, string type), so that Excel and LibreOffice show
 ``007``, ``1.2`` and ``=1+1`` as written: never a number, a date or a formula that runs. Times are
-real date-times (local in ``TIMEZONE``, shown ``25.11.2026 10:00``), waitlist places numbers.
+real date-times (local in ``TIMEZONE``, shown ``25.11.2026 10:00``), waitlist places and hours
+numbers. The Meldeliste is written by the same code (``sheet_xlsx``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.files.attendee_csv import header, status_text
+from bot.files.attendee_csv import Cell, Sheet, attendee_sheet, header
 from bot.i18n import Translator
 from domain.models import Registration
 from storage import attendees as attendee_store
@@ -25,7 +26,6 @@ from storage.db import Database
 
 XLSX_TIME = "DD.MM.YYYY HH:MM"
 TEXT_FORMAT = "@"
-_WIDTHS = (32, 14, 18, 18, 18, 18, 18)
 
 
 def _text(cell: Any, value: str) -> None:
@@ -34,44 +34,42 @@ def _text(cell: Any, value: str) -> None:
     cell.number_format = TEXT_FORMAT
 
 
-def _time(cell: Any, moment: datetime | None, tz: tzinfo) -> None:
-    if moment is not None:
-        cell.value = moment.astimezone(tz).replace(tzinfo=None)
+def _set(cell: Any, value: Cell, tz: tzinfo) -> None:
+    if isinstance(value, datetime):
+        cell.value = value.astimezone(tz).replace(tzinfo=None)
         cell.number_format = XLSX_TIME
+    elif isinstance(value, str):
+        _text(cell, value)
+    elif value is not None:
+        cell.value = value  # a number: waitlist place, hours
+
+
+def sheet_xlsx(translator: Translator, lang: str, sheet: Sheet, tz: tzinfo) -> bytes:
+    """The sheet as .xlsx bytes, column names and sheet title in ``lang``."""
+    book = Workbook()
+    page = book.active
+    assert page is not None
+    page.title = translator.plain(lang, sheet.title)
+    names = header(translator, lang, sheet.columns)
+    for column, (name, width) in enumerate(zip(names, sheet.widths, strict=True), 1):
+        cell = page.cell(row=1, column=column)
+        _text(cell, name)
+        cell.font = Font(bold=True)
+        page.column_dimensions[get_column_letter(column)].width = width
+    for row, cells in enumerate(sheet.rows, 2):
+        for column, value in enumerate(cells, 1):
+            _set(page.cell(row=row, column=column), value, tz)
+    page.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def attendees_xlsx(
     translator: Translator, lang: str, registrations: Sequence[Registration], tz: tzinfo
 ) -> bytes:
     """The rows as .xlsx bytes, column names and statuses in ``lang``."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = translator.plain(lang, "attendees.xlsx_sheet")
-    for column, (name, width) in enumerate(zip(header(translator, lang), _WIDTHS, strict=True), 1):
-        cell = sheet.cell(row=1, column=column)
-        _text(cell, name)
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for row, registration in enumerate(registrations, 2):
-        _text(sheet.cell(row=row, column=1), registration.name or "")
-        _text(sheet.cell(row=row, column=2), status_text(translator, lang, registration))
-        if registration.waitlist_position:
-            sheet.cell(row=row, column=3).value = registration.waitlist_position
-        for column, moment in enumerate(
-            (
-                registration.created_at,
-                registration.confirmed_at,
-                registration.cancelled_at,
-                registration.checked_in_at,
-            ),
-            4,
-        ):
-            _time(sheet.cell(row=row, column=column), moment, tz)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_xlsx(translator, lang, attendee_sheet(translator, lang, registrations), tz)
 
 
 async def attendees_workbook(

@@ -28,6 +28,8 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.jobs import RETENTION_JOB, replace_repeating_job
 from bot.render import split_message
+from bot.settings import Settings
+from domain.retention import certificate_record_kept_until
 from handlers import users
 from handlers.attendee.name import name_button, name_line
 from handlers.dialogues import end_dialogues
@@ -59,7 +61,31 @@ def notice(context: BotContext) -> Markup:
         else:
             if text:
                 return Markup.escape(text)  # the operator's file is plain text
-    return context.text("privacy.notice", days=context.settings.data_retention_days)
+    return built_in_notice(context)
+
+
+def built_in_notice(context: BotContext) -> Markup:
+    """The catalogue's notice (Art. 13 DSGVO): the controller with ``PRIVACY_CONTACT`` (unset:
+    the chamber, without contact details), purposes, the periods with their configured values
+    (an example year for ``CPD_RETENTION_YEARS``, from ``domain.retention``), the rights and the
+    supervisory authority."""
+    settings = context.settings
+    contact = settings.privacy_contact
+    controller = (
+        context.text("privacy.controller", contact=contact)
+        if contact is not None
+        else context.text("privacy.controller_unset")
+    )
+    now = context.now()
+    kept_until = certificate_record_kept_until(now, settings.tz, settings.cpd_retention_years)
+    return context.text(
+        "privacy.notice",
+        count=settings.cpd_retention_years,
+        controller=controller,
+        days=settings.data_retention_days,
+        year=now.astimezone(settings.tz).year,
+        until=kept_until.year - 1,  # kept through 31 December of the year before
+    )
 
 
 def _button(context: BotContext, key: str, arg: str) -> InlineKeyboardButton:
@@ -128,6 +154,16 @@ async def _remove_command_menu(context: BotContext, user_id: int) -> None:
     await organiser_menus.forget(context.db, user_id)
 
 
+async def _delete_question(update: Update, context: BotContext) -> Markup:
+    """ "Really delete everything?", and what it costs a holder of certificates: their numbers
+    will then verify as "nicht mehr gespeichert (gelöscht)"."""
+    question = context.text("privacy.delete_question")
+    held = await privacy_store.valid_certificates(context.db, update.effective_user.id)
+    if not held:
+        return question
+    return Markup("\n\n").join([question, context.text("privacy.delete_costs", count=held)])
+
+
 async def privacy_button(update: Update, context: BotContext) -> None:
     """The buttons under the notice and under the deletion question."""
     query = update.callback_query
@@ -147,7 +183,7 @@ async def privacy_button(update: Update, context: BotContext) -> None:
             ]
         )
         await context.bot.send_message(
-            update.effective_chat.id, context.text("privacy.delete_question"), reply_markup=markup
+            update.effective_chat.id, await _delete_question(update, context), reply_markup=markup
         )
     elif choice == DELETE_YES:
         await _delete(update, context)
@@ -155,21 +191,31 @@ async def privacy_button(update: Update, context: BotContext) -> None:
         await editing.edit_pressed(query, context.text("privacy.kept"))
 
 
+def retention_periods(settings: Settings) -> privacy_store.RetentionPeriods:
+    """DATA_RETENTION_DAYS, CPD_RETENTION_YEARS and the time zone their dates are read in."""
+    return privacy_store.RetentionPeriods(
+        settings.data_retention_days, settings.cpd_retention_years, settings.tz
+    )
+
+
 async def remove_expired_data(context: BotContext) -> None:
-    """Daily job: anonymise sign-ups of evenings that ended more than DATA_RETENTION_DAYS ago."""
+    """Daily job: anonymise sign-ups of evenings that ended more than DATA_RETENTION_DAYS ago,
+    keeping the records behind certificates for CPD_RETENTION_YEARS."""
     report = await privacy_store.remove_expired_personal_data(
-        context.db, context.now(), context.settings.data_retention_days
+        context.db, context.now(), retention_periods(context.settings)
     )
     if any(dataclasses.astuple(report)):
         log.info(
             "Retention: %d sign-ups anonymised, %d old messages, %d stale dialogue rows,"
-            " %d people, %d questions and %d feedback comments removed",
+            " %d people, %d questions and %d feedback comments removed;"
+            " %d certificate records kept",
             report.registrations,
             report.messages,
             report.dialogues,
             report.people,
             report.questions,
             report.comments,
+            report.kept,
         )
 
 

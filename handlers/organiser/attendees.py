@@ -1,17 +1,20 @@
-"""/teilnehmer, /attendees: per event the counts, the list and the CSV file for Excel."""
+"""/teilnehmer, /attendees: per event the counts, the list and the CSV file for Excel; for an
+evening with ``cpd_hours`` a "Meldeliste" button under the files sends the checked-in attendees
+with hours and certificate numbers (CSV and .xlsx) for the chamber's Fortbildung department."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
-from bot.files.attendee_csv import attendees_file
-from bot.files.attendee_xlsx import attendees_workbook
+from bot.files.attendee_csv import attendees_file, meldeliste_sheet, sheet_csv
+from bot.files.attendee_xlsx import attendees_workbook, sheet_xlsx
 from bot.render import split_message
-from domain.models import Registration, RegistrationStatus
+from domain.models import Event, Registration, RegistrationStatus
+from domain.retention import offers_meldeliste
 from handlers.ui.guard import organisers_only
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
@@ -28,6 +31,8 @@ SECTIONS = (
 # of messages (and seconds of the organiser chat's send budget), so the counts and the CSV file
 # say it all.
 INLINE_LIST_MAX = 50
+# The second argument of an Action.ATTENDEES button: the Meldeliste instead of the list.
+MELDELISTE = "m"
 
 
 def counts_text(context: BotContext, figures: EventFigures) -> Markup:
@@ -137,6 +142,54 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         chat_id,
         InputFile(workbook, filename=context.plain("attendees.filename_xlsx", id=event_id)),
         caption=context.text("attendees.xlsx_caption"),
+        reply_markup=_meldeliste_button(
+            context, await event_store.get_event(context.db, event_id)
+        ),
+    )
+
+
+def _meldeliste_button(context: BotContext, event: Event | None) -> InlineKeyboardMarkup | None:
+    """ "Meldeliste" for an evening with ``cpd_hours``, nothing for any other."""
+    if event is None or not offers_meldeliste(event):
+        return None
+    button = context.button("attendees.button_meldeliste", Action.ATTENDEES, event.id, MELDELISTE)
+    return InlineKeyboardMarkup([[button]])
+
+
+async def send_meldeliste(update: Update, context: BotContext, event_id: str) -> None:
+    """The Meldeliste of one evening as CSV and .xlsx, in the organiser's language; an evening
+    without ``cpd_hours`` (or one deleted since) is refused in a pop-up."""
+    query = update.callback_query
+    event = await event_store.get_event(context.db, event_id)
+    if event is None or not offers_meldeliste(event):
+        await query.answer(context.plain("attendees.no_meldeliste"), show_alert=True)
+        return
+    await query.answer()
+    attendees = await attendee_store.meldeliste(context.db, event.id)
+    sheet = meldeliste_sheet(event, attendees)
+    translator, lang, tz = context.bot_data.translator, context.lang, context.settings.tz
+    caption = context.text("attendees.meldeliste_caption", count=len(attendees), title=event.title)
+    if any(attendee.number is None for attendee in attendees):
+        later = context.text("attendees.meldeliste_numbers_later")
+        caption = Markup("\n\n").join([caption, later])
+    chat_id = update.effective_chat.id
+    await context.bot.send_document(
+        chat_id,
+        InputFile(
+            sheet_csv(translator, lang, sheet, tz),
+            filename=context.plain("attendees.meldeliste_filename", id=event.id),
+        ),
+        caption=caption,
+    )
+    await context.bot.send_document(
+        chat_id,
+        InputFile(
+            sheet_xlsx(translator, lang, sheet, tz),
+            filename=context.plain("attendees.meldeliste_filename_xlsx", id=event.id),
+        ),
+        caption=context.text("attendees.meldeliste_xlsx_caption"),
+        # the way on (issue 23: no dead ends); handlers.ui.way_on.to_admin_menu once merged
+        reply_markup=InlineKeyboardMarkup([[context.button("admin.back", Action.ADMIN_MENU)]]),
     )
 
 
@@ -152,10 +205,14 @@ async def attendees_command(update: Update, context: BotContext) -> None:
 
 @organisers_only
 async def attendees_button(update: Update, context: BotContext) -> None:
-    """An event chosen in the attendees picker."""
+    """An event chosen in the attendees picker, or the "Meldeliste" button under its files."""
     callback = unpack(update.callback_query.data)
+    event_id = (callback.arg() if callback else None) or ""
+    if callback is not None and callback.arg(1) == MELDELISTE:
+        await send_meldeliste(update, context, event_id)
+        return
     await update.callback_query.answer()
-    await send_attendees(update, context, (callback.arg() if callback else None) or "")
+    await send_attendees(update, context, event_id)
 
 
 def build_handlers() -> list[BaseHandler]:
