@@ -93,9 +93,15 @@ def still_applies(
     return True
 
 
+def is_announced(event: Event, now: datetime) -> bool:
+    """Whether a newly created evening is news for subscribers: scheduled and upcoming (the
+    organiser's summary says so before saving, and the save queues it by the same rule)."""
+    return is_upcoming(event, now)
+
+
 def announce(created: Sequence[Event], now: datetime) -> list[Event]:
-    """The newly created evenings subscribers are told about: scheduled and upcoming."""
-    return [event for event in created if is_upcoming(event, now)]
+    """The newly created evenings subscribers are told about (:func:`is_announced`)."""
+    return [event for event in created if is_announced(event, now)]
 
 
 def due_reminder_offsets(
