@@ -16,7 +16,8 @@ import icalendar
 
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
-from domain.models import EventStatus
+from domain.models import EventStatus, Registration, RegistrationStatus
+from domain.notices import NoticeStanding, notice_standing
 from domain.standing import Refusal, may_remove_from_calendar
 from tests.conftest import NOW, START, make_event
 from tests.outbox_support import sign_up
@@ -144,13 +145,29 @@ async def test_the_removal_file_only_while_cancelled_and_not_over(bot, clock, ad
     await add_events(cancelled)
     await drain_outbox(bot.app)
     notice = bot.api.last(1)
-    await add_events(event)  # takes place after all
+    await add_events(event)  # takes place after all: the calendar gets the entry back
+    await drain_outbox(bot.app)
+    reinstated = bot.api.last(1)
+    assert "Ihre Anmeldung gilt weiter" in reinstated.text
+    [back] = await bot.user(1).press("Neuer Kalendereintrag", reinstated)
+    vevent = _vevent(back.document)
+    assert str(vevent["STATUS"]) == "CONFIRMED" and int(vevent["SEQUENCE"]) == 2
     [answer] = await bot.user(1).press(REMOVE, notice)
     assert answer.document is None and "findet statt" in answer.text
     await add_events(cancelled)
     clock.set(START + timedelta(hours=3))  # over
     [answer] = await bot.user(1).press(REMOVE, notice)
     assert answer.document is None and "liegt schon zurück" in answer.text
+
+
+def test_the_wording_follows_the_sign_up_as_it_is_when_sent():
+    seat = Registration(
+        1, "umbau-2026", 1, "Erika", RegistrationStatus.CONFIRMED, "t" * 32, NOW, NOW, None, None
+    )
+    waiting = dataclasses.replace(seat, status=RegistrationStatus.WAITLISTED)
+    assert notice_standing(seat) is NoticeStanding.SEAT
+    assert notice_standing(waiting) is NoticeStanding.WAITLIST
+    assert notice_standing(None) is NoticeStanding.UNNAMED
 
 
 def test_the_domain_rule_for_the_removal_file():

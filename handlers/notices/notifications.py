@@ -166,7 +166,8 @@ async def render_event_reinstated(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
     """Outbox kind ``event_reinstated``: a cancelled event takes place after all (with what
-    changed meanwhile); ``None`` if it no longer concerns the recipient."""
+    changed meanwhile), worded for the recipient's standing, with its card and the calendar
+    file that puts the entry back; ``None`` if it no longer concerns the recipient."""
     about = await concerned(data, NoticeKind.REINSTATED, payload)
     if about is None:
         return None
@@ -179,8 +180,14 @@ async def render_event_reinstated(
     if changes:
         parts.extend(["", *changes])
     parts.extend(["", _worded(render, "notifications.reinstated_footer", registration)])
+    # The cancellation took the entry out of calendars: the file brings it back (STATUS:CONFIRMED).
     markup = InlineKeyboardMarkup(
-        [[_button(data, lang, "notifications.button_card", Action.CARD, event.id)]]
+        [
+            [
+                _button(data, lang, "notifications.button_card", Action.CARD, event.id),
+                _button(data, lang, "notifications.button_calendar", Action.ICS, event.id),
+            ]
+        ]
     )
     return OutgoingMessage.html(Markup("\n").join(parts), markup)
 
