@@ -26,6 +26,7 @@ class Action:
     PAST = "lp"  # arg: offset (the evenings that took place, latest first)
     CARD = "ev"  # arg: event id
     ICS = "ics"  # arg: event id
+    ICS_REMOVE = "icsx"  # arg: event id (the cancelled evening's file that removes the entry)
     VENUE = "map"  # arg: event id
     SPEAKERS = "spk"  # arg: event id
     LANGUAGE = "lang"  # arg: de | en

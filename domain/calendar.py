@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from domain.models import Event
-from domain.notices import changed_fields
+from domain.notices import CALENDAR_FIELDS, changed_fields
 
 
 def raises_sequence(old: Event, new: Event) -> bool:
     """A change of time, venue or status: calendar apps must replace their copy of the entry.
 
-    The same fields that warrant a notice to the people signed up, plus the status, since a
-    cancellation (or its reversal) is exactly what a subscribed calendar must not miss.
+    The fields a calendar entry shows (a moved sign-up deadline is news for the people signed
+    up, not for their calendars), plus the status, since a cancellation (or its reversal) is
+    exactly what a subscribed calendar must not miss.
     """
-    return bool(changed_fields(old, new)) or old.status is not new.status
+    return bool(changed_fields(old, new, CALENDAR_FIELDS)) or old.status is not new.status

@@ -104,6 +104,26 @@ def phase(event: Event, counts: SeatCounts, now: datetime) -> Phase:
     return Phase.FULL if seats_left(event, counts) == 0 else Phase.OPEN
 
 
+class SignUpAction(StrEnum):
+    """What a press on an evening's sign-up button does now, which its label must say."""
+
+    SIGN_UP = "sign_up"  # a seat is free (or there is no limit): "Anmelden"
+    WAITLIST = "waitlist"  # every seat is taken: the press puts one on the waitlist
+    VIEW = "view"  # no sign-up now (none at all, closed, begun, over, cancelled): only look
+
+
+def sign_up_action(event: Event, counts: SeatCounts, now: datetime) -> SignUpAction:
+    """The action behind the sign-up button (card, announcement, shared card) at ``now``: by
+    the evening's phase, so that a full evening's button reads "Auf die Warteliste" and one
+    without registration is only "Ansehen"."""
+    current = phase(event, counts, now)
+    if current is Phase.OPEN:
+        return SignUpAction.SIGN_UP
+    if current is Phase.FULL:
+        return SignUpAction.WAITLIST
+    return SignUpAction.VIEW
+
+
 @dataclass(frozen=True, slots=True)
 class CheckInWindow:
     """The stretch of time in which scanning a ticket of this evening checks someone in."""

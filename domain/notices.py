@@ -4,7 +4,7 @@ comes (:func:`still_applies`, asked by every renderer of those outbox kinds)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,8 +17,12 @@ from domain.models import Event, EventStatus, Registration, RegistrationStatus
 # handled first, and then :func:`still_applies` tells only who still holds the seat.
 PROMOTION_SETTLE = timedelta(seconds=15)
 
-# Fields whose change is worth a message to everyone signed up.
-NOTIFIED_FIELDS = ("starts_at", "ends_at", "venue", "address")
+# Fields a calendar entry shows: their change makes the entry a new version (SEQUENCE) and the
+# notice offers the updated calendar file.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "address")
+# Fields whose change is worth a message to everyone signed up: the calendar's and the sign-up
+# deadline (a moved deadline is named in the notice).
+NOTIFIED_FIELDS = (*CALENDAR_FIELDS, "registration_closes_at")
 
 
 class NoticeKind(StrEnum):
@@ -35,9 +39,37 @@ class Notice:
     changed_fields: tuple[str, ...] = ()
 
 
-def changed_fields(old: Event, new: Event) -> tuple[str, ...]:
-    """The notified fields that differ between two versions of an evening."""
-    return tuple(name for name in NOTIFIED_FIELDS if getattr(old, name) != getattr(new, name))
+def changed_fields(
+    old: Event, new: Event, fields: Sequence[str] = NOTIFIED_FIELDS
+) -> tuple[str, ...]:
+    """The ``fields`` (by default the notified ones) that differ between two versions of an
+    evening."""
+    return tuple(name for name in fields if getattr(old, name) != getattr(new, name))
+
+
+def updates_calendar(fields: Iterable[str]) -> bool:
+    """Whether a change of these fields makes the calendar entry out of date: the notice then
+    offers the updated calendar file."""
+    return any(name in CALENDAR_FIELDS for name in fields)
+
+
+class NoticeStanding(StrEnum):
+    """Whom a notice about an evening speaks to, which decides its wording."""
+
+    SEAT = "seat"  # confirmed: keeps the seat, or frees it for the waitlist
+    WAITLIST = "waitlist"  # has no seat to keep or free: stays on (or leaves) the waitlist
+    UNNAMED = "unnamed"  # a row queued before notices named their sign-up: words for both
+
+
+def notice_standing(registration: Registration | None) -> NoticeStanding:
+    """The wording a change, cancellation or reinstatement notice takes for the holder of
+    ``registration`` when it is sent (the sign-up as it is then: someone moved up meanwhile
+    has a seat)."""
+    if registration is None:
+        return NoticeStanding.UNNAMED
+    if registration.status is RegistrationStatus.WAITLISTED:
+        return NoticeStanding.WAITLIST
+    return NoticeStanding.SEAT
 
 
 def notice_for_change(old: Event, new: Event, now: datetime) -> Notice | None:
@@ -93,9 +125,15 @@ def still_applies(
     return True
 
 
+def is_announced(event: Event, now: datetime) -> bool:
+    """Whether a newly created evening is news for subscribers: scheduled and upcoming (the
+    organiser's summary says so before saving, and the save queues it by the same rule)."""
+    return is_upcoming(event, now)
+
+
 def announce(created: Sequence[Event], now: datetime) -> list[Event]:
-    """The newly created evenings subscribers are told about: scheduled and upcoming."""
-    return [event for event in created if is_upcoming(event, now)]
+    """The newly created evenings subscribers are told about (:func:`is_announced`)."""
+    return [event for event in created if is_announced(event, now)]
 
 
 def due_reminder_offsets(

@@ -150,6 +150,17 @@ def may_add_to_calendar(event: Event, now: datetime) -> Refusal | None:
     return None
 
 
+def may_remove_from_calendar(event: Event, now: datetime) -> Refusal | None:
+    """The calendar file that takes a cancelled evening out of people's calendars (``STATUS:
+    CANCELLED`` with the raised ``SEQUENCE``) is sent while the evening is cancelled and not
+    over; the card's calendar button stays refused for it (:func:`may_add_to_calendar`)."""
+    if event.status is not EventStatus.CANCELLED:
+        return Refusal.NOT_CANCELLED
+    if is_over(event, now):
+        return Refusal.EVENT_OVER
+    return None
+
+
 def may_check_in(
     event: Event, registration: Registration | None, now: datetime, anyway: bool = False
 ) -> Refusal | None:

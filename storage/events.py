@@ -198,9 +198,12 @@ def _read_for_update(conn: Connection, event_id: str) -> Event | None:
     return event_from_row(row, speakers)
 
 
-def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> SaveReport:
+def save_events_in(
+    conn: Connection, events: Iterable[Event], now: datetime, announce_new: bool = True
+) -> SaveReport:
     """Upsert events by id inside the caller's ``Database.write`` transaction; queue change
-    notices for people signed up and announcements of new upcoming dates for subscribers.
+    notices for people signed up and (unless ``announce_new`` is false: an organiser saved
+    without announcing) announcements of new upcoming dates for subscribers.
 
     When a capacity grows, the waitlist moves up in the same transaction.
     """
@@ -246,8 +249,23 @@ def save_events_in(conn: Connection, events: Iterable[Event], now: datetime) -> 
             [(event.id, i, s.name, s.role, s.bio) for i, s in enumerate(event.speakers)],
         )
         promote_waitlist(conn, event.id, now)
-    announced = _queue_announcements(conn, [e.id for e in announce(created, now)], now)
+    announced = (
+        _queue_announcements(conn, [e.id for e in announce(created, now)], now)
+        if announce_new
+        else 0
+    )
     return SaveReport([e.id for e in created], updated, unchanged, notified, announced)
+
+
+# Who is announced new dates: subscribed and not blocking the bot.
+_SUBSCRIBED = "subscribed = 1 AND blocked_at IS NULL"
+
+
+async def count_subscribers(db: Database) -> int:
+    """How many people an announcement of a new date would reach now (the organiser's summary
+    says so before saving)."""
+    count: int = await db.fetch_value(f"SELECT count(*) FROM users WHERE {_SUBSCRIBED}")
+    return count
 
 
 def _queue_announcements(conn: Connection, event_ids: list[str], now: datetime) -> int:
@@ -255,10 +273,7 @@ def _queue_announcements(conn: Connection, event_ids: list[str], now: datetime) 
     whole program is one announcement, not one per evening); returns how many were queued."""
     if not event_ids:
         return 0
-    subscribers = [
-        row[0]
-        for row in conn.execute("SELECT id FROM users WHERE subscribed = 1 AND blocked_at IS NULL")
-    ]
+    subscribers = [row[0] for row in conn.execute(f"SELECT id FROM users WHERE {_SUBSCRIBED}")]
     for user_id in subscribers:
         outbox.enqueue(
             conn, user_id, outbox.OutboxKind.ANNOUNCEMENT, {"event_ids": event_ids}, now
@@ -271,21 +286,31 @@ async def save_events(db: Database, events: Iterable[Event], now: datetime) -> S
     return await db.write(save_events_in, list(events), now)
 
 
-def _create(conn: Connection, event: Event, now: datetime, id_for: Callable[[int], str]) -> Event:
+def _create(
+    conn: Connection,
+    event: Event,
+    now: datetime,
+    id_for: Callable[[int], str],
+    announce_new: bool,
+) -> tuple[Event, SaveReport]:
     number = 1
     while conn.execute("SELECT 1 FROM events WHERE id = ?", (id_for(number),)).fetchone():
         number += 1
     created = dataclasses.replace(event, id=id_for(number))
-    save_events_in(conn, [created], now)
-    return created
+    return created, save_events_in(conn, [created], now, announce_new)
 
 
 async def create_event(
-    db: Database, event: Event, now: datetime, id_for: Callable[[int], str]
-) -> Event:
+    db: Database,
+    event: Event,
+    now: datetime,
+    id_for: Callable[[int], str],
+    announce_new: bool = True,
+) -> tuple[Event, SaveReport]:
     """Insert a new event under the first free id of ``id_for(1)``, ``id_for(2)`` …, in one
-    transaction (two organisers creating the same title and date get two events)."""
-    return await db.write(_create, event, now, id_for)
+    transaction (two organisers creating the same title and date get two events); announced
+    to subscribers unless ``announce_new`` is false. The report says how many were told."""
+    return await db.write(_create, event, now, id_for, announce_new)
 
 
 def _delete(conn: Connection, event_id: str) -> Refusal | None:

@@ -20,10 +20,13 @@ async def returning_user(bot, user_id, name="Erika Muster", language_code="de"):
 
 
 async def signed_up(bot, user_id, event_id="umbau-2026", name="Erika Muster", lang="de"):
-    """A returning user who pressed "Anmelden" (or "Sign up") on the event's card."""
+    """A returning user who pressed "Anmelden" (or "Sign up") on the event's card, or "Auf die
+    Warteliste" ("Join the waitlist") when it is full."""
     user = await returning_user(bot, user_id, name, lang)
     [card] = await user.send(f"/start ev_{event_id}")
-    await user.press("Sign up" if lang == "en" else "Anmelden", card)
+    labels = ("Sign up", "Join the waitlist") if lang == "en" else ("Anmelden", "Warteliste")
+    [label] = [label for label in labels if any(label in b for b in card.button_labels)]
+    await user.press(label, card)
     return user
 
 

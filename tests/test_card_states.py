@@ -51,8 +51,8 @@ async def test_no_registration_and_full_with_waitlist(bot, add_events):
     await first.press(SIGN_UP, await open_card(first, "voll"))
     card = await open_card(second, "voll")
     assert "ausgebucht – Warteliste offen, noch wartet niemand" in card.text
-    assert SIGN_UP in card.button_labels
-    await second.press(SIGN_UP, card)
+    assert "⏳ Auf die Warteliste" in card.button_labels and SIGN_UP not in card.button_labels
+    await second.press("⏳ Auf die Warteliste", card)
     card = await open_card(await returning_user(bot, 3), "voll")
     assert "ausgebucht – Warteliste (1 Person wartet)" in card.text  # never "0 Personen warten"
 

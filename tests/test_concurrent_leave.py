@@ -32,7 +32,7 @@ async def test_simultaneous_leaves_tell_nobody_of_a_seat_they_no_longer_hold(
     for n in range(SEATS + LEAVING_WAITLISTED + STAYING):  # in this order: seats, then waitlist
         user = await returning_user(bot, 20_000 + n, f"Person {n}")
         [card] = await user.send("/start ev_umbau-2026")
-        await user.press("Anmelden", card)
+        await user.press(1, card)  # "Anmelden", then "Auf die Warteliste"
         people.append(user)
     leaving = people[: SEATS + LEAVING_WAITLISTED]
     staying = people[SEATS + LEAVING_WAITLISTED :]

@@ -25,7 +25,7 @@ async def test_reinstated_event_is_announced_to_those_signed_up(bot, add_events,
     notice = german.last
     assert notice.text.startswith("✅ Findet doch statt: Allianzen & Co")
     assert "Theater Rampe" in notice.text  # what changed meanwhile is said too
-    assert notice.button_labels == ["Zum Termin"]
+    assert notice.button_labels == ["Zum Termin", "📅 Neuer Kalendereintrag"]
     assert english.last_text.startswith("✅ Back on: Allianzen & Co")
     [card] = await german.press("Zum Termin")
     assert "Sie sind angemeldet" in card.text

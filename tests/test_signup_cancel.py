@@ -48,8 +48,8 @@ async def test_cancellation_moves_the_first_waitlisted_up_and_tells_them_in_engl
     max_ = await returning_user(bot, 62, name="Max Muster")
     erika_card = await open_card(erika)
     await erika.press("Anmelden", erika_card)
-    await jane.press("Sign up", await open_card(jane))
-    await max_.press("Anmelden", await open_card(max_))
+    await jane.press("Join the waitlist", await open_card(jane))
+    await max_.press("Auf die Warteliste", await open_card(max_))
     await erika.press("Abmelden", erika_card)
     await erika.press("Ja, abmelden", erika_card)
     statuses = {r["user_id"]: r["status"] for r in await registrations(bot)}
@@ -80,7 +80,7 @@ async def test_more_capacity_moves_up_as_many_as_fit(bot, add_events, clock):
     await add_events(event)
     users = [await returning_user(bot, 70 + i) for i in range(5)]
     for user in users:
-        await user.press("Anmelden", await open_card(user))
+        await user.press(1, await open_card(user))  # "Anmelden", then "Auf die Warteliste"
     await add_events(dataclasses.replace(event, capacity=3))
     statuses = [r["status"] for r in await registrations(bot)]
     assert statuses == ["confirmed", "confirmed", "confirmed", "waitlisted", "waitlisted"]

@@ -33,7 +33,7 @@ async def test_mine_lists_confirmed_and_waitlisted_upcoming_sign_ups(bot, add_ev
     await other.press("Anmelden", await open_card(other, "full"))
     user = await returning_user(bot, 100)
     for event_id in ("soon", "full", "gone", "past"):
-        await user.press("Anmelden", await open_card(user, event_id))
+        await user.press(1, await open_card(user, event_id))  # "Anmelden" or "Auf die Warteliste"
     gone_card = await open_card(user, "gone")
     await user.press("Abmelden", gone_card)
     await user.press("Ja, abmelden", gone_card)
@@ -129,7 +129,7 @@ async def test_no_ticket_on_the_waitlist_or_for_a_cancelled_event(bot, add_event
     first = await returning_user(bot, 130)
     second = await returning_user(bot, 131)
     await first.press("Anmelden", await open_card(first))
-    await second.press("Anmelden", await open_card(second))
+    await second.press("Auf die Warteliste", await open_card(second))
     [_, waiting] = await registrations(bot)
     await second.press_data(pack(Action.TICKET, waiting["id"]))
     assert "Warteliste (Platz 1)" in last_answer(bot).text

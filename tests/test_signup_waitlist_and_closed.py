@@ -18,14 +18,14 @@ async def test_full_event_puts_people_on_the_waitlist_with_their_position(bot, a
     await add_events(make_event(capacity=1))
     first, second, third = [await returning_user(bot, uid) for uid in (30, 31, 32)]
     await first.press("Anmelden", await open_card(first))
-    [refreshed] = await second.press("Anmelden", await open_card(second))
+    [refreshed] = await second.press("Auf die Warteliste", await open_card(second))
     toast = last_answer(bot).text
     assert toast.startswith("⏳ Ausgebucht – Sie stehen auf der Warteliste, Platz 1.")
     assert "Sie stehen auf der Warteliste (Platz 1)" in refreshed.text
     assert {"Abmelden", "📅 In den Kalender"} <= set(refreshed.button_labels)
     card = await open_card(third)
     assert "ausgebucht – Warteliste (1 Person wartet)" in card.text
-    [refreshed] = await third.press("Anmelden", card)
+    [refreshed] = await third.press("Auf die Warteliste", card)
     assert "Warteliste, Platz 2" in last_answer(bot).text
     assert "Sie stehen auf der Warteliste (Platz 2)" in refreshed.text
     await third.press_data(pack(Action.SIGN_UP, "umbau-2026"), card)

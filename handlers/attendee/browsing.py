@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.files.calendar_file import evening_ics
 from bot.paging import Page, page_line, paging_row
 from domain.models import Event, EventStatus
-from domain.standing import Refusal, may_add_to_calendar
+from domain.standing import Refusal, may_add_to_calendar, may_remove_from_calendar
 from handlers.ui.card import back_to_card, send_card
 from handlers.ui.editing import reply_or_edit, send_split
 from handlers.ui.reader import renderer
@@ -130,6 +130,37 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
     )
 
 
+async def send_calendar_removal(update: Update, context: BotContext) -> None:
+    """🗑 "Aus dem Kalender entfernen" under a cancellation notice: the evening's calendar file,
+    now with ``STATUS:CANCELLED`` and the raised ``SEQUENCE``, so the entry leaves the
+    calendar; only while ``domain.standing.may_remove_from_calendar`` allows it."""
+    event = await _event_from_button(update, context)
+    if event is None:
+        return
+    chat_id = update.effective_chat.id
+    refusal = may_remove_from_calendar(event, context.now())
+    if refusal is not None:  # scheduled again (its card has the calendar), or over
+        key = (
+            "notifications.removal_refused_scheduled"
+            if refusal is Refusal.NOT_CANCELLED
+            else "notifications.removal_refused_over"
+        )
+        await context.bot.send_message(
+            chat_id,
+            context.text(key, title=event.title),
+            reply_markup=back_to_card(context, event),
+        )
+        return
+    url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
+    data = await evening_ics(context.db, context.settings, event, url, context.now())
+    await context.bot.send_document(
+        chat_id,
+        InputFile(data, filename=f"{event.id}.ics"),
+        caption=context.text("notifications.removal_caption", title=event.title),
+        reply_markup=back_to_card(context, event),
+    )
+
+
 async def send_venue(update: Update, context: BotContext) -> None:
     """📍 on the card: a map pin when coordinates are known, else the address as text."""
     event = await _event_from_button(update, context)
@@ -187,6 +218,7 @@ def build_handlers() -> list:
         CallbackQueryHandler(page_events, pattern(Action.LIST, Action.PAST)),
         CallbackQueryHandler(open_card, pattern(Action.CARD)),
         CallbackQueryHandler(send_calendar_file, pattern(Action.ICS)),
+        CallbackQueryHandler(send_calendar_removal, pattern(Action.ICS_REMOVE)),
         CallbackQueryHandler(send_venue, pattern(Action.VENUE)),
         CallbackQueryHandler(send_event_speakers, pattern(Action.SPEAKERS)),
     ]

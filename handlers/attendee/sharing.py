@@ -16,6 +16,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import EVENT_DEEP_LINK_PREFIX
 from bot.context import BotContext
+from domain.evening import SignUpAction, sign_up_action
 from domain.models import Event, EventStatus
 from domain.names import name_matches
 from handlers.ui.reader import renderer
@@ -23,6 +24,12 @@ from storage import events as event_store
 
 RESULTS = 20  # Telegram shows at most 50; a handful of evenings is the common case
 CACHE_SECONDS = 60  # seats change: a short cache, the same for everyone (nothing personal)
+# The button says what the opened card will offer (domain.evening.sign_up_action).
+_OPEN_LABELS = {
+    SignUpAction.SIGN_UP: "sharing.open",
+    SignUpAction.WAITLIST: "sharing.open_waitlist",
+    SignUpAction.VIEW: "sharing.open_view",
+}
 
 
 def _matches(event: Event, query: str) -> bool:
@@ -38,6 +45,7 @@ async def _result(context: BotContext, event: Event) -> InlineQueryResultArticle
     now = context.now()
     seats = render.seats(event, counts, now).striptags()
     url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
+    action = sign_up_action(event, counts, now)
     return InlineQueryResultArticle(
         id=event.id[:64],
         title=event.title,
@@ -49,7 +57,7 @@ async def _result(context: BotContext, event: Event) -> InlineQueryResultArticle
         ),
         input_message_content=InputTextMessageContent(render.event_card(event, counts, now)),
         reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(context.plain("sharing.open"), url=url)]]
+            [[InlineKeyboardButton(context.plain(_OPEN_LABELS[action]), url=url)]]
         ),
     )
 

@@ -13,7 +13,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext, BotData
 from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
-from domain.evening import is_upcoming
+from domain.evening import SignUpAction, is_upcoming, sign_up_action
 from handlers.ui import editing
 from handlers.ui.reader import is_group
 from storage import events as event_store
@@ -21,6 +21,12 @@ from storage import users as user_store
 
 QUESTION_PREFIX = pack(Action.SUBSCRIBE)  # the yes/no buttons' data starts with this
 ANNOUNCED_BUTTONS = 5  # buttons under an announcement; the rest are in /termine
+# An announced evening's button says what its card will offer (domain.evening.sign_up_action).
+_OPEN_LABELS = {
+    SignUpAction.SIGN_UP: "subscription.announcement_open",
+    SignUpAction.WAITLIST: "subscription.announcement_waitlist",
+    SignUpAction.VIEW: "subscription.announcement_view",
+}
 
 
 def _state_text(context: BotContext, subscribed: bool) -> str:
@@ -128,15 +134,11 @@ async def render_announcement(
         render.text("subscription.announcement_line", title=e.title, when=render.when(e.starts_at))
         for e in events
     )
-    rows = [
-        [
-            InlineKeyboardButton(
-                data.translator.plain(lang, "subscription.announcement_open", title=e.title),
-                callback_data=pack(Action.CARD, e.id),
-            )
-        ]
-        for e in events[:ANNOUNCED_BUTTONS]
-    ]
+    rows = []
+    for e in events[:ANNOUNCED_BUTTONS]:
+        action = sign_up_action(e, await event_store.seat_counts(data.db, e.id), now)
+        label = data.translator.plain(lang, _OPEN_LABELS[action], title=e.title)
+        rows.append([InlineKeyboardButton(label, callback_data=pack(Action.CARD, e.id))])
     rows.append(
         [
             InlineKeyboardButton(

@@ -1,5 +1,8 @@
 """Change notices (PRODUCT §4, Changes): what the paced sender says when an event is moved,
-changes its venue or address, or is cancelled, and to people moved up from the waitlist.
+changes its venue, address or sign-up deadline, or is cancelled, and to people moved up from
+the waitlist. Each is worded for the recipient's standing (a waitlisted person has no seat to
+keep or free: ``domain.notices.notice_standing``); a new time or place comes with the updated
+calendar file, a cancellation with the file that removes the entry.
 
 ``storage.events.save_events`` queues the rows (``event_changed`` with ``{field: [old, new]}``,
 ``event_cancelled``) for everyone confirmed or waitlisted, one per sign-up, in the transaction
@@ -25,13 +28,23 @@ from bot.i18n import Translator
 from bot.outgoing import OutgoingMessage
 from bot.render import Renderer
 from domain.models import Event, Registration
-from domain.notices import NOTIFIED_FIELDS, NoticeKind, still_applies
+from domain.notices import (
+    NOTIFIED_FIELDS,
+    NoticeKind,
+    NoticeStanding,
+    notice_standing,
+    still_applies,
+    updates_calendar,
+)
+from domain.standing import may_remove_from_calendar
 from handlers.ui.registration import registration_buttons
 from storage import events as event_store
 from storage import registrations as registration_store
 from storage.db import from_db_time
 
-TIME_FIELDS = frozenset({"starts_at", "ends_at"})
+TIME_FIELDS = frozenset({"starts_at", "ends_at", "registration_closes_at"})
+# An empty sign-up deadline is not "no information": sign-up then closes at the start.
+_UNSET_KEYS = {"registration_closes_at": "notifications.deadline_at_start"}
 
 
 def change_lines(render: Renderer, changes: dict[str, list[str | None]]) -> list[Markup]:
@@ -43,7 +56,7 @@ def change_lines(render: Renderer, changes: dict[str, list[str | None]]) -> list
         values = []
         for value in changes[field][:2]:
             if value is None or value == "":
-                values.append(render.text("notifications.unset"))
+                values.append(render.text(_UNSET_KEYS.get(field, "notifications.unset")))
             elif field in TIME_FIELDS:
                 moment = from_db_time(value)
                 values.append(render.when(moment) if moment else value)
@@ -85,10 +98,25 @@ async def concerned(
     return event, registration
 
 
+def _worded(
+    render: Renderer, key: str, registration: Registration | None, **values: object
+) -> Markup:
+    """Message ``key`` in the wording for the recipient's standing (``<key>_seat``,
+    ``<key>_waitlist`` or ``<key>_unnamed``; domain.notices.notice_standing): a waitlisted
+    person has no seat to keep or to free."""
+    standing = notice_standing(registration)
+    if standing is NoticeStanding.WAITLIST:
+        assert registration is not None
+        values["position"] = registration.waitlist_position or 1
+    return render.text(f"{key}_{standing.value}", **values)
+
+
 async def render_event_changed(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
-    """Outbox kind ``event_changed``: old → new for start, end, venue and address.
+    """Outbox kind ``event_changed``: old → new for start, end, venue, address and sign-up
+    deadline, worded for the recipient's standing, with the updated calendar file when the
+    calendar entry changed.
 
     ``None`` if it no longer concerns the recipient (see :func:`concerned`; a cancellation
     since says enough).
@@ -97,13 +125,13 @@ async def render_event_changed(
     changes = payload.get("changes") or {}
     if about is None or not any(field in changes for field in NOTIFIED_FIELDS):
         return None
-    event = about[0]
+    event, registration = about
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [render.text("notifications.changed", title=event.title), ""]
     parts.extend(change_lines(render, changes))
-    parts.extend(["", render.text("notifications.changed_footer")])
+    parts.extend(["", _worded(render, "notifications.changed_footer", registration)])
     buttons = []
-    if TIME_FIELDS & changes.keys():
+    if updates_calendar(changes):
         buttons.append(_button(data, lang, "notifications.button_calendar", Action.ICS, event.id))
     if {"venue", "address"} & changes.keys():
         buttons.append(_button(data, lang, "notifications.button_venue", Action.VENUE, event.id))
@@ -114,26 +142,36 @@ async def render_event_changed(
 async def render_event_cancelled(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
-    """Outbox kind ``event_cancelled``; ``None`` if it no longer concerns the recipient (the
-    evening is scheduled again or has passed, they had left it)."""
+    """Outbox kind ``event_cancelled``, worded for the recipient's standing, with "Aus dem
+    Kalender entfernen" (the calendar file with ``STATUS:CANCELLED``) while
+    ``domain.standing.may_remove_from_calendar`` allows it; ``None`` if it no longer concerns
+    the recipient (the evening is scheduled again or has passed, they had left it)."""
     about = await concerned(data, NoticeKind.CANCELLED, payload)
     if about is None:
         return None
-    event = about[0]
+    event, registration = about
     render = Renderer(data.translator, lang, data.settings.tz)
-    text = render.text("notifications.cancelled", title=event.title, when=render.event_time(event))
-    return OutgoingMessage.html(text)
+    when = render.event_time(event)
+    text = _worded(render, "notifications.cancelled", registration, title=event.title, when=when)
+    markup = None
+    if may_remove_from_calendar(event, data.clock.now()) is None:
+        button = _button(
+            data, lang, "notifications.button_calendar_remove", Action.ICS_REMOVE, event.id
+        )
+        markup = InlineKeyboardMarkup([[button]])
+    return OutgoingMessage.html(text, markup)
 
 
 async def render_event_reinstated(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
     """Outbox kind ``event_reinstated``: a cancelled event takes place after all (with what
-    changed meanwhile); ``None`` if it no longer concerns the recipient."""
+    changed meanwhile), worded for the recipient's standing, with its card and the calendar
+    file that puts the entry back; ``None`` if it no longer concerns the recipient."""
     about = await concerned(data, NoticeKind.REINSTATED, payload)
     if about is None:
         return None
-    event = about[0]
+    event, registration = about
     render = Renderer(data.translator, lang, data.settings.tz)
     parts = [
         render.text("notifications.reinstated", title=event.title, when=render.event_time(event))
@@ -141,9 +179,15 @@ async def render_event_reinstated(
     changes = change_lines(render, payload.get("changes") or {})
     if changes:
         parts.extend(["", *changes])
-    parts.extend(["", render.text("notifications.reinstated_footer")])
+    parts.extend(["", _worded(render, "notifications.reinstated_footer", registration)])
+    # The cancellation took the entry out of calendars: the file brings it back (STATUS:CONFIRMED).
     markup = InlineKeyboardMarkup(
-        [[_button(data, lang, "notifications.button_card", Action.CARD, event.id)]]
+        [
+            [
+                _button(data, lang, "notifications.button_card", Action.CARD, event.id),
+                _button(data, lang, "notifications.button_calendar", Action.ICS, event.id),
+            ]
+        ]
     )
     return OutgoingMessage.html(Markup("\n").join(parts), markup)
 

@@ -11,15 +11,15 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from markupsafe import Markup
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
+from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action, unpack
 from bot.context import BotContext
 from bot.state import EventDraft
 from domain.lifecycle import may_edit
 from domain.models import Event, EventStatus
-from domain.notices import notice_for_change
+from domain.notices import is_announced, notice_for_change
 from domain.reading.event_input import (
     CREATE_STEPS,
     FIELDS,
@@ -38,6 +38,7 @@ from handlers.ui.reader import renderer
 from storage import events as event_store
 
 CREATE_SUMMARY = ("title", "series", *CREATE_STEPS[1:])
+QUIET = "quiet"  # the argument of "Speichern ohne Ankündigung"
 MULTI_LINE = frozenset({"description", "speakers"})  # shown below their label
 
 
@@ -81,7 +82,8 @@ async def show_summary(
     update: Update, context: BotContext, draft: EventDraft, lead: Markup | None = None
 ) -> int:
     """The summary in a new message (after ``lead``: the echo of the last answer), with
-    "Speichern", "Feld ändern" and ✖."""
+    "Speichern", "Feld ändern" and ✖. A new evening's summary says whether and to how many
+    subscribers it will be announced, and then offers to save it without announcing."""
     buttons = [context.button("editor.save", Action.EVENT_SAVE)]
     old = None
     notes = []
@@ -98,14 +100,39 @@ async def show_summary(
         if values.get("series") is None:
             values["series"] = await _usual_series(context)
         draft.reviewing = True
+        note, save_buttons = await _announcement_choice(context, draft)
+        notes, buttons = ([note] if note else []), [*save_buttons]
         buttons.append(context.button("editor.change_field", Action.EVENT_MORE))
     buttons.append(abort_button(context))
     leads = [lead] if lead is not None else []
     text = Markup("\n\n").join([*leads, _summary(context, values, old), *notes])
     # Values at their limits (a long description before and after, 20 speakers with bios)
     # make a summary longer than one message: it comes in parts, the buttons under the last.
-    await send_split(context, update.effective_chat.id, text, InlineKeyboardMarkup([buttons]))
+    rows = [buttons] if len(buttons) <= 3 else [buttons[:2], buttons[2:]]
+    await send_split(context, update.effective_chat.id, text, InlineKeyboardMarkup(rows))
     return CONFIRM
+
+
+async def _announcement_choice(
+    context: BotContext, draft: EventDraft
+) -> tuple[Markup, list[InlineKeyboardButton]]:
+    """Whether saving the new evening announces it (``domain.notices.is_announced``) and to how
+    many subscribers (counted now), with the save buttons that follow: "Speichern und
+    ankündigen" and "Speichern ohne Ankündigung" when there is someone to tell."""
+    try:
+        event = build_event("new", draft.values, EventStatus.SCHEDULED)
+    except InputError:  # the save says what is wrong
+        return Markup(""), [context.button("editor.save", Action.EVENT_SAVE)]
+    if not is_announced(event, context.now()):
+        note = context.text("editor.announce_past")
+    elif (count := await event_store.count_subscribers(context.db)) == 0:
+        note = context.text("editor.announce_nobody")
+    else:
+        return context.text("editor.announce_count", count=count), [
+            context.button("editor.save_announce", Action.EVENT_SAVE),
+            context.button("editor.save_quiet", Action.EVENT_SAVE, QUIET),
+        ]
+    return note, [context.button("editor.save", Action.EVENT_SAVE)]
 
 
 async def _usual_series(context: BotContext) -> str | None:
@@ -138,7 +165,9 @@ async def save(update: Update, context: BotContext) -> int:
         return END
     if draft.mode == "create":
         await query.answer()
-        return await _save_new(update, context, draft)
+        callback = unpack(query.data)
+        quiet = callback is not None and callback.arg() == QUIET
+        return await _save_new(update, context, draft, announce_new=not quiet)
     context.user_data.event_draft = None
     values = draft.values
     try:
@@ -165,23 +194,27 @@ async def save(update: Update, context: BotContext) -> int:
     return END
 
 
-async def _save_new(update: Update, context: BotContext, draft: EventDraft) -> int:
+async def _save_new(
+    update: Update, context: BotContext, draft: EventDraft, announce_new: bool
+) -> int:
     try:
         event = build_event("new", draft.values, EventStatus.SCHEDULED)
     except InputError as error:
         await reply_or_edit(update, context, context.text(error.key, **error.values))
         return END
     base = slug(event.title, event.starts_at, context.settings.tz)
-    event = await event_store.create_event(
-        context.db, event, context.now(), lambda number: with_suffix(base, number)
+    event, report = await event_store.create_event(
+        context.db, event, context.now(), lambda number: with_suffix(base, number), announce_new
     )
     context.user_data.event_draft = None
     link = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
-    await reply_or_edit(
-        update,
-        context,
-        context.text("editor.created", title=event.title, id=event.id, link=link),
+    text = context.text("editor.created", title=event.title, id=event.id, link=link)
+    announced = (
+        context.text("editor.announced", count=report.announced)
+        if report.announced
+        else context.text("editor.not_announced")
     )
+    await reply_or_edit(update, context, Markup("\n").join([text, announced]))
     await send_card(update, context, event.id, edit=False)
     return END
 

@@ -14,8 +14,8 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action
 from bot.context import BotContext
-from domain.evening import has_begun
-from domain.models import Event, Registration
+from domain.evening import SignUpAction, has_begun, sign_up_action
+from domain.models import Event, Registration, SeatCounts
 from domain.standing import Offer, offers
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.reader import is_group, renderer
@@ -23,28 +23,42 @@ from storage import events as event_store
 from storage import questions as question_store
 from storage import registrations as registration_store
 
+# The sign-up button's label by what the press does (domain.evening.sign_up_action).
+_SIGN_UP_LABELS = {
+    SignUpAction.SIGN_UP: "card.signup",
+    SignUpAction.WAITLIST: "card.signup_waitlist",
+}
+_PRIVATE_SIGN_UP_LABELS = {
+    SignUpAction.SIGN_UP: "card.signup_private",
+    SignUpAction.WAITLIST: "card.signup_private_waitlist",
+}
+
 
 def card_keyboard(
     context: BotContext,
     event: Event,
+    counts: SeatCounts,
     registration: Registration | None,
     in_group: bool,
     has_question: bool = False,
 ) -> InlineKeyboardMarkup:
     """The buttons of a card: exactly the actions ``domain.standing.offers`` allows this reader
     now (sign up or cancel, ticket, calendar, a question to the speakers or withdrawing it),
-    then speakers, venue and back to the list."""
+    then speakers, venue and back to the list. The sign-up button says what it does: "Auf
+    die Warteliste" on a full evening."""
     now = context.now()
+    action = sign_up_action(event, counts, now)
     rows: list[list[InlineKeyboardButton]] = []
     if in_group:
-        if Offer.SIGN_UP in offers(event, None, now):
+        if Offer.SIGN_UP in offers(event, None, now) and action in _PRIVATE_SIGN_UP_LABELS:
             url = create_deep_linked_url(context.bot.username, EVENT_DEEP_LINK_PREFIX + event.id)
-            rows.append([InlineKeyboardButton(context.plain("card.signup_private"), url=url)])
+            label = context.plain(_PRIVATE_SIGN_UP_LABELS[action])
+            rows.append([InlineKeyboardButton(label, url=url)])
         return InlineKeyboardMarkup(rows)
     offered = offers(event, registration, now, has_question)
     row = []
-    if Offer.SIGN_UP in offered:
-        row.append(context.button("card.signup", Action.SIGN_UP, event.id))
+    if Offer.SIGN_UP in offered and action in _SIGN_UP_LABELS:
+        row.append(context.button(_SIGN_UP_LABELS[action], Action.SIGN_UP, event.id))
     if registration is not None and Offer.CANCEL in offered:
         row.append(context.button("card.cancel", Action.CANCEL, registration.id))
     if registration is not None and Offer.TICKET in offered:
@@ -99,7 +113,7 @@ async def card_content(
         registration = await registration_store.active_registration(context.db, event.id, user_id)
         asked = await question_store.question_of(context.db, event.id, user_id) is not None
     text = renderer(context).event_card(event, counts, context.now(), registration, asked)
-    return text, card_keyboard(context, event, registration, in_group, asked)
+    return text, card_keyboard(context, event, counts, registration, in_group, asked)
 
 
 async def send_card(update: Update, context: BotContext, event_id: str, edit: bool) -> None:
