@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -19,6 +21,8 @@ from handlers.ui.reader import renderer
 from storage import events as event_store
 
 PAGE_SIZE = 5
+# A map search for an address (a link the reader opens; nothing is loaded from it here).
+MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -131,11 +135,14 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
 
 
 async def send_venue(update: Update, context: BotContext) -> None:
-    """📍 on the card: a map pin when coordinates are known, else the address as text."""
+    """📍 on the card: a map pin when coordinates are known, else what is known as text: the
+    venue with its address and a map search link, or the venue alone (never "to be announced"
+    for an evening whose card names its venue)."""
     event = await _event_from_button(update, context)
     if event is None:
         return
     chat_id = update.effective_chat.id
+    back = back_to_card(context, event)
     if event.has_location:
         await context.bot.send_venue(
             chat_id,
@@ -143,16 +150,20 @@ async def send_venue(update: Update, context: BotContext) -> None:
             longitude=event.longitude,
             title=event.venue,
             address=event.address or event.venue,
+            reply_markup=back,
         )
     elif event.address:
-        await context.bot.send_message(
-            chat_id,
-            context.text("card.venue_text", venue=event.venue, address=event.address),
-            reply_markup=back_to_card(context, event),
+        search = MAP_SEARCH + quote_plus(f"{event.venue}, {event.address}")
+        text = context.text(
+            "card.venue_text", venue=event.venue, address=event.address, map_url=search
         )
+        await context.bot.send_message(chat_id, text, reply_markup=back)
+    elif event.venue.strip():
+        text = context.text("card.venue_name_only", venue=event.venue)
+        await context.bot.send_message(chat_id, text, reply_markup=back)
     else:
         await context.bot.send_message(
-            chat_id, context.text("card.venue_unknown"), reply_markup=back_to_card(context, event)
+            chat_id, context.text("card.venue_unknown"), reply_markup=back
         )
 
 
