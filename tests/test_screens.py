@@ -40,3 +40,52 @@ async def test_venue_pin_has_a_way_back_to_the_card(bot, add_events):
     [pin] = await user.press("Veranstaltungsort")
     assert pin.venue is not None
     assert pin.button_labels == ["« Zum Termin"]
+
+
+# --- /abo and /sprache --------------------------------------------------------------------------
+
+
+async def test_abo_shown_again_states_the_setting_without_from_now_on(bot):
+    user = bot.user(40)
+    await user.send("/start")
+    answers = await user.press("Ja, gern")
+    assert answers[-1].text.startswith("📣 Sie bekommen ab jetzt")  # just switched: so it is
+    assert answers[-1].button_labels == ["🔕 Ankündigungen abbestellen"]  # and a way back
+    [view] = await user.send("/abo")
+    assert view.text.startswith("📣 Sie erhalten Ankündigungen neuer Termine")
+    assert "ab jetzt" not in view.text
+    assert view.button_labels == ["🔕 Ankündigungen abbestellen"]
+    [off] = await user.press("🔕 Ankündigungen abbestellen", view)
+    assert off.text == "🔕 Sie bekommen ab jetzt keine Ankündigungen neuer Termine mehr."
+    [view] = await user.send("/abo")
+    assert view.text == "🔕 Sie erhalten keine Ankündigungen neuer Termine."
+    assert view.button_labels == ["📣 Ankündigungen bestellen"]
+
+
+async def test_never_subscribed_is_not_told_again(bot):
+    user = bot.user(41)
+    await user.send("/start")
+    answers = await user.press("Nein, danke")
+    assert answers[-1].text == "🔕 Sie erhalten keine Ankündigungen neuer Termine."
+    assert "wieder" not in answers[-1].text
+    assert answers[-1].button_labels == ["📣 Ankündigungen bestellen"]
+    [view] = await user.send("/abo")
+    assert "wieder" not in view.text and "ab jetzt" not in view.text
+    english = bot.user(42, language_code="en")
+    [view] = await english.send("/subscribe")
+    assert view.text == "🔕 You do not get announcements of new dates."
+    [on] = await english.press("📣 Get announcements", view)
+    assert on.text.startswith("📣 From now on")
+    [view] = await english.send("/subscribe")
+    assert view.text.startswith("📣 You get announcements") and "now on" not in view.text
+
+
+async def test_sprache_shows_the_current_language(bot):
+    user = bot.user(43)
+    [choice] = await user.send("/sprache")
+    assert "zurzeit auf Deutsch" in choice.text
+    assert choice.button_labels == ["✓ Deutsch", "English"]
+    await user.press("English", choice)
+    [choice] = await user.send("/language")
+    assert "in English at the moment" in choice.text
+    assert choice.button_labels == ["Deutsch", "✓ English"]
