@@ -72,6 +72,12 @@ def is_upcoming(event: Event, now: datetime) -> bool:
     return event.status is EventStatus.SCHEDULED and not has_begun(event, now)
 
 
+def claims_cpd_hours(event: Event) -> bool:
+    """Whether the evening is shown as counting for professional development (Fortbildung): it
+    has ``cpd_hours`` and is not cancelled (a cancelled evening gives nobody hours)."""
+    return bool(event.cpd_hours) and event.status is not EventStatus.CANCELLED
+
+
 def seats_left(event: Event, counts: SeatCounts) -> int | None:
     """Free seats counted from the registrations; ``None`` when there is no limit."""
     if event.capacity is None:

@@ -5,7 +5,8 @@ test_broadcast_buttons.py.) Each test fails on 61def71."""
 
 from __future__ import annotations
 
-from tests.conftest import make_event
+from domain.models import EventStatus
+from tests.conftest import ADMIN_ID, make_event
 
 
 async def test_venue_without_address_sends_the_named_venue_not_to_be_announced(bot, add_events):
@@ -89,3 +90,50 @@ async def test_sprache_shows_the_current_language(bot):
     [choice] = await user.send("/language")
     assert "in English at the moment" in choice.text
     assert choice.button_labels == ["Deutsch", "✓ English"]
+
+
+# --- cancelled evenings in lists and cards ---------------------------------------------------
+
+
+async def test_list_counts_and_marks_a_cancelled_evening(bot, add_events):
+    await add_events(
+        make_event("a", days=3, title="Abend A"),
+        make_event("b", days=4, title="Abend B", status=EventStatus.CANCELLED),
+        make_event("c", days=5, title="Abend C"),
+    )
+    [listing] = await bot.user(1).send("/termine")
+    assert listing.text.startswith("Die nächsten 3 Termine, davon 1 abgesagt")
+    assert listing.button_labels[:3] == ["1. Abend A", "2. 🚫 abgesagt: Abend B", "3. Abend C"]
+    [english] = await bot.user(2, language_code="en").send("/events")
+    assert english.text.startswith("The next 3 dates, 1 of them cancelled")
+    assert english.button_labels[1] == "2. 🚫 cancelled: Abend B"
+
+
+async def test_only_one_evening_and_it_is_cancelled(bot, add_events):
+    await add_events(make_event("b", days=4, title="Abend B", status=EventStatus.CANCELLED))
+    [listing] = await bot.user(1).send("/termine")
+    assert listing.text.startswith("Der nächste Termin – abgesagt")
+
+
+async def test_organiser_picker_says_abgesagt(bot, add_events):
+    await add_events(
+        make_event("a", days=3, title="Abend A"),
+        make_event("b", days=4, title="Abend B", status=EventStatus.CANCELLED),
+    )
+    [picker] = await bot.user(ADMIN_ID).send("/teilnehmer")
+    cancelled = [label for label in picker.button_labels if "Abend B" in label]
+    assert cancelled and cancelled[0].startswith("🚫 abgesagt: Abend B")
+    assert not any("abgesagt" in label for label in picker.button_labels if "Abend A" in label)
+
+
+async def test_cancelled_card_claims_no_fortbildung_hours(bot, add_events):
+    await add_events(
+        make_event("held", days=3, cpd_hours=2),
+        make_event("off", days=4, cpd_hours=2, status=EventStatus.CANCELLED),
+    )
+    user = bot.user(1)
+    [card] = await user.send("/start ev_held")
+    assert "Fortbildungsstunden" in card.text
+    [card] = await user.send("/start ev_off")
+    assert "abgesagt" in card.text.lower()
+    assert "Fortbildung" not in card.text

@@ -53,14 +53,25 @@ async def _list_page(
     page = await fetch(db, now, PAGE_SIZE, window.offset)
     render = renderer(context)
     first = window.offset + 1
-    lines = [context.text("list.past_heading" if past else "list.heading", count=total)]
+    cancelled = 0 if past else await event_store.count_upcoming_cancelled(db, now)
+    if cancelled:  # counted honestly: "die nächsten 5 Termine, davon 1 abgesagt"
+        heading = context.text("list.heading_cancelled", count=total, cancelled=cancelled)
+    else:
+        heading = context.text("list.past_heading" if past else "list.heading", count=total)
+    lines = [heading]
     lines.extend(render.event_list_line(event, first + i) for i, event in enumerate(page))
     if (line := page_line(context, window)) is not None:
         lines.append(line)
     rows = [
         [
             InlineKeyboardButton(
-                context.plain("list.button", index=first + i, title=event.title),
+                context.plain(
+                    "list.button_cancelled"
+                    if event.status is EventStatus.CANCELLED
+                    else "list.button",
+                    index=first + i,
+                    title=event.title,
+                ),
                 callback_data=pack(Action.CARD, event.id),
             )
         ]
