@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
+from bot.callbacks import AS_NEW_MESSAGE, EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.files.calendar_file import evening_ics
 from bot.paging import Page, page_line, paging_row
@@ -97,6 +97,9 @@ async def page_events(update: Update, context: BotContext) -> None:
     past = callback is not None and callback.action == Action.PAST
     await update.callback_query.answer()
     text, markup = await _list_page(context, offset or 0, past)
+    if callback is not None and callback.arg(1) == AS_NEW_MESSAGE:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        return
     await reply_or_edit(update, context, text, markup)
 
 
@@ -107,7 +110,8 @@ async def open_card(update: Update, context: BotContext) -> None:
     """A list entry was pressed: the list message becomes that event's card."""
     callback = unpack(update.callback_query.data)
     await update.callback_query.answer()
-    await send_card(update, context, (callback.arg() if callback else None) or "", edit=True)
+    edit = callback is None or callback.arg(1) != AS_NEW_MESSAGE
+    await send_card(update, context, (callback.arg() if callback else None) or "", edit=edit)
 
 
 async def _event_from_button(update: Update, context: BotContext) -> Event | None:
