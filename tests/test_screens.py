@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from domain.models import EventStatus
 from tests.conftest import ADMIN_ID, make_event
+from tests.web_support import served
 
 
 async def test_venue_without_address_sends_the_named_venue_not_to_be_announced(bot, add_events):
@@ -137,3 +138,15 @@ async def test_cancelled_card_claims_no_fortbildung_hours(bot, add_events):
     [card] = await user.send("/start ev_off")
     assert "abgesagt" in card.text.lower()
     assert "Fortbildung" not in card.text
+
+
+async def test_cancelled_evening_page_claims_no_fortbildung_hours(bot, add_events):
+    await add_events(
+        make_event("held", days=3, cpd_hours=2),
+        make_event("off", days=4, cpd_hours=2, status=EventStatus.CANCELLED),
+    )
+    async with served(bot) as web:
+        held = (await web.get("/termine/held")).text
+        off = (await web.get("/termine/off")).text
+    assert "Fortbildungsstunden" in held
+    assert "Fortbildungsstunden" not in off
