@@ -15,6 +15,9 @@ VERSION = "1"
 MAX_BYTES = 64
 # ``/start ev_<event id>`` opens an event's card: the link in a group, the .ics and the web page.
 EVENT_DEEP_LINK_PREFIX = "ev_"
+# A last argument of a card or list button that must not replace the message it sits under (a
+# broadcast's copy): the card or list comes as a new message.
+AS_NEW_MESSAGE = "n"
 # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then rejects or misreads.
 _ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
 

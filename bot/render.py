@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from bot.i18n import Translator
-from domain.evening import SIGN_UP_PHASES, Phase, phase, seats_left
+from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, phase, seats_left
 from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
 from domain.standing import StandingKind, standing
 
@@ -256,7 +256,7 @@ class Renderer:
             parts.append(self.text("card.where_address", venue=event.venue, address=event.address))
         else:
             parts.append(self.text("card.where", venue=event.venue))
-        if event.cpd_hours:  # architects document their professional development
+        if event.cpd_hours and claims_cpd_hours(event):  # professional development
             hours = format_decimal(event.cpd_hours, locale=self.lang)
             parts.append(self.text("card.cpd_hours", hours=hours))
         if description:

@@ -61,6 +61,23 @@ def is_over(event: Timed, now: datetime) -> bool:
     return end_of(event) <= now
 
 
+class Period(StrEnum):
+    """Where an evening stands in time, whatever its seats: what the organisers' overviews
+    sort by (the card's :class:`Phase` also knows seats and deadlines)."""
+
+    UNDER_WAY = "under_way"
+    UPCOMING = "upcoming"
+    OVER = "over"  # ended (its ``ends``, else start + two hours), or cancelled and begun
+
+
+def period(event: Timed, now: datetime, cancelled: bool = False) -> Period:
+    """The evening's :class:`Period` at ``now``: an evening that ended at 21:00 is over at
+    23:17, though it began the same day; a cancelled one is never under way."""
+    if is_over(event, now) or (cancelled and has_begun(event, now)):
+        return Period.OVER
+    return Period.UNDER_WAY if has_begun(event, now) else Period.UPCOMING
+
+
 def door_check_used(checked_in: int) -> bool:
     """Whether the door check was used for an evening: somebody was checked in. Only then
     can the statistics tell who did not come (no-shows); otherwise nobody was checked in."""
@@ -70,6 +87,12 @@ def door_check_used(checked_in: int) -> bool:
 def is_upcoming(event: Event, now: datetime) -> bool:
     """Scheduled and not begun: the evenings reminders, notices and announcements are about."""
     return event.status is EventStatus.SCHEDULED and not has_begun(event, now)
+
+
+def claims_cpd_hours(event: Event) -> bool:
+    """Whether the evening is shown as counting for professional development (Fortbildung): it
+    has ``cpd_hours`` and is not cancelled (a cancelled evening gives nobody hours)."""
+    return bool(event.cpd_hours) and event.status is not EventStatus.CANCELLED
 
 
 def seats_left(event: Event, counts: SeatCounts) -> int | None:

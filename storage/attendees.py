@@ -212,12 +212,6 @@ class EventFigures:
 CURRENT_FOR = timedelta(hours=12)
 
 
-def is_current(figures: EventFigures, now: datetime) -> bool:
-    """Whether the evening belongs to the current and upcoming ones of :func:`event_figures`
-    (the first part of its order), not to the past ones."""
-    return figures.starts_at > now - CURRENT_FOR
-
-
 _ORGANISER_ORDER = (
     "e.starts_at <= ?4, CASE WHEN e.starts_at > ?4 THEN e.starts_at END, e.starts_at DESC, e.id"
 )

@@ -114,7 +114,15 @@ def _create(
             stamp,
         ),
     ).lastrowid
-    payload = json.dumps({"from_chat_id": source_chat_id, "message_id": source_message_id})
+    # The audience and evening name the buttons under each copy (handlers.organiser.broadcast).
+    payload = json.dumps(
+        {
+            "from_chat_id": source_chat_id,
+            "message_id": source_message_id,
+            "audience": audience.value,
+            "event_id": event_id,
+        }
+    )
     recipients = conn.execute(
         "INSERT OR IGNORE INTO outbox (user_id, kind, payload, broadcast_id, created_at)"
         f" SELECT recipient.id, ?2, ?3, ?4, ?5 FROM ({_recipients_sql(audience)})"

@@ -69,6 +69,15 @@ async def count_upcoming(db: Database, now: datetime) -> int:
     return count
 
 
+async def count_upcoming_cancelled(db: Database, now: datetime) -> int:
+    """How many of the events :func:`count_upcoming` counts are cancelled (the list says so)."""
+    count: int = await db.fetch_value(
+        "SELECT count(*) FROM events WHERE starts_at > ? AND status = 'cancelled'",
+        (to_db_time(now),),
+    )
+    return count
+
+
 async def list_past(db: Database, now: datetime, limit: int = -1, offset: int = 0) -> list[Event]:
     """Events that have begun (under way or over, cancelled ones included), latest first."""
     rows = await db.fetch_all(

@@ -257,7 +257,7 @@ async def test_long_speaker_overview_is_split_into_valid_messages(bot, add_event
 async def test_language_choice_is_stored_and_used(bot, add_events):
     user = bot.user(1, language_code="de")
     [question] = await user.send("/sprache")
-    assert question.button_labels == ["Deutsch", "English"]
+    assert question.button_labels == ["✓ Deutsch", "English"]
     [confirmation] = await user.press("English")
     assert confirmation.text == "I will write to you in English from now on."
     [answer] = await user.send("/termine")

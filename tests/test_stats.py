@@ -110,7 +110,7 @@ async def test_totals_sections_and_evenings_without_registration(bot, add_events
     free = next(part for part in text.split("\n\n") if part.startswith("Freier Eintritt"))
     assert free.splitlines()[1:] == ["Ohne Anmeldung"]
     parts = text.split("\n\n")
-    assert parts.index("Laufende und kommende Termine") < parts.index("Vergangene Termine")
+    assert parts.index("Kommende Termine") < parts.index("Vergangene Termine")
     assert text.index("Fällt aus") < text.index("Vergangene Termine") < text.index("Umbau")
     assert text.index("Umbau") < text.index("Vorbei")  # the latest past one first
     assert admin.last.button_labels == ["◀ Zum Menü"]

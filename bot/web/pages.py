@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from bot.i18n import Translator
-from domain.evening import SIGN_UP_PHASES, Phase, end_of, phase, seats_left
+from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, end_of, phase, seats_left
 from domain.models import Event, EventStatus, SeatCounts, Speaker
 from domain.reading.plain_text import split_lines
 from domain.reading.postal_address import parse_postal_address
@@ -78,7 +78,7 @@ class PageTexts:
 
     def cpd_hours(self, event: Event) -> str | None:
         """What the evening counts for as professional development, if anything."""
-        if not event.cpd_hours:
+        if not event.cpd_hours or not claims_cpd_hours(event):  # none for a cancelled one
             return None
         return self("web.cpd_hours", hours=format_decimal(event.cpd_hours, locale=self.lang))
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
-from bot.callbacks import EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
+from bot.callbacks import AS_NEW_MESSAGE, EVENT_DEEP_LINK_PREFIX, Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.files.calendar_file import evening_ics
 from bot.paging import Page, page_line, paging_row
@@ -19,6 +21,8 @@ from handlers.ui.reader import renderer
 from storage import events as event_store
 
 PAGE_SIZE = 5
+# A map search for an address (a link the reader opens; nothing is loaded from it here).
+MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -49,14 +53,25 @@ async def _list_page(
     page = await fetch(db, now, PAGE_SIZE, window.offset)
     render = renderer(context)
     first = window.offset + 1
-    lines = [context.text("list.past_heading" if past else "list.heading", count=total)]
+    cancelled = 0 if past else await event_store.count_upcoming_cancelled(db, now)
+    if cancelled:  # counted honestly: "die nächsten 5 Termine, davon 1 abgesagt"
+        heading = context.text("list.heading_cancelled", count=total, cancelled=cancelled)
+    else:
+        heading = context.text("list.past_heading" if past else "list.heading", count=total)
+    lines = [heading]
     lines.extend(render.event_list_line(event, first + i) for i, event in enumerate(page))
     if (line := page_line(context, window)) is not None:
         lines.append(line)
     rows = [
         [
             InlineKeyboardButton(
-                context.plain("list.button", index=first + i, title=event.title),
+                context.plain(
+                    "list.button_cancelled"
+                    if event.status is EventStatus.CANCELLED
+                    else "list.button",
+                    index=first + i,
+                    title=event.title,
+                ),
                 callback_data=pack(Action.CARD, event.id),
             )
         ]
@@ -82,6 +97,9 @@ async def page_events(update: Update, context: BotContext) -> None:
     past = callback is not None and callback.action == Action.PAST
     await update.callback_query.answer()
     text, markup = await _list_page(context, offset or 0, past)
+    if callback is not None and callback.arg(1) == AS_NEW_MESSAGE:
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        return
     await reply_or_edit(update, context, text, markup)
 
 
@@ -92,7 +110,8 @@ async def open_card(update: Update, context: BotContext) -> None:
     """A list entry was pressed: the list message becomes that event's card."""
     callback = unpack(update.callback_query.data)
     await update.callback_query.answer()
-    await send_card(update, context, (callback.arg() if callback else None) or "", edit=True)
+    edit = callback is None or callback.arg(1) != AS_NEW_MESSAGE
+    await send_card(update, context, (callback.arg() if callback else None) or "", edit=edit)
 
 
 async def _event_from_button(update: Update, context: BotContext) -> Event | None:
@@ -162,11 +181,14 @@ async def send_calendar_removal(update: Update, context: BotContext) -> None:
 
 
 async def send_venue(update: Update, context: BotContext) -> None:
-    """📍 on the card: a map pin when coordinates are known, else the address as text."""
+    """📍 on the card: a map pin when coordinates are known, else what is known as text: the
+    venue with its address and a map search link, or the venue alone (never "to be announced"
+    for an evening whose card names its venue)."""
     event = await _event_from_button(update, context)
     if event is None:
         return
     chat_id = update.effective_chat.id
+    back = back_to_card(context, event)
     if event.has_location:
         await context.bot.send_venue(
             chat_id,
@@ -174,16 +196,20 @@ async def send_venue(update: Update, context: BotContext) -> None:
             longitude=event.longitude,
             title=event.venue,
             address=event.address or event.venue,
+            reply_markup=back,
         )
     elif event.address:
-        await context.bot.send_message(
-            chat_id,
-            context.text("card.venue_text", venue=event.venue, address=event.address),
-            reply_markup=back_to_card(context, event),
+        search = MAP_SEARCH + quote_plus(f"{event.venue}, {event.address}")
+        text = context.text(
+            "card.venue_text", venue=event.venue, address=event.address, map_url=search
         )
+        await context.bot.send_message(chat_id, text, reply_markup=back)
+    elif event.venue.strip():
+        text = context.text("card.venue_name_only", venue=event.venue)
+        await context.bot.send_message(chat_id, text, reply_markup=back)
     else:
         await context.bot.send_message(
-            chat_id, context.text("card.venue_unknown"), reply_markup=back_to_card(context, event)
+            chat_id, context.text("card.venue_unknown"), reply_markup=back
         )
 
 

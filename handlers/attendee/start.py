@@ -63,10 +63,15 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    """/sprache, /language: Deutsch / English."""
+    """/sprache, /language: the language in use now, and Deutsch / English (the current one
+    ticked)."""
     buttons = [
         InlineKeyboardButton(
-            context.plain(f"language.name_{lang}"), callback_data=pack(Action.LANGUAGE, lang)
+            context.plain(
+                "language.button_current" if lang == context.lang else "language.button",
+                name=context.plain(f"language.name_{lang}"),
+            ),
+            callback_data=pack(Action.LANGUAGE, lang),
         )
         for lang in LANGUAGES
     ]

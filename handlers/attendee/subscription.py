@@ -29,20 +29,28 @@ _OPEN_LABELS = {
 }
 
 
-def _state_text(context: BotContext, subscribed: bool) -> str:
-    return context.text("subscription.on" if subscribed else "subscription.off")
-
-
 SETTING_VIEW = "s"  # second argument of the buttons under the /abo view: edit it in place
 
 
-def _setting_view(context: BotContext, subscribed: bool) -> tuple[str, InlineKeyboardMarkup]:
-    """The current setting and the one button that changes it."""
+def _change_button(context: BotContext, subscribed: bool) -> InlineKeyboardButton:
+    """The one button that changes the setting ``subscribed``."""
     key = "subscription.button_stop" if subscribed else "subscription.button_start"
-    button = InlineKeyboardButton(
+    return InlineKeyboardButton(
         context.plain(key), callback_data=pack(Action.SUBSCRIBE, int(not subscribed), SETTING_VIEW)
     )
-    return _state_text(context, subscribed), InlineKeyboardMarkup([[button]])
+
+
+def _setting_view(
+    context: BotContext, subscribed: bool, before: bool | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The setting and the one button that changes it. Without ``before`` (``/abo``) the text
+    states the setting as it is; after a press it says what the press did: switched on "from
+    now on", switched off "no more", or, for someone who never had them, that none come."""
+    if before is None or before is subscribed:
+        key = "subscription.state_on" if subscribed else "subscription.state_off"
+    else:
+        key = "subscription.on" if subscribed else "subscription.off"
+    return context.text(key), InlineKeyboardMarkup([[_change_button(context, subscribed)]])
 
 
 async def show_subscription(update: Update, context: BotContext) -> None:
@@ -97,11 +105,13 @@ async def answer_question(update: Update, context: BotContext) -> None:
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return
     subscribed = choice == "1"
+    stored = await user_store.get_user(context.db, update.effective_user.id)
+    before = stored is not None and stored.subscribed
     await user_store.set_subscribed(context.db, update.effective_user.id, subscribed)
     await query.answer()
     message = query.message
+    text, markup = _setting_view(context, subscribed, before)
     if callback is not None and callback.arg(1) == SETTING_VIEW:
-        text, markup = _setting_view(context, subscribed)
         if not await editing.edit_pressed(query, text, markup):
             await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
         return
@@ -110,7 +120,8 @@ async def answer_question(update: Update, context: BotContext) -> None:
         if remaining != message.reply_markup:  # a forged press elsewhere: nothing to remove
             with editing.tolerating_unchanged():
                 await query.edit_message_reply_markup(remaining)
-    await context.bot.send_message(update.effective_chat.id, _state_text(context, subscribed))
+    # The confirmation carries the way back (an announcement's or broadcast's "no more").
+    await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
 async def render_announcement(

@@ -34,6 +34,7 @@ from bot.context import BotContext, BotData
 from bot.jobs import replace_repeating_job
 from bot.outgoing import OutgoingMessage
 from bot.state import BroadcastDraft, ProgressTracker, ShownProgress
+from handlers.organiser.broadcast_buttons import broadcast_markup, markup_of_row
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, abort_button, organisers_only
 from handlers.ui.picker import show_picker
@@ -176,7 +177,13 @@ async def preview(update: Update, context: BotContext, draft: BroadcastDraft) ->
         )
         return AUDIENCE
     try:
-        await context.bot.copy_message(chat_id, draft.chat_id, draft.message_id)
+        event = await event_store.get_event(context.db, draft.event_id or "")
+        buttons = broadcast_markup(
+            context.services.translator, context.lang, draft.audience, event
+        )
+        await context.bot.copy_message(
+            chat_id, draft.chat_id, draft.message_id, reply_markup=buttons
+        )
     except BadRequest:  # e.g. a kind of message that cannot be copied
         await context.bot.send_message(chat_id, context.text("broadcast.cannot_copy"))
         return MESSAGE
@@ -248,11 +255,13 @@ def dialogue_parts() -> tuple[list[BaseHandler], dict[object, list[BaseHandler]]
 async def render_broadcast(
     data: BotData, lang: str, payload: dict[str, Any]
 ) -> OutgoingMessage | None:
-    """An outbox row of a broadcast: a copy of the organiser's message, as written."""
+    """An outbox row of a broadcast: a copy of the organiser's message, as written, with the
+    button row that names the series or the evening (:mod:`.broadcast_buttons`)."""
     try:
-        return OutgoingMessage.copy(int(payload["from_chat_id"]), int(payload["message_id"]))
+        source = int(payload["from_chat_id"]), int(payload["message_id"])
     except (KeyError, TypeError, ValueError):
         return None
+    return OutgoingMessage.copy(*source, await markup_of_row(data, lang, payload))
 
 
 # --- progress and the report ---------------------------------------------------------------

@@ -1,9 +1,12 @@
 """/statistik, /stats: totals over the series, then per event sign-ups, waitlist,
 cancellations, check-ins, questions to the speakers and, once the evening is over, no-shows
-and feedback. Current and upcoming events first, then past ones (latest first), paged, each
-part under its heading."""
+and feedback. Evenings under way first, then upcoming ones (soonest first), then those that are
+over (latest first), each part under its heading: the domain's :func:`domain.evening.period`
+decides (an evening that ended at 21:00 is past at 23:17), paged."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from babel.numbers import format_decimal
 from markupsafe import Markup
@@ -14,7 +17,7 @@ from bot.callbacks import Action, pack, pattern, unpack
 from bot.context import BotContext
 from bot.paging import Page, page_line, paging_row
 from bot.render import MESSAGE_LIMIT, visible_length
-from domain.evening import is_over
+from domain.evening import Period, is_over, period
 from domain.models import EventStatus
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import organisers_only
@@ -108,10 +111,9 @@ def event_block(
     return Markup("\n").join(lines)
 
 
-async def totals_block(context: BotContext) -> Markup:
+def totals_block(context: BotContext, every: list[EventFigures]) -> Markup:
     """The whole series at a glance: evenings held, planned, cancelled, and the people."""
     now = context.now()
-    every = await attendee_store.event_figures(context.db, now, -1)
     cancelled = [f for f in every if f.status is EventStatus.CANCELLED]
     held = [f for f in every if f not in cancelled and is_over(f, now)]
     no_shows = sum(f.no_shows(now) or 0 for f in held)
@@ -126,20 +128,49 @@ async def totals_block(context: BotContext) -> Markup:
     )
 
 
+SECTION_ORDER = (Period.UNDER_WAY, Period.UPCOMING, Period.OVER)
+SECTION_HEADINGS = {
+    Period.UNDER_WAY: "stats.under_way",
+    Period.UPCOMING: "stats.upcoming",
+    Period.OVER: "stats.past",
+}
+
+
+def _period(figures: EventFigures, now: datetime) -> Period:
+    return period(figures, now, figures.status is EventStatus.CANCELLED)
+
+
+def in_sections(every: list[EventFigures], now: datetime) -> list[EventFigures]:
+    """Every evening in the order of the sections: under way and upcoming soonest first, then
+    those that are over, latest first."""
+
+    def key(figures: EventFigures) -> tuple[int, float, str]:
+        section = _period(figures, now)
+        moment = figures.starts_at.timestamp()
+        return (
+            SECTION_ORDER.index(section),
+            -moment if section is Period.OVER else moment,
+            figures.id,
+        )
+
+    return sorted(every, key=key)
+
+
 async def stats_page(
     context: BotContext, offset: int
 ) -> tuple[Markup, InlineKeyboardMarkup | None]:
     """One page of the statistics."""
     db, now = context.db, context.now()
-    total = await attendee_store.count_events(db, now)
+    every = await attendee_store.event_figures(db, now, -1)
+    total = len(every)
     back = [context.button("admin.back", Action.ADMIN_MENU)]
     if total == 0:
         return context.text("stats.none"), InlineKeyboardMarkup([back])
     window = Page.at(offset, PAGE_SIZE, total)
-    page = await attendee_store.event_figures(db, now, PAGE_SIZE, window.offset)
+    page = in_sections(every, now)[window.offset : window.offset + PAGE_SIZE]
     parts = [context.text("stats.heading")]
     if window.offset == 0:
-        parts.append(await totals_block(context))
+        parts.append(totals_block(context, every))
     feedback = {figures.id: await feedback_store.summary(db, figures.id) for figures in page}
     questions = {f.id: await question_store.count_of_event(db, f.id) for f in page}
     footer = [line] if (line := page_line(context, window)) is not None else []
@@ -172,13 +203,14 @@ def _blocks(
     questions: dict[str, int],
     comment_room: int | None,
 ) -> list[Markup]:
-    """The blocks of one page's events, under "current" and "past" section headings."""
+    """The blocks of one page's events, each section (under way, upcoming, over) under its
+    heading."""
     now, blocks, section = context.now(), [], None
     for figures in page:
-        current = attendee_store.is_current(figures, now)
+        current = _period(figures, now)
         if current is not section:
             section = current
-            blocks.append(context.text("stats.current" if current else "stats.past"))
+            blocks.append(context.text(SECTION_HEADINGS[current]))
         blocks.append(
             event_block(
                 context, figures, feedback[figures.id], comment_room, questions[figures.id]
