@@ -60,7 +60,7 @@ async def test_announcement_in_english_and_stop_button(bot, add_events):
     await user.press("Yes")
     await add_events(make_event("one", days=3, title="Rurbanismus"))
     await drain_outbox(bot.app)
-    assert user.last.text.startswith("📣 A new date of the Kraft der Region series")
+    assert user.last.text.startswith("📣 A new event of the Kraft der Region series")
     await user.press("No more announcements")
     row = await bot.data.db.fetch_one("SELECT subscribed FROM users WHERE id = 5")
     assert row[0] == 0

@@ -47,7 +47,7 @@ async def test_coming_is_recorded_shown_and_changeable(bot, clock, add_events):
     assert "Sie haben zugesagt" in kept.text  # the answer is still shown
     await user.press("Ich kann nicht kommen")
     [done] = await user.press("Ja, Platz freigeben")
-    assert "ist storniert" in done.text
+    assert "abgemeldet" in done.text
     db = bot.data.db
     assert (await registration_store.get_registration(db, first.id)).status is (
         RegistrationStatus.CANCELLED
@@ -84,7 +84,7 @@ async def test_coming_is_refused_for_others_and_after_the_start(bot, clock, add_
 
     clock.set(START + timedelta(minutes=5))
     await bot.user(1).press("Ich komme")
-    assert bot.api.callback_answers[-1].text.startswith("Die Veranstaltung hat bereits begonnen")
+    assert bot.api.callback_answers[-1].text.startswith("Der Termin hat bereits begonnen")
     assert await attendance_store.answer_of(bot.data.db, registration.id) is None
 
 
@@ -100,7 +100,7 @@ async def test_statistics_compare_answers_with_check_ins(bot, clock, add_events)
     admin = bot.user(ADMIN_ID, first_name="Orga")
     text = (await admin.send("/statistik"))[-1].text
     assert "Antworten auf die Erinnerung: 2 kommen · 1 abgesagt · 1 ohne Antwort" in text
-    assert "Zusagen erschienen" not in text  # not before the evening is over
+    assert "davon erschienen" not in text  # not before the evening is over
 
     clock.set(START + timedelta(minutes=10))
     await attendee_store.check_in(bot.data.db, registrations[0].id, clock.now())
@@ -108,4 +108,4 @@ async def test_statistics_compare_answers_with_check_ins(bot, clock, add_events)
     clock.set(START + timedelta(days=1))
     text = (await admin.send("/statistik"))[-1].text
     assert "Eingecheckt: 2 · Nicht erschienen: 1" in text
-    assert "Von 2 Zusagen erschienen: 1" in text
+    assert "Zugesagt: 2 · davon erschienen: 1" in text

@@ -48,7 +48,7 @@ async def test_subscriber_broadcast_names_the_series_and_offers_to_stop(bot, add
     assert copy.text == "Bitte beachten Sie die neue Anfahrt."  # the copy as written
     assert copy.button_labels == [SERIES, STOP]
     assert bot.api.last(22).button_labels == [
-        "📅 Kraft der Region – all dates",
+        "📅 Kraft der Region – all events",
         "🔕 No more announcements",
     ]
 

@@ -24,7 +24,7 @@ async def test_start_in_english_for_english_telegram_users(bot):
     user = bot.user(2, first_name="Jane", language_code="en-GB")
     [welcome] = await user.send("/start")
     assert welcome.text.startswith("Welcome, Jane!")
-    assert "📅 Next dates" in welcome.button_labels
+    assert "📅 Next events" in welcome.button_labels
 
 
 async def test_unknown_telegram_language_gets_default_language(bot):
@@ -57,7 +57,7 @@ async def test_events_lists_upcoming_soonest_first_and_never_past(bot, add_event
 async def test_events_english_spelling_and_english_text(bot, add_events):
     await add_events(make_event("one", days=2, title="Öffentlicher Raum"))
     [answer] = await bot.user(1, language_code="en").send("/events")
-    assert "The next date" in answer.text
+    assert "The next event" in answer.text
     assert "Öffentlicher Raum" in answer.text
 
 
@@ -237,7 +237,7 @@ async def test_speakers_command_lists_upcoming_speakers_with_bios(bot, add_event
     assert "Hörendes Handeln." in answer.text
     assert "Niemand Mehr" not in answer.text
     [english] = await bot.user(2, language_code="en").send("/speakers")
-    assert english.text.startswith("Speakers of the next dates")
+    assert english.text.startswith("Speakers of the next events")
 
 
 async def test_long_speaker_overview_is_split_into_valid_messages(bot, add_events):
@@ -261,7 +261,7 @@ async def test_language_choice_is_stored_and_used(bot, add_events):
     [confirmation] = await user.press("English")
     assert confirmation.text == "I will write to you in English from now on."
     [answer] = await user.send("/termine")
-    assert "No dates are planned" in answer.text
+    assert "No events are planned" in answer.text
     row = await bot.data.db.fetch_one("SELECT language, language_chosen FROM users WHERE id = 1")
     assert tuple(row) == ("en", 1)
 

@@ -39,7 +39,7 @@ async def test_closed_registration_says_since_when_and_offers_no_sign_up(bot, ad
     assert "Plätze frei" not in card.text
     assert SIGN_UP not in card.button_labels and CALENDAR in card.button_labels
     await user.press(SIGN_UP, early)  # the stale button says why
-    assert "Anmeldefrist" in last_answer(bot).text
+    assert "Anmeldeschluss" in last_answer(bot).text
     assert await registrations(bot) == []
 
 

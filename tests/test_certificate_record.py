@@ -173,8 +173,8 @@ async def test_organisers_are_told_at_once_when_nobody_was_checked_in(bot, clock
         await drain_outbox(bot.app)
     [told] = bot.api.messages(ADMIN_ID)
     assert "niemand wurde eingecheckt" in told.text and "Umbau statt Neubau" in told.text
-    assert told.button_labels == ["✅ Check-in-Liste"]
-    [checkin_list] = await bot.user(ADMIN_ID).press("✅ Check-in-Liste", told)
+    assert told.button_labels == ["✅ Einlassliste"]
+    [checkin_list] = await bot.user(ADMIN_ID).press("✅ Einlassliste", told)
     assert any("Person 1" in label for label in checkin_list.button_labels)
 
 

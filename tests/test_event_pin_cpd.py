@@ -114,9 +114,10 @@ async def test_english_summary_shows_hours_the_english_way(bot, add_events):
     await admin.send("/admin")
     await admin.press("Edit")
     await admin.press("Umbau statt Neubau")
-    await admin.press("CPD hours")
+    await admin.press("Hours of professional development")
     answers = await admin.send("3")
-    assert "CPD hours: 3 h" in answers[-1].text and "before: 1.5 h" in answers[-1].text
+    assert "Hours of professional development: 3 h" in answers[-1].text
+    assert "before: 1.5 h" in answers[-1].text
 
 
 async def test_cpd_hours_from_the_chat_round_trip_through_export_and_import(bot, tmp_path):

@@ -54,7 +54,7 @@ async def test_a_flood_from_one_account_does_not_delay_another(started, add_even
     assert "Umbau statt Neubau" in other.last_text
     # The flooder: at most PER_PERSON answers and one "slow down", the rest dropped.
     flooder_texts = [m.text for m in flooder.messages]
-    notices = [t for t in flooder_texts if t.startswith("Bitte etwas langsamer")]
+    notices = [t for t in flooder_texts if t.startswith("Bitte schreiben Sie etwas langsamer")]
     assert len(notices) == 1
     assert len(flooder_texts) <= PER_PERSON + 1
     processor = started.app.update_processor
@@ -73,7 +73,7 @@ async def test_one_persons_updates_are_answered_in_the_order_sent(started, add_e
     assert len(texts) == len(commands)
     assert "Umbau statt Neubau" in texts[0]
     assert "Deutsch" in " ".join(user.messages[3].button_labels)
-    assert not any(t.startswith("Bitte etwas langsamer") for t in texts)
+    assert not any(t.startswith("Bitte schreiben Sie etwas langsamer") for t in texts)
 
 
 async def test_the_slow_down_notice_is_sent_once_in_the_persons_language(started):

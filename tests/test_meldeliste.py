@@ -28,7 +28,7 @@ from tests.process_support import RUN, clean_env, lines
 
 GERMAN_COLUMNS = [
     "Name",
-    "Veranstaltung",
+    "Termin",
     "Beginn",
     "Fortbildungsstunden",
     "Bescheinigungsnummer",
@@ -106,13 +106,13 @@ async def test_before_the_end_the_numbers_are_said_to_follow(bot, clock, add_eve
     answers = await admin.send("/attendees umbau-2026")
     sent = await admin.press("Meldeliste", answers[-1])
     assert "1 checked-in person" in sent[-2].text
-    assert "Certificate numbers are issued once the evening has ended" in sent[-2].text
+    assert "Certificate numbers are issued once the event has ended" in sent[-2].text
     table = _table(sent[-2].document.content)
     assert table[0] == [
         "Name",
         "Event",
         "Start",
-        "CPD hours",
+        "Hours of professional development",
         "Certificate number",
         "Checked in at",
     ]

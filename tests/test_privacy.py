@@ -107,7 +107,9 @@ async def test_delete_everything_after_a_confirmation_leaves_only_counts(bot, ad
 
     await user.press("Alles löschen")
     [done] = await user.press("Ja, alles löschen")
-    assert done.text.startswith("✅ Ihre Daten wurden gelöscht; 2 Anmeldungen")
+    assert done.text.startswith(
+        "✅ Ihre Daten wurden gelöscht; von 2 kommenden Terminen sind Sie abgemeldet"
+    )
 
     assert await user_store.get_user(bot.data.db, 7) is None
     assert await rows_of(bot, "SELECT * FROM registrations WHERE user_id = 7") == []

@@ -53,7 +53,7 @@ async def test_a_question_is_asked_acknowledged_and_shown_as_typed(bot, add_even
     assert "Vielen Dank" in thanks.text and QUESTION in thanks.text  # escaped, shown as typed
     assert thanks.button_labels == [
         "↩️ Frage zurückziehen",
-        "« Zur Veranstaltung",
+        "« Zum Termin",
         "🎟 Meine Anmeldungen",
     ]
     stored = await question_store.question_of(bot.data.db, EVENT.id, 5)
@@ -88,7 +88,7 @@ async def test_only_signed_up_people_can_ask_and_abbrechen_leaves(bot, add_event
     await user.press("❓ Frage an die Referent:innen", card)
     [left] = await user.send("/abbrechen")
     assert "keine Frage gespeichert" in left.text
-    assert left.button_labels == ["« Zur Veranstaltung", "🎟 Meine Anmeldungen"]
+    assert left.button_labels == ["« Zum Termin", "🎟 Meine Anmeldungen"]
     [pointer] = await user.send("Noch eine Frage?")  # no dialogue any more: not stored
     assert "/hilfe" in pointer.text
     assert await question_store.question_of(bot.data.db, EVENT.id, 5) is None
@@ -132,7 +132,7 @@ async def test_questions_close_when_the_evening_starts(bot, add_events, clock):
     clock.set(EVENT.starts_at)  # the text comes too late
     [late] = await user.send("Zu spät?")
     assert "Die Fragen sind geschlossen" in late.text
-    assert late.button_labels == ["« Zur Veranstaltung", "🎟 Meine Anmeldungen"]
+    assert late.button_labels == ["« Zum Termin", "🎟 Meine Anmeldungen"]
     assert await question_store.question_of(bot.data.db, EVENT.id, 5) is None
     # A stale ask button and a stale withdraw button get the reason.
     await user.press_data(pack(Action.QUESTION_ASK, EVENT.id), card)

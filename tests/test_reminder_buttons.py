@@ -27,7 +27,7 @@ async def test_cant_come_asks_then_frees_the_seat_for_the_waitlist(bot, clock, a
 
     [asked] = await user.press("Ich kann nicht kommen")
     assert asked.message_id == reminder.message_id
-    assert "Möchten Sie Ihre Anmeldung für Umbau statt Neubau wirklich stornieren?" in asked.text
+    assert "Möchten Sie sich von Umbau statt Neubau wirklich abmelden?" in asked.text
     assert asked.button_labels == ["Ja, Platz freigeben", "Nein, ich komme"]
     [kept] = await user.press("Nein, ich komme")
     assert kept.text == reminder.text and kept.button_labels == reminder.button_labels
@@ -37,7 +37,7 @@ async def test_cant_come_asks_then_frees_the_seat_for_the_waitlist(bot, clock, a
 
     await user.press("Ich kann nicht kommen")
     [done] = await user.press("Ja, Platz freigeben")
-    assert "Ihre Anmeldung für Umbau statt Neubau ist storniert" in done.text
+    assert "Sie sind von Umbau statt Neubau abgemeldet" in done.text
     assert done.buttons == []
     db = bot.data.db
     assert (await registration_store.get_registration(db, first.id)).status == (
@@ -68,7 +68,7 @@ async def test_pressing_cant_come_again_after_cancelling_says_so(bot, clock, add
     await user.press("Ich kann nicht kommen")
     await user.press("Ja, Platz freigeben")
     [again] = await user.press_data(reminder.callback_data[-1], reminder)
-    assert again.text == "Diese Anmeldung ist bereits storniert."
+    assert again.text == "Von diesem Termin sind Sie bereits abgemeldet."
 
 
 async def test_someone_elses_cant_come_button_changes_nothing(bot, clock, add_events):
@@ -94,7 +94,7 @@ async def test_cant_come_after_the_start_is_refused(bot, clock, add_events):
     clock.set(START + timedelta(minutes=5))
     user = bot.user(1)
     await user.press("Ich kann nicht kommen")
-    assert bot.api.callback_answers[-1].text.startswith("Die Veranstaltung hat bereits begonnen")
+    assert bot.api.callback_answers[-1].text.startswith("Der Termin hat bereits begonnen")
     stored = await registration_store.get_registration(bot.data.db, registration.id)
     assert stored.status is RegistrationStatus.CONFIRMED
 
@@ -119,7 +119,7 @@ async def test_double_taps_change_nothing_and_are_not_refused(bot, clock, add_ev
     reminder = user.last
     await user.press("Ich kann nicht kommen")
     await user.press_data(pack(Action.REMINDER_CANT_COME, registration.id), reminder)
-    assert "wirklich stornieren" in user.last_text
+    assert "wirklich abmelden" in user.last_text
     await user.press("Nein, ich komme")
     await user.press_data(pack(Action.REMINDER_KEEP, registration.id), reminder)
     assert user.last_text == reminder.text
@@ -127,7 +127,7 @@ async def test_double_taps_change_nothing_and_are_not_refused(bot, clock, add_ev
     await user.press("Ja, Platz freigeben")
     for _ in range(2):
         await user.press_data(pack(Action.REMINDER_CANT_COME_CONFIRM, registration.id), reminder)
-    assert user.last_text == "Diese Anmeldung ist bereits storniert."
+    assert user.last_text == "Von diesem Termin sind Sie bereits abgemeldet."
     assert len(user.messages) == 1  # everything happened in the reminder itself
 
 
@@ -141,7 +141,7 @@ async def test_buttons_of_reminders_sent_before_the_merge_still_work(bot, clock,
     reminder = user.last
     assert reminder.callback_data[-1] == pack(Action.CANCEL, registration.id, "r")
     [asked] = await user.press_data(pack(Action.REMINDER_CANT_COME, registration.id), reminder)
-    assert "wirklich stornieren" in asked.text
+    assert "wirklich abmelden" in asked.text
     assert asked.callback_data == [
         pack(Action.CANCEL_CONFIRM, registration.id, "r"),
         pack(Action.CANCEL_KEEP, registration.id, "r"),
@@ -150,7 +150,7 @@ async def test_buttons_of_reminders_sent_before_the_merge_still_work(bot, clock,
     assert kept.text == reminder.text and kept.button_labels == reminder.button_labels
     old_confirm = pack(Action.REMINDER_CANT_COME_CONFIRM, registration.id)
     [done] = await user.press_data(old_confirm, reminder)
-    assert "Ihre Anmeldung für Umbau statt Neubau ist storniert" in done.text
+    assert "Sie sind von Umbau statt Neubau abgemeldet" in done.text
     assert done.buttons == [] and len(user.messages) == 1
     stored = await registration_store.get_registration(bot.data.db, registration.id)
     assert stored.status is RegistrationStatus.CANCELLED

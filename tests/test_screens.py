@@ -75,7 +75,7 @@ async def test_never_subscribed_is_not_told_again(bot):
     assert "wieder" not in view.text and "ab jetzt" not in view.text
     english = bot.user(42, language_code="en")
     [view] = await english.send("/subscribe")
-    assert view.text == "🔕 You do not get announcements of new dates."
+    assert view.text == "🔕 You do not get announcements of new events."
     [on] = await english.press("📣 Get announcements", view)
     assert on.text.startswith("📣 From now on")
     [view] = await english.send("/subscribe")
@@ -106,7 +106,7 @@ async def test_list_counts_and_marks_a_cancelled_evening(bot, add_events):
     assert listing.text.startswith("Die nächsten 3 Termine, davon 1 abgesagt")
     assert listing.button_labels[:3] == ["1. Abend A", "2. 🚫 abgesagt: Abend B", "3. Abend C"]
     [english] = await bot.user(2, language_code="en").send("/events")
-    assert english.text.startswith("The next 3 dates, 1 of them cancelled")
+    assert english.text.startswith("The next 3 events, 1 of them cancelled")
     assert english.button_labels[1] == "2. 🚫 cancelled: Abend B"
 
 

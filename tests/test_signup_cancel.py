@@ -22,7 +22,7 @@ async def test_cancel_from_the_card_after_a_confirmation(bot, add_events):
     await user.press("Anmelden", card)
     [question] = await user.press("Abmelden", card)
     assert question.message_id == card.message_id
-    assert "wirklich zurückziehen" in question.text
+    assert "wirklich abmelden" in question.text
     [kept] = await user.press("Nein, angemeldet bleiben", card)
     assert kept.text.startswith("Gut – Ihre Anmeldung bleibt bestehen.")
     assert "Sie sind angemeldet" in kept.text
@@ -35,7 +35,7 @@ async def test_cancel_from_the_card_after_a_confirmation(bot, add_events):
     assert row["status"] == "cancelled"
     # The same question pressed again (e.g. a second tap) changes nothing and says so.
     [again] = await user.press_data(pack(Action.CANCEL_CONFIRM, row["id"], "c"), card)
-    assert again.text.startswith("Diese Anmeldung ist bereits storniert.")
+    assert again.text.startswith("Von diesem Termin sind Sie bereits abgemeldet.")
     assert [r["status"] for r in await registrations(bot)] == ["cancelled"]
 
 

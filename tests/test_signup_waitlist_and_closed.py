@@ -42,7 +42,7 @@ async def test_full_event_puts_people_on_the_waitlist_with_their_position(bot, a
     [
         ({"status": EventStatus.CANCELLED}, "Dieser Termin wurde abgesagt"),
         ({"capacity": 0}, "Für diesen Termin ist keine Anmeldung möglich."),
-        ({"registration_closes_at": NOW + timedelta(hours=1)}, "Anmeldefrist"),
+        ({"registration_closes_at": NOW + timedelta(hours=1)}, "Anmeldeschluss"),
         ({"starts_at": NOW + timedelta(hours=1)}, "hat bereits begonnen"),
         ({"starts_at": NOW - timedelta(hours=1)}, "hat bereits stattgefunden"),
     ],

@@ -177,7 +177,7 @@ async def test_unknown_address_is_a_404_page(bot, path):
     assert response.status_code == 404
     assert '<html lang="de">' in response.text and "Diesen Termin gibt es nicht" in response.text
     assert "Zurück zum Programm" in response.text
-    assert english.status_code == 404 and "There is no such evening" in english.text
+    assert english.status_code == 404 and "There is no such event" in english.text
 
 
 async def test_english_by_accept_language_or_query(bot, add_events):

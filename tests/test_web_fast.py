@@ -113,7 +113,7 @@ async def test_the_past_shows_the_latest_year_and_links_the_others(bot, add_even
     assert 'href="/vergangen?jahr=2024"' in latest
     assert older.status_code == 200 and "Abend 2024" in older.text
     assert "Sommer 2026" not in older.text and 'href="/vergangen?jahr=2026"' in older.text
-    assert "Past evenings of 2024" in english
+    assert "Past events of 2024" in english
     assert 'href="?jahr=2024&amp;lang=de"' in english  # the language switch keeps the year
     assert 'href="/vergangen?jahr=2026&amp;lang=en"' in english
     assert empty.status_code == 404 and nonsense.status_code == 404
