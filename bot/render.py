@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from bot.i18n import Translator
+from domain.cpd_hours import exact_hours, plural_count
 from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, phase, seats_left
 from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
 from domain.standing import StandingKind, standing
@@ -258,7 +259,8 @@ class Renderer:
             parts.append(self.text("card.where", venue=event.venue))
         if event.cpd_hours and claims_cpd_hours(event):  # professional development
             hours = format_decimal(event.cpd_hours, locale=self.lang)
-            parts.append(self.text("card.cpd_hours", hours=hours))
+            count = plural_count(exact_hours(event.cpd_hours))  # Babel picks forms of decimals too
+            parts.append(self.text("card.cpd_hours", count, hours=hours))  # type: ignore[arg-type]
         if description:
             parts.extend(["", description])  # plain text is escaped by the join
         if event.speakers:

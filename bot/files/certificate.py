@@ -26,6 +26,7 @@ from fpdf import FPDF, XPos, YPos
 
 from bot.files.certificate_fonts import MAIN, FontFile, add_fonts, printable_name
 from bot.i18n import Translator
+from domain.cpd_hours import exact_hours, plural_count
 from domain.evening import end_of
 from domain.models import Event
 
@@ -190,11 +191,12 @@ def add_certificate_page(
         pdf.ln(1.5)
     pdf.ln(3)
     hours = format_decimal(data.hours, locale=lang)
+    count = plural_count(exact_hours(data.hours))  # Babel picks forms of decimals too
     pdf.set_font(MAIN, style="B", size=13)
     pdf.multi_cell(
         0,
         8,
-        line("certificate.hours", hours=hours),
+        translator.plain(lang, "certificate.hours", count, hours=hours),  # type: ignore[arg-type]
         align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,

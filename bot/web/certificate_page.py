@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 from bot.context import BotData
 from bot.web.pages import PageTexts
 from domain.certificate_number import Verification
+from domain.cpd_hours import exact_hours, plural_count
 from storage import certificates as certificate_store
 
 
@@ -55,7 +56,9 @@ def add_routes(app: web.Application, site: PublicSite) -> None:
                 (
                     texts("verify.hours"),
                     texts(
-                        "verify.hours_value", hours=format_decimal(result.hours, locale=texts.lang)
+                        "verify.hours_value",
+                        plural_count(exact_hours(result.hours)),  # type: ignore[arg-type]
+                        hours=format_decimal(result.hours, locale=texts.lang),
                     ),
                 ),
                 (texts("verify.issuer"), data.settings.certificate_issuer),

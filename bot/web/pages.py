@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from bot.i18n import Translator
+from domain.cpd_hours import exact_hours, plural_count
 from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, end_of, phase, seats_left
 from domain.models import Event, EventStatus, SeatCounts, Speaker
 from domain.reading.plain_text import split_lines
@@ -80,7 +81,9 @@ class PageTexts:
         """What the evening counts for as professional development, if anything."""
         if not event.cpd_hours or not claims_cpd_hours(event):  # none for a cancelled one
             return None
-        return self("web.cpd_hours", hours=format_decimal(event.cpd_hours, locale=self.lang))
+        hours = format_decimal(event.cpd_hours, locale=self.lang)
+        count = plural_count(exact_hours(event.cpd_hours))  # Babel picks forms of decimals too
+        return self("web.cpd_hours", count, hours=hours)  # type: ignore[arg-type]
 
     def when(self, moment: datetime) -> str:
         """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` in the reader's language."""

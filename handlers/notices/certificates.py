@@ -22,6 +22,7 @@ from bot.files.certificate import certificate_data, certificate_pdf
 from bot.files.certificate_fonts import printable_name
 from bot.jobs import Planner
 from bot.outgoing import OutgoingMessage
+from domain.cpd_hours import exact_hours, plural_count
 from domain.models import Event
 from storage import certificates as certificate_store
 from storage import events as event_store
@@ -69,7 +70,10 @@ async def render_certificate(
     if registration is None or registration.name is None or event is None:
         return None
     key = "certificates.reissued" if payload.get("replaces") else "certificates.ready"
-    caption = data.translator.text(lang, key, title=event.title, hours=_hours(record.hours, lang))
+    count = plural_count(exact_hours(record.hours))
+    caption = data.translator.text(
+        lang, key, count, title=event.title, hours=_hours(record.hours, lang)
+    )
     pdf = await _pdf_in_thread(data, lang, event, registration.name, record)
     return OutgoingMessage.file(pdf, _filename(data, lang, event), caption)
 
