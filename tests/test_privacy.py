@@ -108,7 +108,7 @@ async def test_delete_everything_after_a_confirmation_leaves_only_counts(bot, ad
     await user.press("Alles löschen")
     [done] = await user.press("Ja, alles löschen")
     assert done.text.startswith(
-        "✅ Ihre Daten wurden gelöscht; von 2 kommenden Terminen sind Sie abgemeldet"
+        "✅ Ihre Daten wurden gelöscht. Von kommenden Terminen abgemeldet: 2."
     )
 
     assert await user_store.get_user(bot.data.db, 7) is None

@@ -293,3 +293,12 @@ def test_the_hours_an_evening_counts_for_are_counted_by_babel(lang, hours, card,
     event = make_event(cpd_hours=hours)
     assert card in Renderer(translator, lang, berlin).event_card(event, SeatCounts(), NOW)
     assert PageTexts(translator, lang, berlin).cpd_hours(event).startswith(page)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_deleting_with_no_upcoming_sign_up_does_not_count_zero_things(lang):
+    """Issue 23's finding "0 sign-ups … were cancelled": Babel has no zero form in German or
+    English, so the plural form is a label with the number after it."""
+    text = Translator.load().plain(lang, "privacy.deleted", 0)
+    assert not re.search(r"\b0 \w", text), text
+    assert text.split(".")[1].strip().endswith(": 0")
