@@ -1,13 +1,15 @@
 """Issue 23 bullet 6 (texts): the catalogues read as one text, checked against docs/GLOSSARY.md.
 
 Every rule here is mechanical: one word per thing (a table of forbidden variants, each with the
-glossary's word), the formal "Sie" (no informal address), plurals through Babel (no "(s)",
-"Person(en)", "Platz/Plätze", no number in front of a noun in a text without plural forms),
-every message in the same file of both languages with the same plural shape and the same
-placeholders. On 61def71 the word, plural and shape tests fail (stornieren/zurückziehen beside
-abmelden, "Veranstaltungskarte", "für Eingecheckte", "Von 1 Zusagen", "waiting list" beside
-"waitlist", "dates" beside "events", "registration", "door list", "CPD", "{hours}
-Fortbildungsstunden" read as "1 Fortbildungsstunden").
+glossary's word), requests with "Sie" and no informal address, each language's command names,
+plurals through Babel (no "(s)", "Person(en)", "Platz/Plätze", no number in front of a noun in
+a text without plural forms), every message in the same file of both languages with the same
+plural shape and placeholders. On 61def71 the word, "Sie", command, plural, glossary, one-hour
+and zero-sign-up tests fail (stornieren/zurückziehen beside abmelden, "Veranstaltungskarte",
+"für Eingecheckte", "Von 1 Zusagen", "Bitte eine ganze Zahl", /meine in English, "waiting
+list" beside "waitlist", "dates" beside "events", "registration", "door list", "CPD", "1
+Fortbildungsstunden", "0 sign-ups … were cancelled"); the shape and placeholder tests passed
+there and guard what later entries add.
 """
 
 from __future__ import annotations
