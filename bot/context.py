@@ -15,7 +15,7 @@ from typing_extensions import TypedDict  # pydantic reads it on Python 3.11 (bot
 
 from bot.callbacks import pack
 from bot.clock import Clock
-from bot.i18n import Translator
+from bot.i18n import Count, Translator
 from bot.outgoing import OutgoingMessage, Policy, SenderState
 from bot.settings import Settings
 from bot.state import AlertThrottle, BroadcastDraft, EventDraft, ProgressTracker
@@ -181,11 +181,11 @@ class BotContext(CallbackContext[ExtBot, UserData, dict, BotData]):
         """The current moment from the application's clock."""
         return self.bot_data.clock.now()
 
-    def text(self, key: str, count: int | None = None, **values: object) -> Markup:
+    def text(self, key: str, count: Count | None = None, **values: object) -> Markup:
         """Message ``key`` in the reader's language, values escaped."""
         return self.bot_data.translator.text(self.lang, key, count, **values)
 
-    def plain(self, key: str, count: int | None = None, **values: object) -> str:
+    def plain(self, key: str, count: Count | None = None, **values: object) -> str:
         """Message ``key`` as plain text (button labels, alerts): values not escaped."""
         return self.bot_data.translator.plain(self.lang, key, count, **values)
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.pofile import read_po
 from markupsafe import Markup
+
+# What picks a plural form: a number of things, or hours such as 1.5 (Babel's rules take decimals).
+Count = int | Decimal
 
 LANGUAGES = ("de", "en")
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -70,7 +74,7 @@ class Translator:
         """Message ids of one language (tests compare the languages with it)."""
         return set(self._catalogues[lang])
 
-    def raw(self, lang: str, key: str, count: int | None = None) -> str:
+    def raw(self, lang: str, key: str, count: Count | None = None) -> str:
         """The untranslated-placeholder template of a message (falls back to German)."""
         entry = self._catalogues.get(lang, {}).get(key) or self._catalogues["de"].get(key)
         if entry is None or not entry.forms[0]:
@@ -80,7 +84,7 @@ class Translator:
         form = self._locales.get(lang, self._locales["de"]).plural_form(count)
         return entry.forms[0] if form == "one" else entry.forms[-1]
 
-    def text(self, lang: str, key: str, count: int | None = None, **values: object) -> Markup:
+    def text(self, lang: str, key: str, count: Count | None = None, **values: object) -> Markup:
         """Render message ``key`` in ``lang`` as safe HTML: the catalogue text is markup, every
         value that is not already :class:`~markupsafe.Markup` is escaped (``count`` picks the
         plural form and is available as ``{count}``)."""
@@ -89,7 +93,7 @@ class Translator:
             values.setdefault("count", count)
         return Markup(template).format_map(values)
 
-    def plain(self, lang: str, key: str, count: int | None = None, **values: object) -> str:
+    def plain(self, lang: str, key: str, count: Count | None = None, **values: object) -> str:
         """Render a message as plain text, values unescaped: for button labels and other places
         Telegram shows verbatim (never for ``parse_mode=HTML`` texts)."""
         template = self.raw(lang, key, count)

@@ -15,7 +15,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from bot.i18n import Translator
+from bot.i18n import Count, Translator
 from domain.cpd_hours import exact_hours, plural_count
 from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, phase, seats_left
 from domain.models import Event, EventStatus, Registration, SeatCounts, Speaker
@@ -129,7 +129,7 @@ class Renderer:
         self.lang = lang
         self.tz = tz
 
-    def text(self, key: str, count: int | None = None, **values: object) -> Markup:
+    def text(self, key: str, count: Count | None = None, **values: object) -> Markup:
         """A catalogue message in this renderer's language."""
         return self.translator.text(self.lang, key, count, **values)
 
@@ -260,7 +260,7 @@ class Renderer:
         if event.cpd_hours and claims_cpd_hours(event):  # professional development
             hours = format_decimal(event.cpd_hours, locale=self.lang)
             count = plural_count(exact_hours(event.cpd_hours))  # Babel picks forms of decimals too
-            parts.append(self.text("card.cpd_hours", count, hours=hours))  # type: ignore[arg-type]
+            parts.append(self.text("card.cpd_hours", count, hours=hours))
         if description:
             parts.extend(["", description])  # plain text is escaped by the join
         if event.speakers:

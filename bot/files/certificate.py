@@ -196,7 +196,7 @@ def add_certificate_page(
     pdf.multi_cell(
         0,
         8,
-        translator.plain(lang, "certificate.hours", count, hours=hours),  # type: ignore[arg-type]
+        translator.plain(lang, "certificate.hours", count, hours=hours),
         align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,

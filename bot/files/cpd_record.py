@@ -15,7 +15,7 @@ from fpdf import FPDF, XPos, YPos
 
 from bot.files.certificate import CertificateData, add_certificate_page, certificate_text
 from bot.files.certificate_fonts import MAIN, FontFile, add_fonts
-from bot.i18n import Translator
+from bot.i18n import Count, Translator
 from domain.cpd_hours import YearOfHours, exact_hours, plural_count
 
 # Column widths in mm of the list (A4 minus 20 mm margins: 170 mm).
@@ -33,7 +33,7 @@ def cpd_record_pdf(
     """The PDF bytes of ``year``'s Fortbildungsnachweis in ``lang``: the list, then the pages
     of ``certificates`` (the same evenings, in the list's order)."""
 
-    def line(key: str, count: int | None = None, **values: object) -> str:
+    def line(key: str, count: Count | None = None, **values: object) -> str:
         return translator.plain(lang, key, count, **values)
 
     name = certificates[0].name if certificates else ""
@@ -87,7 +87,7 @@ def cpd_record_pdf(
         8,
         line(
             "cpd_record.total",
-            plural_count(total),  # type: ignore[arg-type]  # Babel picks forms of decimals too
+            plural_count(total),
             hours=format_decimal(total, locale=lang),
             year=year.year,
         ),

@@ -57,7 +57,7 @@ def add_routes(app: web.Application, site: PublicSite) -> None:
                     texts("verify.hours"),
                     texts(
                         "verify.hours_value",
-                        plural_count(exact_hours(result.hours)),  # type: ignore[arg-type]
+                        plural_count(exact_hours(result.hours)),
                         hours=format_decimal(result.hours, locale=texts.lang),
                     ),
                 ),

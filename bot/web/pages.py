@@ -17,7 +17,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from bot.i18n import Translator
+from bot.i18n import Count, Translator
 from domain.cpd_hours import exact_hours, plural_count
 from domain.evening import SIGN_UP_PHASES, Phase, claims_cpd_hours, end_of, phase, seats_left
 from domain.models import Event, EventStatus, SeatCounts, Speaker
@@ -73,7 +73,7 @@ class PageTexts:
         self.lang = lang
         self.tz = tz
 
-    def __call__(self, key: str, count: int | None = None, **values: object) -> str:
+    def __call__(self, key: str, count: Count | None = None, **values: object) -> str:
         """A catalogue message as plain text (the template escapes it)."""
         return self.translator.plain(self.lang, key, count, **values)
 
@@ -83,7 +83,7 @@ class PageTexts:
             return None
         hours = format_decimal(event.cpd_hours, locale=self.lang)
         count = plural_count(exact_hours(event.cpd_hours))  # Babel picks forms of decimals too
-        return self("web.cpd_hours", count, hours=hours)  # type: ignore[arg-type]
+        return self("web.cpd_hours", count, hours=hours)
 
     def when(self, moment: datetime) -> str:
         """``Mittwoch, 22. Oktober 2025, 18:30 Uhr`` in the reader's language."""
