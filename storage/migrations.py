@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from storage.offer_schema import WAITLIST_OFFERS
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -294,6 +296,12 @@ def m010_certificate_numbers(conn: sqlite3.Connection) -> None:
     )
 
 
+def m011_waitlist_offers(conn: sqlite3.Connection) -> None:
+    """Waitlist offers near the evening (issue 25): the bot's offer settings, seats on offer,
+    each offer (storage.offer_schema)."""
+    _execute_script(conn, WAITLIST_OFFERS)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial_schema,
     m002_calendar_sequence,
@@ -305,6 +313,7 @@ MIGRATIONS: list[Migration] = [
     m008_questions_to_speakers,
     m009_console_clock,
     m010_certificate_numbers,
+    m011_waitlist_offers,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that
