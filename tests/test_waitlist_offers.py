@@ -8,10 +8,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
 from handlers.notices.offers import plan_offers
 from storage import events as event_store
-from testing.factories import NOW, make_event
+from testing.factories import ADMIN_ID, NOW, make_event
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot
 from tests.signup_support import open_card, registrations, returning_user
@@ -183,3 +184,16 @@ async def test_an_offer_expires_at_start_up_when_it_fell_due_while_the_bot_was_d
         assert await _offers(bot) == [(2, "expired"), (3, "open")]
         await drain_outbox(bot.app)
         assert OFFER in bot.user(3).last.text
+
+
+async def test_organisers_see_offers_in_the_attendee_list_and_the_statistics(bot, add_events):
+    holder, card, (first, _) = await _full_evening(bot, add_events)
+    await _free_the_seat(holder, card)
+    await drain_outbox(bot.app)
+    organiser = await returning_user(bot, ADMIN_ID, name="Orga Nisatorin")
+    [menu] = await organiser.send("/admin")
+    listed = await organiser.press_data(pack(Action.ATTENDEES, EVENING.id), menu)
+    assert any("Platz angeboten bis" in m.text for m in listed)
+    await first.press("Nein danke", first.last)
+    [stats] = await organiser.send("/statistik")
+    assert "Angebotene Wartelistenplätze: 1 offen · 1 weitergegeben · 0 angenommen" in stats.text
