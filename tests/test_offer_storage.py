@@ -103,3 +103,13 @@ async def test_leaving_the_waitlist_with_an_offer_passes_it_on(tmp_path):
     rows = await _offers(db)
     assert [(r[1], r[2]) for r in rows] == [(waiting[0].id, "void"), (waiting[1].id, "open")]
     await db.close()
+
+
+async def test_the_public_program_counts_an_offered_seat_as_reserved(tmp_path):
+    from storage.program import read_program
+
+    db, seat, _ = await _evening(tmp_path)
+    await registration_store.cancel(db, seat.id, 1, NOW)
+    program = await db.read(read_program)
+    assert (program.seats(EVENT.id).confirmed, program.seats(EVENT.id).offered) == (0, 1)
+    await db.close()
