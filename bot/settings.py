@@ -145,6 +145,8 @@ class Settings(BaseSettings):
     @field_validator("waitlist_offer_hold", mode="before")
     @classmethod
     def _parse_offer_hold(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip() == "0":
+            raise ValueError("an offer must stand for some time, e.g. 3h")
         return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("webhook_secret")

@@ -8,11 +8,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
+from bot.settings import ConfigError, load_settings
+from domain.notices import PROMOTION_SETTLE
 from handlers.notices.offers import plan_offers
 from storage import events as event_store
-from testing.factories import ADMIN_ID, NOW, make_event
+from testing.factories import ADMIN_ID, NOW, make_event, make_settings
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot
 from tests.signup_support import open_card, registrations, returning_user
@@ -197,3 +201,29 @@ async def test_organisers_see_offers_in_the_attendee_list_and_the_statistics(bot
     await first.press("Nein danke", first.last)
     [stats] = await organiser.send("/statistik")
     assert "Angebotene Wartelistenplätze: 1 offen · 1 weitergegeben · 0 angenommen" in stats.text
+
+
+def test_the_offer_settings_take_units_and_a_zero_window(tmp_path):
+    settings = make_settings(tmp_path, waitlist_offer_window="0", waitlist_offer_hold="90m")
+    assert settings.offer_rules.window == timedelta(0)
+    assert settings.offer_rules.hold == timedelta(minutes=90)
+    assert make_settings(tmp_path).offer_rules.window == timedelta(hours=48)
+    for bad in ({"waitlist_offer_hold": "0"}, {"waitlist_offer_window": "2 Tage"}):
+        with pytest.raises(ConfigError, match="Invalid WAITLIST_OFFER_"):
+            load_settings(_env_file=None, **bad)
+
+
+async def test_a_zero_window_gives_the_freed_seat_directly_as_before(tmp_path, clock):
+    settings = make_settings(tmp_path, waitlist_offer_window="0")
+    async with offline_bot(settings, clock=clock) as bot:
+
+        async def add_events(*events):
+            await event_store.save_events(bot.data.db, events, clock.now())
+
+        holder, card, (first, _) = await _full_evening(bot, add_events)
+        await _free_the_seat(holder, card)
+        assert (await _statuses(bot))[2] == "confirmed"
+        assert await _offers(bot) == []
+        clock.advance(PROMOTION_SETTLE)
+        await drain_outbox(bot.app)
+        assert "nachgerückt" in first.last.text
