@@ -5,6 +5,7 @@ night rule, and expiry across a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
@@ -227,3 +228,17 @@ async def test_a_zero_window_gives_the_freed_seat_directly_as_before(tmp_path, c
         clock.advance(PROMOTION_SETTLE)
         await drain_outbox(bot.app)
         assert "nachgerückt" in first.last.text
+
+
+async def test_simultaneous_taps_on_an_offer_to_everyone_give_the_seat_once(bot, add_events):
+    soon = make_event(starts_at=NOW + timedelta(hours=2), capacity=1)
+    holder, card, people = await _full_evening(bot, add_events, soon, waiting=(2, 3, 4, 5))
+    await _free_the_seat(holder, card)
+    await drain_outbox(bot.app)
+    offers = [p.last for p in people]
+    taps = (p.press("Platz nehmen", o) for p, o in zip(people, offers, strict=True))
+    await asyncio.gather(*taps)
+    statuses = await _statuses(bot)
+    assert sorted(statuses[u] for u in (2, 3, 4, 5)) == ["confirmed"] + ["waitlisted"] * 3
+    counts = await event_store.seat_counts(bot.data.db, soon.id)
+    assert (counts.confirmed, counts.offered) == (1, 0)
