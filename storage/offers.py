@@ -8,7 +8,7 @@ seat counts include it, so a new sign-up joins the waitlist meanwhile. Every fun
 asks :mod:`domain.offers`, and writes, so two presses can never take one seat.
 
 The offer settings (``WAITLIST_OFFER_WINDOW``, ``WAITLIST_OFFER_HOLD``, ``TIMEZONE``) are the
-running bot's: it records them here at start-up (:func:`record_rules`), so that a seat freed by
+running bot's: it records them at start-up (``storage.offer_rows.record_rules``); a seat freed by
 another process (``run.py import``) follows the same rules. Without a record (a database no bot
 has run on) every freed seat is given directly, as before offers existed.
 """
@@ -16,50 +16,28 @@ has run on) every freed seat is given directly, as before offers existed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from domain.models import Event, EventStatus, Registration, RegistrationStatus, SeatCounts
 from domain.notices import PROMOTION_SETTLE
 from domain.offers import (
     OfferRefusal,
-    OfferRules,
-    OfferStatus,
     SeatMode,
     SeatOffer,
     SeatPlan,
     may_answer,
     next_recipients,
-    offer_summary,
     plan_seat,
 )
 from storage import outbox
 from storage.db import Database, Row, from_db_time, from_db_time_required, to_db_time
 from storage.event_rows import event_in
+from storage.offer_rows import OFFER_COLUMNS, offer_from_row, rules_in
 
 # Offered seats: 'offered' (reserved while offers stand), 'taken' (accepted), 'released' (no one
 # left to offer it to, or the evening began: a free seat again).
 OFFERED, TAKEN, RELEASED = "offered", "taken", "released"
-
-OFFER_COLUMNS = (
-    "o.id, o.event_id, o.seat_id, o.registration_id, o.status, o.everyone, o.opens_at,"
-    " o.expires_at"
-)
-
-
-def _offer(row: Row) -> SeatOffer:
-    return SeatOffer(
-        id=row["id"],
-        event_id=row["event_id"],
-        seat_id=row["seat_id"],
-        registration_id=row["registration_id"],
-        status=OfferStatus(row["status"]),
-        everyone=bool(row["everyone"]),
-        opens_at=from_db_time_required(row["opens_at"]),
-        expires_at=from_db_time_required(row["expires_at"]),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,31 +49,6 @@ class AnswerResult:
     offer: SeatOffer | None = None
     event: Event | None = None
     taken: tuple[tuple[int, int], ...] = ()
-
-
-# --- the settings ----------------------------------------------------------------------------
-
-
-def _record_rules(conn: sqlite3.Connection, rules: OfferRules) -> None:
-    conn.execute(
-        "INSERT INTO offer_rules (id, window_seconds, hold_seconds, timezone) VALUES (1, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET window_seconds = excluded.window_seconds,"
-        " hold_seconds = excluded.hold_seconds, timezone = excluded.timezone",
-        (int(rules.window.total_seconds()), int(rules.hold.total_seconds()), rules.tz.key),
-    )
-
-
-async def record_rules(db: Database, rules: OfferRules) -> None:
-    """Record the running bot's offer settings for every process that frees seats."""
-    await db.write(_record_rules, rules)
-
-
-def rules_in(conn: sqlite3.Connection) -> OfferRules | None:
-    """The recorded offer settings, or ``None`` (then freed seats are given directly)."""
-    row = conn.execute("SELECT window_seconds, hold_seconds, timezone FROM offer_rules").fetchone()
-    if row is None:
-        return None
-    return OfferRules(timedelta(seconds=row[0]), timedelta(seconds=row[1]), ZoneInfo(row[2]))
 
 
 def _plan(conn: sqlite3.Connection, event: Event, now: datetime) -> SeatPlan:
@@ -252,7 +205,7 @@ def _offer_in(conn: sqlite3.Connection, offer_id: int) -> SeatOffer | None:
     row = conn.execute(
         f"SELECT {OFFER_COLUMNS} FROM seat_offers o WHERE o.id = ?", (offer_id,)
     ).fetchone()
-    return None if row is None else _offer(row)
+    return None if row is None else offer_from_row(row)
 
 
 def _registration(conn: sqlite3.Connection, registration_id: int) -> Registration | None:
@@ -391,44 +344,3 @@ async def expire_due(db: Database, now: datetime) -> int:
     """Expire the offers whose hold is over (also those that fell due while the bot was down)
     and pass their seats on; returns how many expired."""
     return await db.write(_expire_due, now)
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-async def get_offer(db: Database, offer_id: int) -> SeatOffer | None:
-    """One offer by id."""
-    row = await db.fetch_one(
-        f"SELECT {OFFER_COLUMNS} FROM seat_offers o WHERE o.id = ?", (offer_id,)
-    )
-    return None if row is None else _offer(row)
-
-
-async def record_message(db: Database, offer_id: int, message_id: int) -> None:
-    """Remember the chat message of an offer, so that it can be edited once the seat is taken."""
-    await db.write(
-        lambda conn: conn.execute(
-            "UPDATE seat_offers SET message_id = ? WHERE id = ?", (message_id, offer_id)
-        )
-    )
-
-
-async def open_offers_of(db: Database, registration_ids: Sequence[int]) -> dict[int, SeatOffer]:
-    """The standing offers of these sign-ups (attendee list), by registration id."""
-    if not registration_ids:
-        return {}
-    marks = ", ".join("?" * len(registration_ids))
-    rows = await db.fetch_all(
-        f"SELECT {OFFER_COLUMNS} FROM seat_offers o WHERE o.status = 'open'"
-        f" AND o.registration_id IN ({marks})",
-        tuple(registration_ids),
-    )
-    return {row["registration_id"]: _offer(row) for row in rows}
-
-
-async def offer_figures(db: Database, event_id: str) -> tuple[int, int, int]:
-    """For the organisers: offers standing, seats passed on (declined or silence), taken."""
-    rows = await db.fetch_all("SELECT status FROM seat_offers WHERE event_id = ?", (event_id,))
-    statuses = [OfferStatus(row[0]) for row in rows]
-    passed_on, taken = offer_summary(statuses)
-    return sum(s is OfferStatus.OPEN for s in statuses), passed_on, taken

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from domain.offers import OfferRules
 from storage import events as event_store
+from storage import offer_rows
 from storage import offers as offer_store
 from storage import registrations as registration_store
 from storage.db import Database
@@ -21,7 +22,7 @@ EVENT = make_event(days=1, capacity=1)
 async def _evening(tmp_path, rules=RULES):
     db = await Database.open(tmp_path / "db.sqlite3")
     if rules is not None:
-        await offer_store.record_rules(db, rules)
+        await offer_rows.record_rules(db, rules)
     await event_store.save_events(db, [EVENT], NOW)
     seat = await registration_store.sign_up(db, EVENT.id, 1, "Ada", NOW)
     waiting = [await registration_store.sign_up(db, EVENT.id, u, f"P{u}", NOW) for u in (2, 3)]
@@ -92,7 +93,7 @@ async def test_silence_passes_the_seat_on_and_keeps_the_place(tmp_path):
     await offer_store.expire_due(db, NOW + timedelta(hours=6))
     counts = await event_store.seat_counts(db, EVENT.id)
     assert (counts.confirmed, counts.offered) == (0, 0)
-    assert await offer_store.offer_figures(db, EVENT.id) == (0, 2, 0)
+    assert await offer_rows.offer_figures(db, EVENT.id) == (0, 2, 0)
     await db.close()
 
 

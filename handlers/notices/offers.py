@@ -23,6 +23,7 @@ from bot.render import Renderer
 from domain.models import Event
 from domain.offers import SeatOffer, offer_still_applies
 from storage import events as event_store
+from storage import offer_rows
 from storage import offers as offer_store
 from storage import registrations as registration_store
 from storage.outbox import OutboxItem
@@ -70,7 +71,7 @@ async def render_offer(
     offer_id = payload.get("offer_id")
     if not isinstance(offer_id, int):
         return None
-    offer = await offer_store.get_offer(data.db, offer_id)
+    offer = await offer_rows.get_offer(data.db, offer_id)
     if offer is None:
         return None
     event = await event_store.get_event(data.db, offer.event_id)
@@ -87,13 +88,13 @@ async def remember_offer_message(data: BotData, item: OutboxItem, message_id: in
     else takes the seat (everyone was offered it)."""
     offer_id = item.payload.get("offer_id")
     if isinstance(offer_id, int):
-        await offer_store.record_message(data.db, offer_id, message_id)
+        await offer_rows.record_message(data.db, offer_id, message_id)
 
 
 async def plan_offers(data: BotData) -> int:
     """Record the offer settings for every process that frees seats, then let the offers whose
     hold is over expire and pass their seats on; returns how many expired."""
-    await offer_store.record_rules(data.db, data.settings.offer_rules)
+    await offer_rows.record_rules(data.db, data.settings.offer_rules)
     return await offer_store.expire_due(data.db, data.clock.now())
 
 

@@ -18,7 +18,7 @@ from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 from storage import events as event_store
-from storage import offers as offer_store
+from storage import offer_rows
 from storage.attendees import EventFigures
 
 SECTIONS = (
@@ -104,7 +104,7 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         if total <= INLINE_LIST_MAX
         else []
     )
-    offered = await offer_store.open_offers_of(context.db, [r.id for r in registrations])
+    offered = await offer_rows.open_offers_of(context.db, [r.id for r in registrations])
     parts = [
         context.text(
             "attendees.heading",

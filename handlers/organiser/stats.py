@@ -21,7 +21,7 @@ from handlers.ui.guard import organisers_only
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 from storage import feedback as feedback_store
-from storage import offers as offer_store
+from storage import offer_rows
 from storage import questions as question_store
 from storage.attendees import EventFigures
 from storage.feedback import FeedbackSummary
@@ -149,7 +149,7 @@ async def stats_page(
         parts.append(await totals_block(context))
     feedback = {figures.id: await feedback_store.summary(db, figures.id) for figures in page}
     questions = {f.id: await question_store.count_of_event(db, f.id) for f in page}
-    offers = {f.id: await offer_store.offer_figures(db, f.id) for f in page}
+    offers = {f.id: await offer_rows.offer_figures(db, f.id) for f in page}
     footer = [line] if (line := page_line(context, window)) is not None else []
     text = Markup("\n\n").join(
         [*parts, *_blocks(context, page, feedback, questions, offers, None), *footer]
