@@ -51,6 +51,7 @@ from handlers.attendee import (
     name,
     privacy,
     questions,
+    seat_offer,
     sharing,
     signup,
     start,
@@ -58,7 +59,7 @@ from handlers.attendee import (
     tickets,
 )
 from handlers.door import checkin
-from handlers.notices import certificates, notifications, reminders
+from handlers.notices import certificates, notifications, offers, reminders
 from handlers.organiser import (
     admin,
     attendees,
@@ -98,6 +99,7 @@ def register_handlers(application: Application) -> None:
             *mine.build_handlers(),
             *cancellation.build_handlers(),
             *attendance.build_handlers(),
+            *seat_offer.build_handlers(),
             *feedback.build_handlers(),
             *questions.build_handlers(),
             *certificates.build_handlers(),
@@ -155,12 +157,15 @@ def outbox_kinds() -> OutboxKinds:
         OutboxKind.CERTIFICATE_NAME: OutboxKindEntry(
             certificates.render_name_request, RATHER_TWICE
         ),
+        OutboxKind.SEAT_OFFER: OutboxKindEntry(
+            offers.render_offer, RATHER_TWICE, sent=offers.remember_offer_message
+        ),
     }
 
 
 # The scheduled planners: each queues what the database says is due, at start-up and then
 # every few seconds (bot.jobs.Planner).
-PLANNERS = (reminders.PLANNER, feedback.PLANNER, certificates.PLANNER)
+PLANNERS = (reminders.PLANNER, feedback.PLANNER, certificates.PLANNER, offers.PLANNER)
 
 
 def _organiser_dialogues() -> ConversationHandler:

@@ -56,6 +56,8 @@ class Action:
     CPD_RECORD = "cpdr"  # arg: year (the Fortbildungsnachweis PDF of that year)
     QUESTION_ASK = "qa"  # arg: event id (write a question to the speakers)
     QUESTION_WITHDRAW = "qw"  # args: event id, origin (c: card, m: /meine, a: acknowledgement)
+    OFFER_TAKE = "wot"  # arg: offer id ("Platz nehmen" under a waitlist offer, issue 25)
+    OFFER_DECLINE = "won"  # arg: offer id ("Nein danke")
     MINE = "my"
     NAME_CHANGE = "nc"  # "Name ändern" (/meine, /datenschutz, the sign-up confirmation)
     SUBSCRIBE = "sub"  # arg: 1 | 0

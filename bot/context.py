@@ -20,6 +20,7 @@ from bot.outgoing import OutgoingMessage, Policy, SenderState
 from bot.settings import Settings
 from bot.state import AlertThrottle, BroadcastDraft, EventDraft, ProgressTracker
 from storage.db import Database
+from storage.outbox import OutboxItem
 
 
 class SignupDialogue(TypedDict):
@@ -143,12 +144,19 @@ payload)``. ``None`` means the message has become pointless (the event was moved
 deleted, the sign-up was cancelled…): the row is closed as 'failed' with the error ``obsolete``."""
 
 
+SentHook = Callable[[BotData, OutboxItem, int], Awaitable[None]]
+"""What a kind does after its message was sent: ``(bot_data, row, message_id)``."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxKindEntry:
     """One row of the table of outbox kinds: how a row is rendered, how hard it is tried."""
 
     render: RenderRow
     policy: Policy = field(default_factory=Policy)
+    # Called after a successful send with the row and the sent message's id (a waitlist offer
+    # keeps it, to be edited once someone else takes the seat).
+    sent: SentHook | None = None
 
 
 OutboxKinds = dict[str, OutboxKindEntry]

@@ -18,6 +18,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.offers import OfferRules
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -52,6 +54,10 @@ class Settings(BaseSettings):
         timedelta(hours=2),
     )
     feedback_delay: Annotated[timedelta, NoDecode] = timedelta(hours=2)
+    # Waitlist offers near the evening (PRODUCT §4): a seat freed less than the window before
+    # the start is offered for the hold instead of given; a zero window gives every seat.
+    waitlist_offer_window: Annotated[timedelta, NoDecode] = timedelta(hours=48)
+    waitlist_offer_hold: Annotated[timedelta, NoDecode] = timedelta(hours=3)
     broadcast_rate: float = Field(default=25, gt=0, le=1000)
     # Telegram's ceiling for everything the bot sends (answers and bulk together): 30 a second,
     # more only for a bot with paid broadcasts. Not in PRODUCT §2's table: an operator's knob.
@@ -134,6 +140,20 @@ class Settings(BaseSettings):
     def _parse_feedback_delay(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
 
+    @field_validator("waitlist_offer_window", mode="before")
+    @classmethod
+    def _parse_offer_window(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip() == "0":
+            return timedelta(0)
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("waitlist_offer_hold", mode="before")
+    @classmethod
+    def _parse_offer_hold(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip() == "0":
+            raise ValueError("an offer must stand for some time, e.g. 3h")
+        return parse_duration(value) if isinstance(value, str) else value
+
     @field_validator("webhook_secret")
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -176,6 +196,11 @@ class Settings(BaseSettings):
         if self.public_url is not None:
             return str(self.public_url).rstrip("/")
         return f"http://localhost:{self.web_port}"
+
+    @cached_property
+    def offer_rules(self) -> OfferRules:
+        """``WAITLIST_OFFER_WINDOW``, ``WAITLIST_OFFER_HOLD`` and the zone, for domain.offers."""
+        return OfferRules(self.waitlist_offer_window, self.waitlist_offer_hold, self.tz)
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -96,10 +96,11 @@ def claims_cpd_hours(event: Event) -> bool:
 
 
 def seats_left(event: Event, counts: SeatCounts) -> int | None:
-    """Free seats counted from the registrations; ``None`` when there is no limit."""
+    """Free seats counted from the registrations; ``None`` when there is no limit. A seat on
+    offer (domain.offers) is not free: it is reserved for the offer."""
     if event.capacity is None:
         return None
-    return max(event.capacity - counts.confirmed, 0)
+    return max(event.capacity - counts.confirmed - counts.offered, 0)
 
 
 def closed_phase(event: Event, now: datetime) -> Phase | None:

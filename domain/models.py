@@ -75,6 +75,7 @@ class SeatCounts:
     waitlisted: int = 0
     cancelled: int = 0
     checked_in: int = 0
+    offered: int = 0  # freed seats reserved while they are offered (domain.offers)
 
 
 @dataclass(frozen=True, slots=True)

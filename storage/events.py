@@ -109,12 +109,15 @@ async def seat_counts(db: Database, event_id: str) -> SeatCounts:
         " coalesce(sum(status = 'confirmed'), 0),"
         " coalesce(sum(status = 'waitlisted'), 0),"
         " coalesce(sum(status = 'cancelled'), 0),"
-        " coalesce(sum(checked_in_at IS NOT NULL), 0)"
+        " coalesce(sum(checked_in_at IS NOT NULL), 0),"
+        " (SELECT count(*) FROM offered_seats WHERE event_id = ? AND status = 'offered')"
         " FROM registrations WHERE event_id = ?",
-        (event_id,),
+        (event_id, event_id),
     )
     assert row is not None
-    return SeatCounts(confirmed=row[0], waitlisted=row[1], cancelled=row[2], checked_in=row[3])
+    return SeatCounts(
+        confirmed=row[0], waitlisted=row[1], cancelled=row[2], checked_in=row[3], offered=row[4]
+    )
 
 
 @dataclass(frozen=True, slots=True)

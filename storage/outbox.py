@@ -37,6 +37,7 @@ class OutboxKind:
     CERTIFICATE = "certificate"  # the certificate of attendance, as the PDF (issue 24)
     CERTIFICATE_NOBODY = "certificate_nobody"  # to organisers: nobody was checked in (issue 24)
     CERTIFICATE_NAME = "certificate_name"  # a name no certificate font can print (issue 24)
+    SEAT_OFFER = "seat_offer"  # a freed seat offered near the evening (issue 25)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,9 @@ COUNTS_SQL = (
     " coalesce(sum(status = 'confirmed'), 0),"
     " coalesce(sum(status = 'waitlisted'), 0),"
     " coalesce(sum(status = 'cancelled'), 0),"
-    " coalesce(sum(checked_in_at IS NOT NULL), 0)"
+    " coalesce(sum(checked_in_at IS NOT NULL), 0),"
+    " (SELECT count(*) FROM offered_seats s"  # seats reserved for waitlist offers (issue 25)
+    "  WHERE s.event_id = registrations.event_id AND s.status = 'offered')"
     " FROM registrations GROUP BY event_id"
 )
 # In this order: the rows of each make one Program (program_from_rows).
@@ -68,7 +70,11 @@ def program_from_rows(
         )
     counts = {
         row[0]: SeatCounts(
-            confirmed=row[1], waitlisted=row[2], cancelled=row[3], checked_in=row[4]
+            confirmed=row[1],
+            waitlisted=row[2],
+            cancelled=row[3],
+            checked_in=row[4],
+            offered=row[5],
         )
         for row in count_rows
     }

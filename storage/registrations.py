@@ -16,7 +16,6 @@ from typing import Any
 
 from domain.evening import is_over
 from domain.models import Event, Registration, RegistrationStatus, SeatCounts
-from domain.notices import PROMOTION_SETTLE
 from domain.standing import (
     Refusal,
     SignUpOutcome,
@@ -26,7 +25,7 @@ from domain.standing import (
     seats_to_fill,
     sign_up_outcome,
 )
-from storage import outbox
+from storage import offers
 from storage.db import Database, Row, from_db_time, from_db_time_required, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row, event_in
 
@@ -141,7 +140,9 @@ def _seat_counts(conn: sqlite3.Connection, event_id: str) -> SeatCounts:
         " FROM registrations WHERE event_id = ?",
         (event_id,),
     ).fetchone()
-    return SeatCounts(confirmed=row[0], waitlisted=row[1])
+    return SeatCounts(
+        confirmed=row[0], waitlisted=row[1], offered=offers.offered_count(conn, event_id)
+    )
 
 
 def _sign_up(
@@ -181,37 +182,17 @@ async def sign_up(
 
 
 def promote_waitlist(conn: sqlite3.Connection, event_id: str, now: datetime) -> list[int]:
-    """Move waitlisted people up into free seats, first come first served, inside the caller's
-    ``Database.write`` transaction; queue a message for each. Returns the promoted user ids."""
+    """Hand free seats to the waitlist, first come first served, inside the caller's
+    ``Database.write`` transaction: moved up directly (a message queued for each), or near the
+    evening offered (storage.offers). Returns the user ids moved up directly."""
     event = event_in(conn, event_id)
     if event is None:
         return []
-    seats = seats_to_fill(event, _seat_counts(conn, event_id), now)
+    counts = _seat_counts(conn, event_id)
+    seats = seats_to_fill(event, counts, now)
     if seats == 0:
         return []
-    chosen = conn.execute(
-        "SELECT id, user_id FROM registrations WHERE event_id = ? AND status = 'waitlisted'"
-        " ORDER BY id LIMIT ?",
-        (event_id, -1 if seats is None else seats),
-    ).fetchall()
-    stamp = to_db_time(now)
-    promoted = []
-    for row in chosen:
-        conn.execute(
-            "UPDATE registrations SET status = 'confirmed', confirmed_at = ? WHERE id = ?",
-            (stamp, row["id"]),
-        )
-        if row["user_id"] is not None:
-            promoted.append(row["user_id"])
-            outbox.enqueue(
-                conn,
-                row["user_id"],
-                outbox.OutboxKind.PROMOTED,
-                {"event_id": event_id, "registration_id": row["id"]},
-                now,
-                not_before=now + PROMOTION_SETTLE,
-            )
-    return promoted
+    return offers.fill_free_seats(conn, event, counts, seats, now)
 
 
 def cancel_in(
@@ -239,6 +220,8 @@ def cancel_in(
     promoted: list[int] = []
     if registration.status is RegistrationStatus.CONFIRMED:
         promoted = promote_waitlist(conn, registration.event_id, now)
+    elif registration.status is RegistrationStatus.WAITLISTED:
+        offers.left_waitlist(conn, registration_id, now)  # a seat offered to them passes on
     return CancelResult(CancelOutcome.CANCELLED, registration, tuple(promoted))
 
 

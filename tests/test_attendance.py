@@ -9,7 +9,6 @@ from datetime import timedelta
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
-from domain.notices import PROMOTION_SETTLE
 from storage import attendance as attendance_store
 from storage import attendees as attendee_store
 from storage import registrations as registration_store
@@ -53,12 +52,12 @@ async def test_coming_is_recorded_shown_and_changeable(bot, clock, add_events):
         RegistrationStatus.CANCELLED
     )
     assert await attendance_store.answer_of(db, first.id) == "declined"
+    # A day before the evening the freed seat is offered (PRODUCT §4, Waitlist), not given.
     assert (await registration_store.get_registration(db, second.id)).status is (
-        RegistrationStatus.CONFIRMED
+        RegistrationStatus.WAITLISTED
     )
-    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
     await drain_outbox(bot.app)
-    assert "nachgerückt" in bot.api.messages(2)[-1].text
+    assert "möchten Sie ihn?" in bot.api.messages(2)[-1].text
 
 
 async def test_the_reminder_shows_the_ticket(bot, clock, add_events):

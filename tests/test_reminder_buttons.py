@@ -9,7 +9,6 @@ from datetime import timedelta
 from bot.callbacks import Action, pack
 from bot.sending.sender import drain_outbox
 from domain.models import RegistrationStatus
-from domain.notices import PROMOTION_SETTLE
 from storage import registrations as registration_store
 from tests.conftest import START, make_event
 from tests.outbox_support import sign_up, tick
@@ -43,14 +42,17 @@ async def test_cant_come_asks_then_frees_the_seat_for_the_waitlist(bot, clock, a
     assert (await registration_store.get_registration(db, first.id)).status == (
         RegistrationStatus.CANCELLED
     )
+    # A day before the evening the freed seat is offered (PRODUCT §4, Waitlist): taken, it counts.
+    assert (await registration_store.get_registration(db, second.id)).status == (
+        RegistrationStatus.WAITLISTED
+    )
+    await drain_outbox(bot.app)
+    [offer] = bot.api.messages(2)
+    assert "möchten Sie ihn?" in offer.text and "Umbau statt Neubau" in offer.text
+    await bot.user(2).press("Platz nehmen", offer)
     assert (await registration_store.get_registration(db, second.id)).status == (
         RegistrationStatus.CONFIRMED
     )
-
-    clock.advance(PROMOTION_SETTLE)  # a promotion is told once it has settled
-    await drain_outbox(bot.app)
-    [promoted] = bot.api.messages(2)
-    assert "nachgerückt" in promoted.text and "Umbau statt Neubau" in promoted.text
     # Moved up after the one-day reminder fell due: only the two-hour one for them.
     clock.set(START - timedelta(hours=2))
     await tick(bot)

@@ -48,7 +48,7 @@ async def test_the_sign_up_toast_speaks_english(bot, add_events):
     jane = await returning_user(bot, 24, name="Jane Doe", language_code="en")
     [refreshed] = await jane.press("Join the waitlist", await open_card(jane))
     toast = last_answer(bot).text
-    assert toast.startswith("⏳ Fully booked – you are on the waiting list, position 1.")
+    assert toast.startswith("⏳ Fully booked – you are on the waitlist, position 1.")
     assert "Cancel" in " ".join(refreshed.button_labels)
 
 

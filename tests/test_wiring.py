@@ -95,7 +95,7 @@ def test_each_application_has_its_own_declared_state(tmp_path):
 
 async def test_each_planner_is_one_job_named_for_it_and_rearming_replaces_it(bot):
     names = [planner.name for planner in PLANNERS]
-    assert sorted(names) == ["certificates", "feedback", "reminders"]
+    assert sorted(names) == ["certificates", "feedback", "reminders", "waitlist_offers"]
     for _ in range(2):
         await start_planners(bot.app, PLANNERS)
     for name in names:

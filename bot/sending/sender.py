@@ -99,10 +99,11 @@ def limit_recipients(application: Application, people: set[int]) -> None:
     application.bot_data.outbox_recipients = people
 
 
-async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> None:
+async def _send(application: Application, chat_id: int, message: OutgoingMessage) -> int:
+    """Send one message; returns the id of the message in the recipient's chat."""
     bot = application.bot
     if message.is_copy:
-        await bot.copy_message(
+        copied = await bot.copy_message(
             chat_id=chat_id,
             from_chat_id=message.from_chat_id,
             message_id=message.message_id,
@@ -110,8 +111,9 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             read_timeout=BULK_READ_TIMEOUT,
             rate_limit_args=BULK,
         )
-    elif message.document is not None:
-        await bot.send_document(
+        return copied.message_id
+    if message.document is not None:
+        sent = await bot.send_document(
             chat_id,
             InputFile(message.document, filename=message.filename),
             caption=message.text,
@@ -121,14 +123,15 @@ async def _send(application: Application, chat_id: int, message: OutgoingMessage
             write_timeout=BULK_READ_TIMEOUT,
             rate_limit_args=BULK,
         )
-    else:
-        await bot.send_message(
-            chat_id,
-            message.text,
-            reply_markup=message.reply_markup,
-            read_timeout=BULK_READ_TIMEOUT,
-            rate_limit_args=BULK,
-        )
+        return sent.message_id
+    sent = await bot.send_message(
+        chat_id,
+        message.text,
+        reply_markup=message.reply_markup,
+        read_timeout=BULK_READ_TIMEOUT,
+        rate_limit_args=BULK,
+    )
+    return sent.message_id
 
 
 async def _render(data: BotData, item: OutboxItem) -> OutgoingMessage | None:
@@ -163,7 +166,7 @@ async def _deliver(
         report.obsolete += 1
         return True
     try:
-        await _send(application, item.user_id, message)
+        message_id = await _send(application, item.user_id, message)
     except RetryAfter as exc:
         seconds = retry_seconds(exc)
         state.pacer.finished()
@@ -201,6 +204,9 @@ async def _deliver(
         return False
     state.pacer.finished()
     await outbox.finish(db, item.id, "sent", clock.now())
+    entry = data.outbox_kinds.get(item.kind)
+    if entry is not None and entry.sent is not None:
+        await entry.sent(data, item, message_id)
     if state.failing:  # Telegram answers again: the rows waiting out a backoff are due now
         state.failing = False
         await outbox.release_backoff(db, clock.now())

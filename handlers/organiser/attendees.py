@@ -14,12 +14,14 @@ from bot.files.attendee_csv import attendees_file, meldeliste_sheet, sheet_csv
 from bot.files.attendee_xlsx import attendees_workbook, sheet_xlsx
 from bot.render import split_message
 from domain.models import Event, Registration, RegistrationStatus
+from domain.offers import SeatOffer
 from domain.retention import offers_meldeliste
 from handlers.ui.guard import organisers_only
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 from storage import events as event_store
+from storage import offer_rows
 from storage.attendees import EventFigures
 
 SECTIONS = (
@@ -86,6 +88,14 @@ def _line(context: BotContext, index: int, registration: Registration) -> Markup
     return line
 
 
+def _offered(context: BotContext, line: Markup, offer: SeatOffer | None) -> Markup:
+    """A waitlisted line with the seat offered to them and until when (issue 25)."""
+    if offer is None:
+        return line
+    until = renderer(context).short_when(offer.expires_at)
+    return Markup(" ").join([line, context.text("attendees.offer_open", until=until)])
+
+
 async def send_attendees(update: Update, context: BotContext, event_id: str) -> None:
     """The counts and list of one event, then the CSV file and the .xlsx workbook."""
     chat_id = update.effective_chat.id
@@ -99,6 +109,7 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         if total <= INLINE_LIST_MAX
         else []
     )
+    offered = await offer_rows.open_offers_of(context.db, [r.id for r in registrations])
     parts = [
         context.text(
             "attendees.heading",
@@ -112,7 +123,10 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         if not group:
             continue
         lines = [context.text(heading, count=len(group))]
-        lines.extend(_line(context, i, r) for i, r in enumerate(group, 1))
+        lines.extend(
+            _offered(context, _line(context, i, r), offered.get(r.id))
+            for i, r in enumerate(group, 1)
+        )
         parts.append(Markup("\n").join(lines))
     if total > INLINE_LIST_MAX:
         parts.append(context.text("attendees.list_in_file", count=total))

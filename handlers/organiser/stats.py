@@ -24,6 +24,7 @@ from handlers.ui.guard import organisers_only
 from handlers.ui.reader import renderer
 from storage import attendees as attendee_store
 from storage import feedback as feedback_store
+from storage import offer_rows
 from storage import questions as question_store
 from storage.attendees import EventFigures
 from storage.feedback import FeedbackSummary
@@ -37,6 +38,7 @@ def event_block(
     feedback: FeedbackSummary | None = None,
     comment_room: int | None = None,
     questions: int = 0,
+    offers: tuple[int, int, int] = (0, 0, 0),
 ) -> Markup:
     """The figures of one event, with its questions to the speakers and its feedback once
     there are any (the comments that fit in ``comment_room`` visible characters, and how many
@@ -92,6 +94,11 @@ def event_block(
         )
     if questions:
         lines.append(context.text("stats.questions", count=questions))
+    if any(offers):  # waitlist offers near the evening (issue 25): standing, passed on, taken
+        standing, passed_on, taken = offers
+        lines.append(
+            context.text("stats.offers", standing=standing, passed_on=passed_on, taken=taken)
+        )
     if feedback is not None and feedback.count:
         average = format_decimal(round(feedback.average or 0, 1), locale=context.lang)
         lines.append(context.text("stats.feedback", count=feedback.count, average=average))
@@ -173,17 +180,18 @@ async def stats_page(
         parts.append(totals_block(context, every))
     feedback = {figures.id: await feedback_store.summary(db, figures.id) for figures in page}
     questions = {f.id: await question_store.count_of_event(db, f.id) for f in page}
+    offers = {f.id: await offer_rows.offer_figures(db, f.id) for f in page}
     footer = [line] if (line := page_line(context, window)) is not None else []
     text = Markup("\n\n").join(
-        [*parts, *_blocks(context, page, feedback, questions, None), *footer]
+        [*parts, *_blocks(context, page, feedback, questions, offers, None), *footer]
     )
     if visible_length(text) > MESSAGE_LIMIT:  # many long comments: each event gets a share
         bare = Markup("\n\n").join(
-            [*parts, *_blocks(context, page, feedback, questions, 0), *footer]
+            [*parts, *_blocks(context, page, feedback, questions, offers, 0), *footer]
         )
         room = (MESSAGE_LIMIT - visible_length(bare)) // len(page)
         text = Markup("\n\n").join(
-            [*parts, *_blocks(context, page, feedback, questions, room), *footer]
+            [*parts, *_blocks(context, page, feedback, questions, offers, room), *footer]
         )
     paging = paging_row(
         context,
@@ -201,6 +209,7 @@ def _blocks(
     page: list[EventFigures],
     feedback: dict[str, FeedbackSummary],
     questions: dict[str, int],
+    offers: dict[str, tuple[int, int, int]],
     comment_room: int | None,
 ) -> list[Markup]:
     """The blocks of one page's events, each section (under way, upcoming, over) under its
@@ -213,7 +222,12 @@ def _blocks(
             blocks.append(context.text(SECTION_HEADINGS[current]))
         blocks.append(
             event_block(
-                context, figures, feedback[figures.id], comment_room, questions[figures.id]
+                context,
+                figures,
+                feedback[figures.id],
+                comment_room,
+                questions[figures.id],
+                offers[figures.id],
             )
         )
     return blocks
