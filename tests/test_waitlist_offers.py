@@ -35,7 +35,7 @@ async def _full_evening(bot, add_events, event=EVENING, waiting=(2, 3)):
     people = []
     for user_id in waiting:
         person = await returning_user(bot, user_id, name=f"Person {user_id}")
-        await person.press("Anmelden", await open_card(person, event.id))
+        await person.press("Auf die Warteliste", await open_card(person, event.id))
         people.append(person)
     return holder, card, people
 
@@ -70,7 +70,7 @@ async def test_a_freed_seat_is_offered_reserved_and_taken(bot, add_events):
     newcomer = await returning_user(bot, 4, name="Neu Ling")
     newcomer_card = await open_card(newcomer)
     assert "ausgebucht" in newcomer_card.text
-    await newcomer.press("Anmelden", newcomer_card)
+    await newcomer.press("Auf die Warteliste", newcomer_card)
     assert (await _statuses(bot))[4] == "waitlisted"
     [taken] = await first.press("Platz nehmen", offer)
     assert taken.message_id == offer.message_id
