@@ -128,6 +128,13 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         " JOIN events e ON e.id = c.event_id WHERE r.user_id = ? ORDER BY c.issued_at, c.number",
         (user_id,),
     )
+    seat_offers = await db.fetch_all(
+        "SELECT o.event_id, e.title AS event_title, o.status, o.everyone, o.opens_at,"
+        " o.expires_at, o.decided_at FROM seat_offers o"
+        " JOIN registrations r ON r.id = o.registration_id"
+        " JOIN events e ON e.id = o.event_id WHERE r.user_id = ? ORDER BY o.id",
+        (user_id,),
+    )
     open_dialogues = await dialogues.export_person(db, user_id)
     for row in open_dialogues["drafts"]:
         row["data"] = json.loads(str(row["data"]))
@@ -141,6 +148,7 @@ async def export_person(db: Database, user_id: int) -> dict[str, Any]:
         "questions": _rows(questions),
         "feedback": _rows(feedback),
         "certificates": _rows(certificates),
+        "seat_offers": _rows(seat_offers),
     }
 
 

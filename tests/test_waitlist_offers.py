@@ -17,6 +17,7 @@ from bot.settings import ConfigError, load_settings
 from domain.notices import PROMOTION_SETTLE
 from handlers.notices.offers import plan_offers
 from storage import events as event_store
+from storage import privacy
 from testing.factories import ADMIN_ID, NOW, make_event, make_settings
 from testing.fake_telegram import FakeBotApi
 from testing.offline import offline_bot
@@ -242,3 +243,18 @@ async def test_simultaneous_taps_on_an_offer_to_everyone_give_the_seat_once(bot,
     assert sorted(statuses[u] for u in (2, 3, 4, 5)) == ["confirmed"] + ["waitlisted"] * 3
     counts = await event_store.seat_counts(bot.data.db, soon.id)
     assert (counts.confirmed, counts.offered) == (1, 0)
+
+
+async def test_the_data_export_lists_the_offers_a_person_had(bot, add_events):
+    """An offer is the person's data like their sign-up (PRODUCT §6: export from the chat)."""
+    holder, card, (first, _second) = await _full_evening(bot, add_events)
+    await _free_the_seat(holder, card)
+    await drain_outbox(bot.app)
+    await first.press("Nein danke", first.last)
+    exported = await privacy.export_person(bot.data.db, 2)
+    [offer] = exported["seat_offers"]
+    assert offer["event_id"] == EVENING.id and offer["status"] == "declined"
+    assert offer["expires_at"] and offer["decided_at"]
+    passed_on = (await privacy.export_person(bot.data.db, 3))["seat_offers"]
+    assert [o["status"] for o in passed_on] == ["open"]  # the seat went on to Person 3
+    assert (await privacy.export_person(bot.data.db, 1))["seat_offers"] == []
