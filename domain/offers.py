@@ -158,6 +158,12 @@ def may_answer(
     return None
 
 
+def holder_sees(offer: SeatOffer, event: Event, registration: Registration, now: datetime) -> bool:
+    """Whether /meine shows the offer with its "Platz nehmen": it has been sent (a night
+    offer waits for 08:00) and a press would count now."""
+    return offer.opens_at <= now and may_answer(offer, event, registration, now) is None
+
+
 def offer_still_applies(
     offer: SeatOffer | None, event: Event | None, registration: Registration | None, now: datetime
 ) -> bool:

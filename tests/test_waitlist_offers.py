@@ -258,3 +258,19 @@ async def test_the_data_export_lists_the_offers_a_person_had(bot, add_events):
     passed_on = (await privacy.export_person(bot.data.db, 3))["seat_offers"]
     assert [o["status"] for o in passed_on] == ["open"]  # the seat went on to Person 3
     assert (await privacy.export_person(bot.data.db, 1))["seat_offers"] == []
+
+
+async def test_meine_shows_a_standing_offer_and_takes_the_seat_from_there(bot, add_events):
+    """Whoever missed the offer message finds it in /meine, with its hold and "Platz nehmen"."""
+    holder, card, (first, second) = await _full_evening(bot, add_events)
+    await _free_the_seat(holder, card)
+    await drain_outbox(bot.app)
+    [mine] = await first.send("/meine")
+    assert "für Sie reserviert bis" in mine.text
+    assert "1. ✅ Platz nehmen" in mine.button_labels
+    [others] = await second.send("/meine")
+    assert "reserviert" not in others.text and "Platz nehmen" not in " ".join(others.button_labels)
+    await first.press("Platz nehmen", mine)
+    assert (await _statuses(bot))[2] == "confirmed"
+    [after] = await first.send("/meine")
+    assert "reserviert" not in after.text and "Platz nehmen" not in " ".join(after.button_labels)

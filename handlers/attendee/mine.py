@@ -18,12 +18,15 @@ from bot.files.certificate import certificate_data
 from bot.files.cpd_record import cpd_record_pdf
 from bot.render import MESSAGE_LIMIT, visible_length
 from domain.cpd_hours import CertifiedEvening, YearOfHours, hours_by_year, plural_count
+from domain.models import RegistrationStatus
+from domain.offers import holder_sees
 from domain.standing import Offer, StandingKind, offers, standing
 from handlers.attendee.name import name_button, name_line
 from handlers.ui import editing
 from handlers.ui.reader import is_group, renderer
 from storage import certificates as certificate_store
 from storage import events as event_store
+from storage import offer_rows
 from storage import questions as question_store
 from storage import registrations as registration_store
 from storage import users as user_store
@@ -102,6 +105,8 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
         db, user_id, now, MAX_LISTED
     )
     asked = await question_store.asked_events(db, user_id)
+    waiting = [r.id for r, _ in entries if r.status is RegistrationStatus.WAITLISTED]
+    seat_offers = await offer_rows.open_offers_of(db, waiting)
     years = (await years_of_hours(context, user_id))[:MAX_YEARS]
     hours = _hours_block(context, years)  # shown near the end: the lists above leave it room
     events_button = context.button("mine.button_events", Action.LIST, 0)
@@ -120,7 +125,14 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
     listed = 0
     for index, (registration, event) in enumerate(entries[:MAX_LISTED], 1):
         mine = standing(event, registration)
-        if mine.kind is StandingKind.WAITLISTED:
+        seat_offer = seat_offers.get(registration.id)
+        if seat_offer is not None and not holder_sees(seat_offer, event, registration, now):
+            seat_offer = None
+        if seat_offer is not None:
+            status = context.text(
+                "mine.status_offered", until=renderer(context).short_when(seat_offer.expires_at)
+            )
+        elif mine.kind is StandingKind.WAITLISTED:
             status = context.text("mine.status_waitlisted", position=mine.waitlist_position or 1)
         else:
             status = context.text(_STATUS_KEYS.get(mine.kind, "mine.status_confirmed"))
@@ -159,6 +171,14 @@ async def mine_content(context: BotContext, user_id: int) -> tuple[Markup, Inlin
                 )
             )
         rows.append(row)
+        if seat_offer is not None:
+            rows.append(
+                [
+                    _button(
+                        context, "mine.button_take_seat", index, Action.OFFER_TAKE, seat_offer.id
+                    )
+                ]
+            )
         if Offer.WITHDRAW_QUESTION in offered:
             rows.append(
                 [
