@@ -127,6 +127,7 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         InputFile(data, filename=f"{event.id}.ics"),
         caption=context.text("card.calendar_caption", title=event.title),
+        reply_markup=back_to_card(context, event),
     )
 
 
@@ -143,6 +144,7 @@ async def send_venue(update: Update, context: BotContext) -> None:
             longitude=event.longitude,
             title=event.venue,
             address=event.address or event.venue,
+            reply_markup=back_to_card(context, event),
         )
     elif event.address:
         await context.bot.send_message(

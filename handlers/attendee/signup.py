@@ -39,7 +39,7 @@ from handlers.attendee.signup_questions import (
     telegram_name,
 )
 from handlers.dialogues import leavable
-from handlers.ui import editing
+from handlers.ui import editing, way_on
 from handlers.ui.reader import is_group
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -158,13 +158,17 @@ async def name_step_other(update: Update, context: BotContext) -> int:
 async def cancel_dialogue(update: Update, context: BotContext) -> int:
     """/abbrechen, /cancel during the name step: leave it, nothing stored."""
     context.user_data.signup_dialogue = None
-    await update.effective_message.reply_text(context.text("signup.dialogue_cancelled"))
+    await update.effective_message.reply_text(
+        context.text("signup.dialogue_cancelled"), reply_markup=way_on.to_events(context)
+    )
     return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/abbrechen, /cancel with no dialogue running."""
-    await update.effective_message.reply_text(context.text("signup.nothing_to_cancel"))
+    await update.effective_message.reply_text(
+        context.text("signup.nothing_to_cancel"), reply_markup=way_on.to_events(context)
+    )
 
 
 async def press_consent(update: Update, context: BotContext) -> int:
@@ -180,7 +184,9 @@ async def press_decline(update: Update, context: BotContext) -> int:
     """Nein, danke: no consent, no sign-up."""
     query = update.callback_query
     await query.answer()
-    await editing.edit_pressed(query, context.text("signup.consent_declined"))
+    event_id = _arg(update)
+    markup = way_on.to_card(context, event_id) if event_id else way_on.to_events(context)
+    await editing.edit_pressed(query, context.text("signup.consent_declined"), markup)
     return END
 
 

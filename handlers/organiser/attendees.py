@@ -12,6 +12,7 @@ from bot.files.attendee_csv import attendees_file
 from bot.files.attendee_xlsx import attendees_workbook
 from bot.render import split_message
 from domain.models import Registration, RegistrationStatus
+from handlers.ui import way_on
 from handlers.ui.guard import organisers_only
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
@@ -137,6 +138,7 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         chat_id,
         InputFile(workbook, filename=context.plain("attendees.filename_xlsx", id=event_id)),
         caption=context.text("attendees.xlsx_caption"),
+        reply_markup=way_on.to_admin_menu(context),  # under the last of the list's messages
     )
 
 
