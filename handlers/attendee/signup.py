@@ -111,7 +111,7 @@ async def press_use_name(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return END
     name = telegram_name(update.effective_user)
-    if name is None:  # the button is only offered for a usable name: a forged press
+    if name is None or not _arg(update):  # offered for a usable name and an evening: forged
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return NAME if _open_dialogue(context) is not None else END  # a name may still come
     await user_store.set_display_name(context.db, update.effective_user.id, name)
@@ -133,7 +133,9 @@ async def receive_name(update: Update, context: BotContext) -> int:
     """The typed name: refused with a hint, or stored and the sign-up goes on."""
     dialogue = _open_dialogue(context)
     if dialogue is None:
-        await update.effective_message.reply_text(context.text("signup.dialogue_expired"))
+        await update.effective_message.reply_text(
+            context.text("signup.dialogue_expired"), reply_markup=way_on.to_events(context)
+        )
         return END
     checked = check_name(update.effective_message.text)
     if isinstance(checked, NameProblem):

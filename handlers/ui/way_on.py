@@ -22,7 +22,7 @@ def to_card(context: BotContext, event_id: str) -> InlineKeyboardMarkup:
 
 def to_events(context: BotContext) -> InlineKeyboardMarkup:
     """« Alle Termine: the list of upcoming evenings, for anyone."""
-    return InlineKeyboardMarkup([[context.button("card.back", Action.LIST, 0)]])
+    return to_events_in(context.bot_data.translator, context.lang)
 
 
 def to_admin_menu(context: BotContext) -> InlineKeyboardMarkup:
@@ -30,9 +30,18 @@ def to_admin_menu(context: BotContext) -> InlineKeyboardMarkup:
     return admin_menu_in(context.bot_data.translator, context.lang)
 
 
+def to_events_in(translator: Translator, lang: str) -> InlineKeyboardMarkup:
+    """:func:`to_events` for a message sent without an update (an outbox row, a job)."""
+    return _one(translator, lang, "card.back", Action.LIST, 0)
+
+
 def admin_menu_in(translator: Translator, lang: str) -> InlineKeyboardMarkup:
-    """:func:`to_admin_menu` for a message sent without an update (a job's report)."""
-    label = translator.plain(lang, "admin.back")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=pack(Action.ADMIN_MENU))]]
-    )
+    """:func:`to_admin_menu` for a message sent without an update (a report, an alert)."""
+    return _one(translator, lang, "admin.back", Action.ADMIN_MENU)
+
+
+def _one(
+    translator: Translator, lang: str, key: str, action: str, *args: object
+) -> InlineKeyboardMarkup:
+    label = translator.plain(lang, key)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=pack(action, *args))]])
