@@ -37,10 +37,12 @@ _COMMAND = re.compile(r"(?<![\w/])/([a-z0-9_]{1,32})\b", re.IGNORECASE)
 _watchers: list[list[Recording]] = []
 
 
-def watch_api(api: Recording) -> None:
-    """Called by every new FakeBotApi: remember it for the open :func:`watching` blocks."""
+def watch_api(api: Recording) -> bool:
+    """Called by every new FakeBotApi: remember it for the open :func:`watching` blocks;
+    whether any is open (only then does the fake keep every state for the check)."""
     for watched in _watchers:
         watched.append(api)
+    return bool(_watchers)
 
 
 @contextlib.contextmanager
