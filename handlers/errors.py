@@ -20,6 +20,7 @@ from bot.callbacks import unpack
 from bot.context import BotContext
 from bot.state import AlertThrottle
 from handlers.dialogues import end_dialogues
+from handlers.ui import way_on
 from handlers.users import forget_user
 from storage import users as user_store
 
@@ -109,6 +110,8 @@ async def _alert_organisers(
         if suppressed:
             text += "\n" + translator.text(lang, "errors.suppressed", count=suppressed)
         try:
-            await context.bot.send_message(admin_id, text)
+            await context.bot.send_message(
+                admin_id, text, reply_markup=way_on.admin_menu_in(translator, lang)
+            )
         except TelegramError as exc:
             log.warning("Could not alert organiser %s: %s", admin_id, type(exc).__name__)

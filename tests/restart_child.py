@@ -30,7 +30,7 @@ RECIPIENT = 4242
 
 
 async def plain(data: BotData, lang: str, payload: dict[str, Any]) -> OutgoingMessage:
-    return OutgoingMessage.html(f"{payload['kind']} for you")
+    return OutgoingMessage.html(f"{payload['kind']} for you, /termine")  # with a way on
 
 
 async def main(database: Path, base_url: str, kind: str) -> None:

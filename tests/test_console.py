@@ -150,7 +150,8 @@ SIGN_UP = "/termine\n1\n1\n#1\n1\n"  # first card, Anmelden, as „Erika“, pri
 
 def test_pop_ups_files_and_no_logs_in_the_chat(tmp_path):
     # .ics, sign up, check in (anyway: the demo evening is days away), then undo it
-    entries = "/termine\n1\n3\n1\n#1\n1\n/checkin\n#1\n#1\n#1\n#1\n#1\n"
+    # (the .ics file's own button leads back to the card: 1)
+    entries = "/termine\n1\n3\n1\n1\n#1\n1\n/checkin\n#1\n#1\n#1\n#1\n#1\n"
     out = console(tmp_path, entries, "--admin").stdout
     assert "Eingecheckt: 1 von 1" in out
     assert "💬 Pop-up: ↩️ Check-in von Erika zurückgenommen." in out

@@ -41,12 +41,12 @@ async def timed_out(update: Update, context: BotContext) -> None:
 
 
 async def ask(update: Update, context: BotContext) -> int:
-    await update.effective_message.reply_text("Wie heißen Sie?")
+    await update.effective_message.reply_text("Wie heißen Sie? (/abbrechen)")  # no dead end
     return ASKING
 
 
 async def cancel_dialog(update: Update, context: BotContext) -> int:
-    await update.effective_message.reply_text("abgebrochen")
+    await update.effective_message.reply_text("abgebrochen, weiter mit /hilfe")
     return ConversationHandler.END
 
 
@@ -154,7 +154,7 @@ async def test_logs_carry_ids_and_traceback_not_names_or_tickets(broken, caplog)
 async def test_a_failure_never_leaves_a_dialogue_stuck(broken):
     user = broken.user(8)
     await user.send("/dialog")
-    assert user.last_text == "Wie heißen Sie?"
+    assert user.last_text == "Wie heißen Sie? (/abbrechen)"
     await user.send("Erika <Mustermann>")  # the answer step fails
     assert user.last_text.startswith("Entschuldigung")
     await user.send("/start")

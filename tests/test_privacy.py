@@ -98,14 +98,15 @@ async def test_delete_everything_after_a_confirmation_leaves_only_counts(bot, ad
     await bot.data.db.write(write)
     before = await event_store.seat_counts(bot.data.db, "umbau-2026")
 
-    await user.send("/datenschutz")
+    [notice] = await user.send("/datenschutz")
     [question] = await user.press("Alles löschen")
     assert "Wirklich alles löschen?" in question.text
     [kept] = await user.press("Nein, nichts löschen", question)
     assert kept.text == "Gut – es wurde nichts gelöscht."
+    assert kept.button_labels == ["« Alle Termine"]  # the way on (issue 23)
     assert await user_store.get_user(bot.data.db, 7) is not None
 
-    await user.press("Alles löschen")
+    await user.press("Alles löschen", notice)
     [done] = await user.press("Ja, alles löschen")
     assert done.text.startswith(
         "✅ Ihre Daten wurden gelöscht. Von kommenden Terminen abgemeldet: 2."

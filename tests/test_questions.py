@@ -246,7 +246,7 @@ async def test_export_and_delete_cover_questions_and_feedback_comments(bot, add_
     other = await signed_up(bot, 8, name="Jan Hambach")
     await ask(other, "Andere Frage")
 
-    await user.send("/datenschutz")
+    [notice] = await user.send("/datenschutz")
     [document] = await user.press("Meine Daten")
     data = json.loads(document.document.content)
     assert [(q["event_id"], q["text"]) for q in data["questions"]] == [(EVENT.id, "Meine <Frage>")]
@@ -255,7 +255,7 @@ async def test_export_and_delete_cover_questions_and_feedback_comments(bot, add_
     ]
     assert "Andere Frage" not in document.document.content.decode()
 
-    await user.press("Alles löschen")
+    await user.press("Alles löschen", notice)
     await user.press("Ja, alles löschen")
     assert await _rows(bot, "SELECT user_id, text FROM questions") == [(8, "Andere Frage")]
     assert await _rows(bot, "SELECT rating, comment FROM feedback") == [(4, None)]  # a tally

@@ -70,7 +70,7 @@ def test_a_message_in_flight_at_a_kill_is_resent_or_closed_as_its_kind_says(tmp_
         delivered = server.read(lambda api: [m.text for m in api.messages(RECIPIENT)])
 
     if must_arrive:
-        assert delivered == [f"{kind} for you"]
+        assert delivered == [f"{kind} for you, /termine"]
         assert outbox_row(database) == ("sent", None)
         assert "sending it again" in err
     else:

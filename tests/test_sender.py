@@ -18,6 +18,7 @@ from bot.sending.sender import (
     backoff,
     drain_outbox,
 )
+from handlers.ui import way_on
 from storage import outbox
 from storage import users as user_store
 from storage.db import Database
@@ -34,7 +35,8 @@ async def render_echo(data: BotData, lang: str, payload: dict[str, Any]) -> Outg
     """Test kind: the payload's text, or nothing when the payload says it is obsolete."""
     if payload.get("obsolete"):
         return None
-    return OutgoingMessage.html(data.translator.text(lang, "card.title", title=payload["text"]))
+    text = data.translator.text(lang, "card.title", title=payload["text"])
+    return OutgoingMessage.html(text, way_on.to_events_in(data.translator, lang))  # no dead end
 
 
 async def render_copy(data: BotData, lang: str, payload: dict[str, Any]) -> OutgoingMessage | None:

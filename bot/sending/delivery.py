@@ -28,8 +28,10 @@ from typing import Any
 
 import httpx
 from markupsafe import Markup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TimedOut
 
+from bot.callbacks import Action, pack
 from bot.context import BotData
 from bot.outgoing import OutgoingMessage, Policy
 from storage import outbox
@@ -118,4 +120,9 @@ async def render_delivery_report(
         except KeyError:  # a kind without a name in the catalogue (tests, the benchmark)
             label = kind
         lines.append(translator.text(lang, "delivery.given_up_line", kind=label, count=n))
-    return OutgoingMessage.html(Markup("\n").join(lines))
+    # The way on (issue 23): the organiser menu, as handlers.ui.way_on writes it (the sender sits
+    # below the features, so the row is built here).
+    menu = InlineKeyboardButton(
+        translator.plain(lang, "admin.back"), callback_data=pack(Action.ADMIN_MENU)
+    )
+    return OutgoingMessage.html(Markup("\n").join(lines), InlineKeyboardMarkup([[menu]]))

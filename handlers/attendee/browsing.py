@@ -146,6 +146,7 @@ async def send_calendar_file(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         InputFile(data, filename=f"{event.id}.ics"),
         caption=context.text("card.calendar_caption", title=event.title),
+        reply_markup=back_to_card(context, event),
     )
 
 

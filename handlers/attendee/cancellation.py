@@ -27,7 +27,7 @@ from bot.context import BotContext
 from domain.models import Event, Registration, RegistrationStatus
 from domain.standing import Refusal, may_cancel
 from handlers.attendee.mine import mine_content
-from handlers.ui import editing
+from handlers.ui import editing, way_on
 from handlers.ui.card import card_content
 from handlers.ui.reader import is_group, renderer
 from handlers.ui.registration import ORIGIN_MESSAGE, ORIGIN_REMINDER, reminder_content
@@ -157,8 +157,9 @@ async def _show(
     view = await _origin_view(update, context, origin, event, registration)
     if view is not None:
         text, markup = (Markup("\n\n").join([note, view[0]]) if note else view[0]), view[1]
-    elif note or fallback:
-        text, markup = note or fallback, None
+    elif note or fallback:  # the way on: the evening's card (to sign up again), or the list
+        text = note or fallback
+        markup = way_on.to_card(context, event.id) if event else way_on.to_events(context)
     else:
         return
     if not await editing.edit_pressed(update.callback_query, text, markup):

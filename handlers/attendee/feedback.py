@@ -32,7 +32,7 @@ from bot.jobs import Planner
 from bot.outgoing import OutgoingMessage
 from domain.feedback import RATINGS
 from handlers.dialogues import leavable
-from handlers.ui import editing
+from handlers.ui import editing, way_on
 from storage import events as event_store
 from storage import feedback as feedback_store
 from storage import registrations as registration_store
@@ -109,7 +109,11 @@ async def ask_comment(update: Update, context: BotContext) -> int:
         registration_id is None
         or await feedback_store.rating_of(context.db, registration_id) is None
     ):
-        await context.bot.send_message(update.effective_chat.id, context.text("feedback.gone"))
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.text("feedback.gone"),
+            reply_markup=way_on.to_events(context),
+        )
         return ConversationHandler.END
     context.user_data.feedback_registration = registration_id
     await context.bot.send_message(update.effective_chat.id, context.text("feedback.comment_ask"))
@@ -125,7 +129,7 @@ async def receive_comment(update: Update, context: BotContext) -> int:
         context.db, registration_id, update.effective_user.id, comment, context.now()
     )
     key = "feedback.comment_thanks" if stored else "feedback.gone"
-    await update.message.reply_text(context.text(key))
+    await update.message.reply_text(context.text(key), reply_markup=way_on.to_events(context))
     return ConversationHandler.END
 
 

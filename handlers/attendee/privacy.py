@@ -33,7 +33,7 @@ from domain.retention import certificate_record_kept_until
 from handlers import users
 from handlers.attendee.name import name_button, name_line
 from handlers.dialogues import end_dialogues
-from handlers.ui import editing
+from handlers.ui import editing, way_on
 from handlers.ui.reader import is_group
 from storage import organiser_menus
 from storage import privacy as privacy_store
@@ -123,6 +123,7 @@ async def _export(update: Update, context: BotContext) -> None:
             filename=context.plain("privacy.export_filename"),
         ),
         caption=context.text("privacy.export_caption"),
+        reply_markup=way_on.to_events(context),
     )
 
 
@@ -139,7 +140,7 @@ async def _delete(update: Update, context: BotContext) -> None:
     users.forget_user(context.application, user_id)
     context.user_data.clear()
     await _remove_command_menu(context, user_id)
-    await editing.edit_pressed(update.callback_query, text)
+    await editing.edit_pressed(update.callback_query, text, way_on.to_events(context))
 
 
 async def _remove_command_menu(context: BotContext, user_id: int) -> None:
@@ -188,7 +189,7 @@ async def privacy_button(update: Update, context: BotContext) -> None:
     elif choice == DELETE_YES:
         await _delete(update, context)
     else:
-        await editing.edit_pressed(query, context.text("privacy.kept"))
+        await editing.edit_pressed(query, context.text("privacy.kept"), way_on.to_events(context))
 
 
 def retention_periods(settings: Settings) -> privacy_store.RetentionPeriods:

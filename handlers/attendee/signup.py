@@ -39,7 +39,7 @@ from handlers.attendee.signup_questions import (
     telegram_name,
 )
 from handlers.dialogues import leavable
-from handlers.ui import editing
+from handlers.ui import editing, way_on
 from handlers.ui.reader import is_group
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -111,7 +111,7 @@ async def press_use_name(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return END
     name = telegram_name(update.effective_user)
-    if name is None:  # the button is only offered for a usable name: a forged press
+    if name is None or not _arg(update):  # offered for a usable name and an evening: forged
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return NAME if _open_dialogue(context) is not None else END  # a name may still come
     await user_store.set_display_name(context.db, update.effective_user.id, name)
@@ -133,7 +133,9 @@ async def receive_name(update: Update, context: BotContext) -> int:
     """The typed name: refused with a hint, or stored and the sign-up goes on."""
     dialogue = _open_dialogue(context)
     if dialogue is None:
-        await update.effective_message.reply_text(context.text("signup.dialogue_expired"))
+        await update.effective_message.reply_text(
+            context.text("signup.dialogue_expired"), reply_markup=way_on.to_events(context)
+        )
         return END
     checked = check_name(update.effective_message.text)
     if isinstance(checked, NameProblem):
@@ -158,13 +160,17 @@ async def name_step_other(update: Update, context: BotContext) -> int:
 async def cancel_dialogue(update: Update, context: BotContext) -> int:
     """/abbrechen, /cancel during the name step: leave it, nothing stored."""
     context.user_data.signup_dialogue = None
-    await update.effective_message.reply_text(context.text("signup.dialogue_cancelled"))
+    await update.effective_message.reply_text(
+        context.text("signup.dialogue_cancelled"), reply_markup=way_on.to_events(context)
+    )
     return END
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/abbrechen, /cancel with no dialogue running."""
-    await update.effective_message.reply_text(context.text("signup.nothing_to_cancel"))
+    await update.effective_message.reply_text(
+        context.text("signup.nothing_to_cancel"), reply_markup=way_on.to_events(context)
+    )
 
 
 async def press_consent(update: Update, context: BotContext) -> int:
@@ -180,7 +186,9 @@ async def press_decline(update: Update, context: BotContext) -> int:
     """Nein, danke: no consent, no sign-up."""
     query = update.callback_query
     await query.answer()
-    await editing.edit_pressed(query, context.text("signup.consent_declined"))
+    event_id = _arg(update)
+    markup = way_on.to_card(context, event_id) if event_id else way_on.to_events(context)
+    await editing.edit_pressed(query, context.text("signup.consent_declined"), markup)
     return END
 
 

@@ -16,6 +16,7 @@ from bot.context import BotContext
 from bot.i18n import LANGUAGES
 from domain.models import EVENT_ID_PATTERN
 from handlers.attendee import subscription
+from handlers.ui import way_on
 from handlers.ui.card import send_card
 from handlers.ui.reader import is_group
 from storage import users as user_store
@@ -91,7 +92,9 @@ async def set_language(update: Update, context: BotContext) -> None:
     await user_store.set_language(context.db, update.effective_user.id, lang)
     context.user_data.language = lang
     await query.answer()
-    await query.edit_message_text(context.text("language.set"))
+    await query.edit_message_text(
+        context.text("language.set"), reply_markup=way_on.to_events(context)
+    )
     user_id = update.effective_user.id
     settings = context.bot_data.settings
     if context.is_organiser(user_id) or user_id in settings.door_ids:

@@ -324,6 +324,9 @@ async def door_list(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         InputFile(content, filename=context.plain("checkin.door_list_file", id=event.id)),
         caption=context.text("checkin.door_list_caption", title=event.title),
+        reply_markup=InlineKeyboardMarkup(
+            [[context.button("checkin.back_to_list", Action.CHECKIN_EVENT, event.id, 0)]]
+        ),
     )
 
 

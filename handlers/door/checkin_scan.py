@@ -78,13 +78,16 @@ def list_button(context: BotContext, event_id: str, view: str = "0") -> InlineKe
     )
 
 
-def result_markup(
-    context: BotContext, result: CheckInResult, view: str
-) -> InlineKeyboardMarkup | None:
+def to_picker(context: BotContext) -> InlineKeyboardMarkup:
+    """The way on where no evening is known: the evenings to check people in for."""
+    return InlineKeyboardMarkup([[context.button("admin.checkin", Action.CHECKIN_LIST)]])
+
+
+def result_markup(context: BotContext, result: CheckInResult, view: str) -> InlineKeyboardMarkup:
     """The ways on under a result: undo a check-in, check in anyway, back to the list."""
     registration = result.registration
-    if registration is None:
-        return None
+    if registration is None:  # an unknown ticket: no list to go back to, the evenings then
+        return to_picker(context)
     rows = []
     if result.outcome in (CheckInOutcome.CHECKED_IN, CheckInOutcome.ALREADY):
         undo = pack(Action.CHECKIN_UNDO, registration.id, view)
@@ -115,7 +118,7 @@ async def scan(update: Update, context: BotContext) -> None:
     )
     event = registration and await event_store.get_event(context.db, registration.event_id)
     if registration is None or event is None:
-        await message.reply_text(context.text("checkin.unknown"))
+        await message.reply_text(context.text("checkin.unknown"), reply_markup=to_picker(context))
         return
     if event.status is EventStatus.CANCELLED:
         result = CheckInResult(CheckInOutcome.EVENT_CANCELLED, registration)

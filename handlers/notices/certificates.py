@@ -24,6 +24,7 @@ from bot.jobs import Planner
 from bot.outgoing import OutgoingMessage
 from domain.cpd_hours import exact_hours, plural_count
 from domain.models import Event
+from handlers.ui import way_on
 from storage import certificates as certificate_store
 from storage import events as event_store
 from storage import registrations as registration_store
@@ -138,7 +139,10 @@ async def send_certificate(update: Update, context: BotContext) -> None:
     pdf = await _pdf_in_thread(context.bot_data, context.lang, event, registration.name, record)
     filename = context.plain("certificates.filename", event_id=event.id)
     await context.bot.send_document(
-        update.effective_chat.id, InputFile(pdf, filename=filename), filename=filename
+        update.effective_chat.id,
+        InputFile(pdf, filename=filename),
+        filename=filename,
+        reply_markup=way_on.to_card(context, event.id),
     )
 
 

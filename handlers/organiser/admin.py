@@ -24,6 +24,7 @@ from bot.callbacks import Action, pattern, unpack
 from bot.context import BotContext
 from handlers.dialogues import leavable
 from handlers.organiser.drafts import DRAFTS
+from handlers.ui import way_on
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, is_organiser, organisers_only, refuse
 from handlers.ui.picker import PICKERS, show_picker
@@ -178,9 +179,13 @@ async def abort_dialogue(update: Update, context: BotContext) -> int:
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await reply_or_edit(update, context, context.text("admin.aborted"))
+        await reply_or_edit(
+            update, context, context.text("admin.aborted"), way_on.to_admin_menu(context)
+        )
     else:
-        await update.effective_message.reply_text(context.text("admin.aborted"))
+        await update.effective_message.reply_text(
+            context.text("admin.aborted"), reply_markup=way_on.to_admin_menu(context)
+        )
     return END
 
 
@@ -188,7 +193,9 @@ async def abort_dialogue(update: Update, context: BotContext) -> int:
 async def abort_outside(update: Update, context: BotContext) -> None:
     """The ✖ button of a dialogue that is already over: just close the message."""
     await update.callback_query.answer()
-    await reply_or_edit(update, context, context.text("admin.aborted"))
+    await reply_or_edit(
+        update, context, context.text("admin.aborted"), way_on.to_admin_menu(context)
+    )
 
 
 @organisers_only

@@ -16,6 +16,7 @@ from bot.render import split_message
 from domain.models import Event, Registration, RegistrationStatus
 from domain.offers import SeatOffer
 from domain.retention import offers_meldeliste
+from handlers.ui import way_on
 from handlers.ui.guard import organisers_only
 from handlers.ui.picker import show_picker
 from handlers.ui.reader import renderer
@@ -156,18 +157,20 @@ async def send_attendees(update: Update, context: BotContext, event_id: str) -> 
         chat_id,
         InputFile(workbook, filename=context.plain("attendees.filename_xlsx", id=event_id)),
         caption=context.text("attendees.xlsx_caption"),
-        reply_markup=_meldeliste_button(
-            context, await event_store.get_event(context.db, event_id)
-        ),
+        reply_markup=_last_buttons(context, await event_store.get_event(context.db, event_id)),
     )
 
 
-def _meldeliste_button(context: BotContext, event: Event | None) -> InlineKeyboardMarkup | None:
-    """ "Meldeliste" for an evening with ``cpd_hours``, nothing for any other."""
-    if event is None or not offers_meldeliste(event):
-        return None
-    button = context.button("attendees.button_meldeliste", Action.ATTENDEES, event.id, MELDELISTE)
-    return InlineKeyboardMarkup([[button]])
+def _last_buttons(context: BotContext, event: Event | None) -> InlineKeyboardMarkup:
+    """Under the list's last file: "Meldeliste" for an evening with ``cpd_hours``, and the way
+    on to the organiser menu (issue 23: no dead ends)."""
+    rows = list(way_on.to_admin_menu(context).inline_keyboard)
+    if event is not None and offers_meldeliste(event):
+        meldeliste = context.button(
+            "attendees.button_meldeliste", Action.ATTENDEES, event.id, MELDELISTE
+        )
+        rows.insert(0, (meldeliste,))
+    return InlineKeyboardMarkup(rows)
 
 
 async def send_meldeliste(update: Update, context: BotContext, event_id: str) -> None:
@@ -202,8 +205,7 @@ async def send_meldeliste(update: Update, context: BotContext, event_id: str) ->
             filename=context.plain("attendees.meldeliste_filename_xlsx", id=event.id),
         ),
         caption=context.text("attendees.meldeliste_xlsx_caption"),
-        # the way on (issue 23: no dead ends); handlers.ui.way_on.to_admin_menu once merged
-        reply_markup=InlineKeyboardMarkup([[context.button("admin.back", Action.ADMIN_MENU)]]),
+        reply_markup=way_on.to_admin_menu(context),  # the way on (issue 23: no dead ends)
     )
 
 

@@ -35,6 +35,7 @@ from bot.jobs import replace_repeating_job
 from bot.outgoing import OutgoingMessage
 from bot.state import BroadcastDraft, ProgressTracker, ShownProgress
 from handlers.organiser.broadcast_buttons import broadcast_markup, markup_of_row
+from handlers.ui import way_on
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import END, abort_button, organisers_only
 from handlers.ui.picker import show_picker
@@ -351,7 +352,9 @@ async def _finish(application: Application, progress: Progress, lang: str) -> No
         report = Markup("\n").join([report, line])
     try:
         await application.bot.send_message(
-            progress.progress_chat_id or progress.created_by, report
+            progress.progress_chat_id or progress.created_by,
+            report,
+            reply_markup=way_on.admin_menu_in(translator, lang),
         )
     except TelegramError as exc:
         log.warning("Report of broadcast %s not sent: %s", progress.id, exc)

@@ -13,6 +13,7 @@ from bot.state import EventDraft
 from domain.lifecycle import may_cancel_evening
 from domain.models import Event, EventStatus
 from handlers.organiser.event_draft import CANCEL_CONFIRM, END, draft_of, gone, refuse
+from handlers.ui import way_on
 from handlers.ui.editing import reply_or_edit
 from handlers.ui.guard import abort_button, organisers_only
 from handlers.ui.reader import renderer
@@ -72,5 +73,5 @@ async def confirm_cancel(update: Update, context: BotContext) -> int:
         text = context.text("editor.cancelled", title=event.title, count=report.notified)
     else:
         text = context.text("editor.cancelled_quiet", title=event.title)
-    await reply_or_edit(update, context, text)
+    await reply_or_edit(update, context, text, way_on.to_admin_menu(context))
     return END

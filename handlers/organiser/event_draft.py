@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.state import EventDraft
 from domain.reading.event_input import values_of
 from domain.standing import Refusal
+from handlers.ui import way_on
 from storage import events as event_store
 
 END = ConversationHandler.END
@@ -53,7 +54,9 @@ async def gone(update: Update, context: BotContext) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer(context.plain("card.unknown_event"), show_alert=True)
     else:
-        await update.effective_message.reply_text(context.text("card.unknown_event"))
+        await update.effective_message.reply_text(
+            context.text("card.unknown_event"), reply_markup=way_on.to_admin_menu(context)
+        )
     return END
 
 
@@ -77,5 +80,7 @@ async def refuse(update: Update, context: BotContext, refusal: Refusal) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer(context.plain(key), show_alert=True)
     else:
-        await update.effective_message.reply_text(context.text(key))
+        await update.effective_message.reply_text(
+            context.text(key), reply_markup=way_on.to_admin_menu(context)
+        )
     return END

@@ -31,6 +31,7 @@ from domain.reading.event_input import (
     with_suffix,
 )
 from handlers.organiser.event_draft import CONFIRM, END, FIELD_MENU, draft_of, gone, refuse
+from handlers.ui import way_on
 from handlers.ui.card import send_card
 from handlers.ui.editing import reply_or_edit, send_split
 from handlers.ui.guard import abort_button, organisers_only
@@ -190,7 +191,7 @@ async def save(update: Update, context: BotContext) -> int:
         text = context.text("editor.saved", count=report.notified, title=changed.title)
     else:
         text = context.text("editor.saved_quiet", title=changed.title)
-    await reply_or_edit(update, context, text)
+    await reply_or_edit(update, context, text, way_on.to_admin_menu(context))
     return END
 
 

@@ -18,6 +18,7 @@ from telegram.ext import ConversationHandler
 
 from bot.callbacks import Action
 from bot.context import BotContext
+from handlers.ui import way_on
 
 END = ConversationHandler.END
 
@@ -30,7 +31,9 @@ async def refuse(update: Update, context: BotContext) -> None:
     if query is not None:
         await query.answer(context.plain("common.organisers_only"), show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(context.text("common.organisers_only"))
+        await update.effective_message.reply_text(
+            context.text("common.organisers_only"), reply_markup=way_on.to_events(context)
+        )
 
 
 def is_organiser(update: Update, context: BotContext) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from . import dead_ends
 from .chats import ChatRegistry
 from .constants import BLOCKED, UNAUTHORIZED, JSONDict
 from .faults import FaultInjection
@@ -81,6 +82,12 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
         self.webhook_url = ""
         self.rate_429s = 0
 
+        # Every state a bot message had (sent, each edit, deletion), in order, and where each
+        # incoming update began in that list: the dead-end check (.dead_ends) reads them. Kept
+        # only while a check watches (tests), not in the console's or the benchmark's fakes.
+        self.keeps_states = False
+        self.states: list[SentMessage] = []
+        self.update_starts: list[int] = []
         self._messages: dict[int, dict[int, SentMessage]] = {}
         self._incoming: dict[int, dict[int, SentMessage]] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -128,6 +135,7 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
             "setMyName": self._store_setting,
             "setChatMenuButton": self._store_setting,
         }
+        self.keeps_states = dead_ends.watch_api(self)
 
     # -- BaseRequest -------------------------------------------------------------------------
 
@@ -260,6 +268,8 @@ class FakeBotApi(BotApiMethods, FaultInjection, RecordedHistory, ChatRegistry, B
         seq = len(self._changes)
         self._chat_changes.setdefault(message.chat_id, []).append(seq)
         message = dataclasses.replace(message, seq=seq)
+        if self.keeps_states:
+            self.states.append(message)
         self._messages.setdefault(message.chat_id, {})[message.message_id] = message
         return message
 

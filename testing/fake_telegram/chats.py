@@ -30,7 +30,10 @@ class ChatRegistry:
         self._chats[chat["id"]] = chat
 
     def next_update_id(self) -> int:
-        """A fresh update id; they increase globally per fake API."""
+        """A fresh update id; they increase globally per fake API. Building an update starts
+        a new stretch for the dead-end check (what the bot answers to it)."""
+        if self.keeps_states:
+            self.update_starts.append(len(self.states))
         return next(self._update_ids)
 
     def next_callback_query_id(self) -> str:
