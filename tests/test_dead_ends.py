@@ -103,4 +103,4 @@ async def test_the_issues_dead_ends_now_have_a_way_on(bot, add_events):
     assert "nur für Veranstaltende" in refused.text and refused.button_labels == ["« Alle Termine"]
     await user.send("/sprache")
     [switched] = await user.press("English")
-    assert "English" in switched.text and switched.button_labels == ["« All dates"]
+    assert "English" in switched.text and switched.button_labels == ["« All events"]

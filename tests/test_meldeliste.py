@@ -69,7 +69,7 @@ async def test_the_meldeliste_button_sends_csv_and_xlsx_of_the_checked_in(bot, c
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
     assert answers[-1].document.filename == "teilnehmende-umbau-2026.xlsx"
-    assert answers[-1].button_labels == ["📋 Meldeliste (Fortbildung)"]
+    assert answers[-1].button_labels == ["📋 Meldeliste (Fortbildung)", "◀ Zum Menü"]
     sent = await admin.press("Meldeliste", answers[-1])
     csv_file, workbook = sent[-2], sent[-1]
     assert csv_file.document.filename == "meldeliste-umbau-2026.csv"
@@ -123,7 +123,7 @@ async def test_no_meldeliste_for_an_evening_without_hours(bot, clock, add_events
     await _evening(bot, clock, add_events, cpd_hours=None)
     admin = bot.user(ADMIN_ID, first_name="Orga")
     answers = await admin.send("/teilnehmer umbau-2026")
-    assert answers[-1].button_labels == []
+    assert answers[-1].button_labels == ["◀ Zum Menü"]  # no Meldeliste, only the way on
     await admin.press_data(pack(Action.ATTENDEES, "umbau-2026", "m"), answers[-1])
     answer = bot.api.callback_answers[-1]
     assert answer.show_alert and "keine Fortbildungsstunden" in answer.text

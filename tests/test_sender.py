@@ -240,6 +240,9 @@ async def test_blocked_user_is_marked_skipped_and_welcome_again_after_writing(bo
 # --- copies, concurrency, other processes, the JobQueue --------------------------------------
 
 
+# A bare copy row (no audience in its payload): what broadcast rows queued before their label row
+# (issue 23) still send; the broadcast tests check the row under today's copies.
+@pytest.mark.dead_ends_expected
 async def test_copies_a_message_as_written(bot):
     organiser = bot.user(1000)
     await organiser.send_photo(caption="Neue Termine <2027>")

@@ -111,7 +111,9 @@ async def press_use_name(update: Update, context: BotContext) -> int:
         await query.answer(context.plain("signup.private_only"), show_alert=True)
         return END
     name = telegram_name(update.effective_user)
-    if name is None or not _arg(update):  # offered for a usable name and an evening: forged
+    event_id = _arg(update)
+    known = event_id is not None and await event_store.get_event(context.db, event_id) is not None
+    if name is None or not known:  # offered for a usable name and an evening: forged or gone
         await query.answer(context.plain("common.stale_button"), show_alert=True)
         return NAME if _open_dialogue(context) is not None else END  # a name may still come
     await user_store.set_display_name(context.db, update.effective_user.id, name)
