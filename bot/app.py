@@ -8,6 +8,7 @@ API) and the clock.
 from __future__ import annotations
 
 import logging
+import sys
 from functools import partial
 
 from telegram import LinkPreviewOptions, Update
@@ -179,10 +180,18 @@ def _organiser_dialogues() -> ConversationHandler:
     )
 
 
+# Every write (and every big read) is handed to a database thread and back. A thread waiting
+# for the GIL gets it only when the busy loop thread gives it up: after the switch interval
+# (5 ms by default). At 1 ms a sign-up's hand-over waits a fifth as long; measured with
+# `python -m bench` side by side on a quiet machine: throughput ratio 0.80 -> 0.91.
+SWITCH_INTERVAL = 0.001  # seconds
+
+
 async def post_init(application: Application) -> None:
     """Open and migrate the database (if the persistence has not already), then tell
     Telegram the command menus."""
     data: BotData = application.bot_data
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     await data.open_database()
     try:
         await commands.set_default_commands(
