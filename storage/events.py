@@ -50,15 +50,16 @@ async def get_event(db: Database, event_id: str) -> Event | None:
 
 
 async def list_upcoming(
-    db: Database, now: datetime, limit: int = -1, offset: int = 0
+    db: Database, now: datetime, limit: int = -1, offset: int = 0, speakers: bool = True
 ) -> list[Event]:
-    """Events that have not started yet (cancelled ones included, marked), soonest first."""
+    """Events that have not started yet (cancelled ones included, marked), soonest first
+    (``speakers=False``: without their speakers, for a list that names none)."""
     rows = await db.fetch_all(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE starts_at > ?"
         " ORDER BY starts_at, id LIMIT ? OFFSET ?",
         (to_db_time(now), limit, offset),
     )
-    return await _with_speakers(db, rows)
+    return await _with_speakers(db, rows) if speakers else [event_from_row(r, ()) for r in rows]
 
 
 async def count_upcoming(db: Database, now: datetime) -> int:
@@ -69,23 +70,27 @@ async def count_upcoming(db: Database, now: datetime) -> int:
     return count
 
 
-async def count_upcoming_cancelled(db: Database, now: datetime) -> int:
-    """How many of the events :func:`count_upcoming` counts are cancelled (the list says so)."""
-    count: int = await db.fetch_value(
-        "SELECT count(*) FROM events WHERE starts_at > ? AND status = 'cancelled'",
+async def upcoming_counts(db: Database, now: datetime) -> tuple[int, int]:
+    """How many events :func:`count_upcoming` counts, and how many of them are cancelled (the
+    list says so), in one statement."""
+    row = await db.fetch_one(
+        "SELECT count(*), coalesce(sum(status = 'cancelled'), 0) FROM events WHERE starts_at > ?",
         (to_db_time(now),),
     )
-    return count
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
 
 
-async def list_past(db: Database, now: datetime, limit: int = -1, offset: int = 0) -> list[Event]:
-    """Events that have begun (under way or over, cancelled ones included), latest first."""
+async def list_past(
+    db: Database, now: datetime, limit: int = -1, offset: int = 0, speakers: bool = True
+) -> list[Event]:
+    """Events that have begun (under way or over, cancelled ones included), latest first
+    (``speakers=False`` as for :func:`list_upcoming`)."""
     rows = await db.fetch_all(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE starts_at <= ?"
         " ORDER BY starts_at DESC, id LIMIT ? OFFSET ?",
         (to_db_time(now), limit, offset),
     )
-    return await _with_speakers(db, rows)
+    return await _with_speakers(db, rows) if speakers else [event_from_row(r, ()) for r in rows]
 
 
 async def count_past(db: Database, now: datetime) -> int:

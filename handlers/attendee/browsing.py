@@ -33,28 +33,26 @@ async def _list_page(
 ) -> tuple[Markup, InlineKeyboardMarkup]:
     """One page of the upcoming evenings (soonest first) or of the past ones (latest first)."""
     db, now = context.db, context.now()
-    count, fetch = (
-        (event_store.count_past, event_store.list_past)
-        if past
-        else (event_store.count_upcoming, event_store.list_upcoming)
-    )
     action = Action.PAST if past else Action.LIST
     other = (
         context.button("list.upcoming_button", Action.LIST, 0)
         if past
         else context.button("list.past_button", Action.PAST, 0)
     )
-    total = await count(db, now)
+    if past:
+        total, cancelled = await event_store.count_past(db, now), 0
+    else:  # cancelled ones counted honestly: "die nächsten 5 Termine, davon 1 abgesagt"
+        total, cancelled = await event_store.upcoming_counts(db, now)
     if total == 0:
         return context.text("list.past_empty" if past else "list.empty"), InlineKeyboardMarkup(
             [[other]]
         )
     window = Page.at(offset, PAGE_SIZE, total)
-    page = await fetch(db, now, PAGE_SIZE, window.offset)
+    fetch = event_store.list_past if past else event_store.list_upcoming
+    page = await fetch(db, now, PAGE_SIZE, window.offset, speakers=False)  # lines name none
     render = renderer(context)
     first = window.offset + 1
-    cancelled = 0 if past else await event_store.count_upcoming_cancelled(db, now)
-    if cancelled:  # counted honestly: "die nächsten 5 Termine, davon 1 abgesagt"
+    if cancelled:
         heading = context.text("list.heading_cancelled", count=total, cancelled=cancelled)
     else:
         heading = context.text("list.past_heading" if past else "list.heading", count=total)
