@@ -147,3 +147,23 @@ def test_a_year_adds_up_the_hours_as_stated_in_the_series_time_zone():
     assert str(this.total) == "0.3"  # not 0.30000000000000004
     assert (last.year, str(last.total), plural_count(last.total)) == (2026, "2", 2)
     assert str(exact_hours(1.5)) == "1.5" and plural_count(exact_hours(1.0)) == 1
+
+
+def test_the_widest_certificate_number_stays_on_one_line_in_the_list():
+    """A number is read and typed by an auditor: it never wraps in its column (Crockford's
+    alphabet has W and M; found by a run that drew one)."""
+    from bot.files.cpd_record import cpd_record_pdf
+    from bot.i18n import Translator
+    from domain.cpd_hours import YearOfHours
+
+    numbers = ("KDR-WWWW-WWWW-WWWW-WWWW", "KDR-MMMM-MMMM-MMMM-MMMM")
+    evenings = tuple(
+        CertifiedEvening(number, datetime(2027, 1, 9 + i, 17, tzinfo=UTC), "Holz im Hochhaus", 2)
+        for i, number in enumerate(numbers)
+    )
+    pdf = cpd_record_pdf(
+        Translator.load(), YearOfHours(2027, evenings), [], "de", ZoneInfo("Europe/Berlin")
+    )
+    listing = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for number in numbers:
+        assert number in listing, (number, listing)

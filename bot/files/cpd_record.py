@@ -19,7 +19,7 @@ from bot.i18n import Count, Translator
 from domain.cpd_hours import YearOfHours, exact_hours, plural_count
 
 # Column widths in mm of the list (A4 minus 20 mm margins: 170 mm).
-WIDTHS = (24, 76, 22, 48)
+WIDTHS = (24, 62, 22, 62)  # a number of the widest letters (KDR-WWWW-…) takes 57 mm
 
 
 def cpd_record_pdf(
