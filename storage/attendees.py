@@ -16,7 +16,7 @@ from domain.models import EventStatus, Registration
 from domain.standing import Refusal, may_check_in, may_undo_check_in
 from storage.db import Connection, Database, Row, from_db_time, from_db_time_required, to_db_time
 from storage.event_rows import event_in
-from storage.registrations import REGISTRATION_COLUMNS, registration_from_row, registration_in
+from storage.registration_rows import REGISTRATION_COLUMNS, registration_from_row, registration_in
 
 _STATUS_ORDER = "CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END"
 

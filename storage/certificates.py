@@ -26,7 +26,7 @@ from domain.standing import may_get_certificate
 from storage import outbox
 from storage.db import Connection, Database, from_db_time_required, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row
-from storage.registrations import REGISTRATION_COLUMNS, registration_from_row
+from storage.registration_rows import REGISTRATION_COLUMNS, registration_from_row
 
 LATEST = timedelta(days=30)  # evenings older than this get no certificate on their own any more
 NewBits = Callable[[], int]

@@ -16,7 +16,7 @@ from domain.feedback import FEEDBACK_LATEST, feedback_is_due, feedback_recipient
 from storage import outbox
 from storage.db import Connection, Database, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row
-from storage.registrations import registration_from_row
+from storage.registration_rows import registration_from_row
 
 _LOOKBACK = timedelta(days=30)  # with FEEDBACK_LATEST, no evening older than this is due
 _REGISTRATIONS = (

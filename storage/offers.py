@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.models import Event, EventStatus, Registration, RegistrationStatus, SeatCounts
+from domain.models import Event, EventStatus, SeatCounts
 from domain.notices import PROMOTION_SETTLE
 from domain.offers import (
     OfferRefusal,
@@ -31,9 +31,10 @@ from domain.offers import (
     plan_seat,
 )
 from storage import outbox
-from storage.db import Database, Row, from_db_time, from_db_time_required, to_db_time
+from storage.db import Database, Row, to_db_time
 from storage.event_rows import event_in
 from storage.offer_rows import OFFER_COLUMNS, offer_from_row, rules_in
+from storage.registration_rows import registration_in
 
 # Offered seats: 'offered' (reserved while offers stand), 'taken' (accepted), 'released' (no one
 # left to offer it to, or the evening began: a free seat again).
@@ -208,35 +209,11 @@ def _offer_in(conn: sqlite3.Connection, offer_id: int) -> SeatOffer | None:
     return None if row is None else offer_from_row(row)
 
 
-def _registration(conn: sqlite3.Connection, registration_id: int) -> Registration | None:
-    """The sign-up an offer is for, as far as the rules of an answer need it (storage.
-    registrations imports this module, so it is read here)."""
-    row = conn.execute(
-        "SELECT id, event_id, user_id, name, status, ticket, created_at, confirmed_at,"
-        " cancelled_at, checked_in_at FROM registrations WHERE id = ?",
-        (registration_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        user_id=row["user_id"],
-        name=row["name"],
-        status=RegistrationStatus(row["status"]),
-        ticket=row["ticket"],
-        created_at=from_db_time_required(row["created_at"]),
-        confirmed_at=from_db_time(row["confirmed_at"]),
-        cancelled_at=from_db_time(row["cancelled_at"]),
-        checked_in_at=from_db_time(row["checked_in_at"]),
-    )
-
-
 def _answerable(
     conn: sqlite3.Connection, offer_id: int, user_id: int, now: datetime
 ) -> AnswerResult:
     offer = _offer_in(conn, offer_id)
-    registration = None if offer is None else _registration(conn, offer.registration_id)
+    registration = None if offer is None else registration_in(conn, offer.registration_id)
     if registration is not None and registration.user_id != user_id:
         offer, registration = None, None  # not theirs: nothing to reveal
     event = None if offer is None else event_in(conn, offer.event_id)

@@ -37,12 +37,12 @@ from domain.retention import certificate_record_expired, is_certificate_record
 from storage import dialogues
 from storage.db import Connection, Database, Row, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row
-from storage.registrations import (
+from storage.registration_rows import (
     REGISTRATION_COLUMNS,
-    cancel_in,
     registration_from_row,
     waitlist_position,
 )
+from storage.registrations import cancel_in
 
 # The author of a broadcast whose author deleted their data (no Telegram id is 0).
 NOBODY = 0

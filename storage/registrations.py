@@ -26,8 +26,13 @@ from domain.standing import (
     sign_up_outcome,
 )
 from storage import offers
-from storage.db import Database, Row, from_db_time, from_db_time_required, to_db_time
+from storage.db import Database, Row, to_db_time
 from storage.event_rows import EVENT_COLUMNS, event_from_row, event_in
+from storage.registration_rows import (
+    REGISTRATION_COLUMNS,
+    registration_from_row,
+    registration_in,
+)
 
 TICKET_BYTES = 24  # 192 bits from the OS's CSPRNG; printed as 32 URL-safe characters
 
@@ -59,41 +64,6 @@ def new_ticket() -> str:
     return secrets.token_urlsafe(TICKET_BYTES)
 
 
-def waitlist_position(r: str) -> str:
-    """SQL for the place of registration ``r`` (its table's alias in the query) on its
-    evening's waitlist: 1 for the next to move up (first come, first served), NULL for anyone
-    not waitlisted. Counted from the rows, like the seats; the only definition of it."""
-    return (
-        f"CASE WHEN {r}.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w"
-        f" WHERE w.event_id = {r}.event_id AND w.status = 'waitlisted' AND w.id <= {r}.id) END"
-    )
-
-
-REGISTRATION_COLUMNS = (
-    "r.id, r.event_id, r.user_id, r.name, r.status, r.ticket, r.created_at, r.confirmed_at,"
-    f" r.cancelled_at, r.checked_in_at, {waitlist_position('r')} AS waitlist_position"
-)
-"""A registration's columns, for ``FROM registrations r``."""
-
-
-def registration_from_row(row: Row) -> Registration:
-    """A registration from a row with the columns of ``REGISTRATION_COLUMNS`` (any query
-    that selects the same names may use it)."""
-    return Registration(
-        id=row["id"],
-        event_id=row["event_id"],
-        user_id=row["user_id"],
-        name=row["name"],
-        status=RegistrationStatus(row["status"]),
-        ticket=row["ticket"],
-        created_at=from_db_time_required(row["created_at"]),
-        confirmed_at=from_db_time(row["confirmed_at"]),
-        cancelled_at=from_db_time(row["cancelled_at"]),
-        checked_in_at=from_db_time(row["checked_in_at"]),
-        waitlist_position=row["waitlist_position"],
-    )
-
-
 # The transactions below are plain functions run by ``Database.write`` on the writer thread:
 # each reads its rows, asks ``domain`` to decide and writes, all inside one BEGIN IMMEDIATE.
 
@@ -118,12 +88,6 @@ def _one(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> Regis
         f"SELECT {REGISTRATION_COLUMNS} FROM registrations r WHERE {where}", params
     ).fetchone()
     return None if row is None else registration_from_row(row)
-
-
-def registration_in(conn: sqlite3.Connection, registration_id: int) -> Registration | None:
-    """One registration by id, with its waitlist position, inside the caller's
-    ``Database.write`` transaction."""
-    return _one(conn, "r.id = ?", (registration_id,))
 
 
 def active_in(conn: sqlite3.Connection, event_id: str, user_id: int) -> Registration | None:
