@@ -11,48 +11,35 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from storage.migration_steps import (
-    m001_initial_schema,
-    m002_calendar_sequence,
-    m003_organiser_menus,
-    m004_attendance_answers,
-    m005_feedback,
-    m006_cpd_hours_and_certificates,
-    m007_open_dialogues,
-    m008_questions_to_speakers,
-    m009_console_clock,
-    m010_certificate_numbers,
-    m011_previous_start,
-    m012_waitlist_offers,
-)
+from storage import migration_steps as steps
 
 Migration = Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[Migration] = [
-    m001_initial_schema,
-    m002_calendar_sequence,
-    m003_organiser_menus,
-    m004_attendance_answers,
-    m005_feedback,
-    m006_cpd_hours_and_certificates,
-    m007_open_dialogues,
-    m008_questions_to_speakers,
-    m009_console_clock,
-    m010_certificate_numbers,
-    m011_previous_start,
-    m012_waitlist_offers,
+    steps.m001_initial_schema,
+    steps.m002_calendar_sequence,
+    steps.m003_organiser_menus,
+    steps.m004_attendance_answers,
+    steps.m005_feedback,
+    steps.m006_cpd_hours_and_certificates,
+    steps.m007_open_dialogues,
+    steps.m008_questions_to_speakers,
+    steps.m009_console_clock,
+    steps.m010_certificate_numbers,
+    steps.m011_previous_start,
+    steps.m012_waitlist_offers,
 ]
 
 # These migrations were once named after the branches that added them. A database made by that
 # code (up to commit f55e3b3) recorded those names; read back, each stands for its new name.
 FORMER_NAMES: dict[str, str] = {
-    "m002_11_calendar_sequence": m002_calendar_sequence.__name__,
-    "m002_12_organiser_menus": m003_organiser_menus.__name__,
-    "m002_i13_attendance": m004_attendance_answers.__name__,
-    "m003_i13_feedback": m005_feedback.__name__,
-    "m004_i13_cpd_hours": m006_cpd_hours_and_certificates.__name__,
-    "m005_i15persist_dialogues": m007_open_dialogues.__name__,
-    "m006_i13q_questions": m008_questions_to_speakers.__name__,
+    "m002_11_calendar_sequence": steps.m002_calendar_sequence.__name__,
+    "m002_12_organiser_menus": steps.m003_organiser_menus.__name__,
+    "m002_i13_attendance": steps.m004_attendance_answers.__name__,
+    "m003_i13_feedback": steps.m005_feedback.__name__,
+    "m004_i13_cpd_hours": steps.m006_cpd_hours_and_certificates.__name__,
+    "m005_i15persist_dialogues": steps.m007_open_dialogues.__name__,
+    "m006_i13q_questions": steps.m008_questions_to_speakers.__name__,
 }
 
 

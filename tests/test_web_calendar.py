@@ -107,7 +107,8 @@ async def test_sequence_rises_on_time_venue_and_status_but_not_on_a_typo(bot, ad
 def test_calendar_sequence_migration_keeps_existing_evenings_at_zero():
     import sqlite3
 
-    from storage.migrations import m001_initial_schema, migrate
+    from storage.migration_steps import m001_initial_schema
+    from storage.migrations import migrate
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
